@@ -1,0 +1,148 @@
+//! Engines: the interchangeable block compressors behind one interface.
+//!
+//! An engine turns one block of bytes into a payload and back. It is
+//! stateless between calls, deterministic (same input, same bytes) and
+//! lossless. The container and the pipeline never look inside a payload;
+//! they only call this trait, so the built-in [`Reference`] engine and an
+//! external core are used the same way.
+
+pub mod reference;
+
+use std::fmt;
+
+pub use reference::Reference;
+
+/// What kind of engine made a frame, as recorded in the frame header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EngineKind {
+    /// The built-in, open reference engine.
+    Reference,
+    /// An external shared library that exports the core C ABI.
+    Core,
+}
+
+impl EngineKind {
+    /// The byte that stands for this kind in a frame header.
+    pub fn to_byte(self) -> u8 {
+        match self {
+            EngineKind::Reference => 0,
+            EngineKind::Core => 1,
+        }
+    }
+
+    /// The kind a frame-header byte stands for, if any.
+    pub fn from_byte(byte: u8) -> Option<Self> {
+        match byte {
+            0 => Some(EngineKind::Reference),
+            1 => Some(EngineKind::Core),
+            _ => None,
+        }
+    }
+}
+
+/// The identity of an engine: its kind and a short public name.
+///
+/// This is what a frame records about the engine that made it. It names
+/// software, never a person, a machine, a path or a time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EngineId {
+    /// Reference or core.
+    pub kind: EngineKind,
+    /// Printable ASCII, 1 to [`EngineId::MAX_NAME_LEN`] bytes.
+    pub name: String,
+}
+
+impl EngineId {
+    /// The longest name a frame header can carry.
+    pub const MAX_NAME_LEN: usize = 64;
+
+    /// The identity of the built-in reference engine.
+    pub fn reference() -> Self {
+        EngineId {
+            kind: EngineKind::Reference,
+            name: reference::NAME.to_string(),
+        }
+    }
+
+    /// Whether `name` may be written into a frame header: 1 to 64 bytes of
+    /// printable ASCII (space to tilde).
+    pub fn is_valid_name(name: &[u8]) -> bool {
+        !name.is_empty()
+            && name.len() <= Self::MAX_NAME_LEN
+            && name.iter().all(|b| (0x20..=0x7e).contains(b))
+    }
+}
+
+impl fmt::Display for EngineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            EngineKind::Reference => f.write_str(&self.name),
+            EngineKind::Core => write!(f, "core '{}'", self.name),
+        }
+    }
+}
+
+/// Why an engine could not produce or decode a payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    /// The payload is not valid for this engine.
+    Corrupt(&'static str),
+    /// Decoding would produce more than the caller's limit.
+    TooLarge {
+        /// The caller's limit in bytes.
+        limit: usize,
+    },
+    /// The engine itself failed (an external core reporting an error, say).
+    Failed(String),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::Corrupt(why) => write!(f, "corrupt payload: {why}"),
+            EngineError::TooLarge { limit } => {
+                write!(f, "payload decodes to more than {limit} bytes")
+            }
+            EngineError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// A block compressor.
+///
+/// Implementations must be deterministic and lossless:
+/// `decompress(compress(x)) == x` for every `x`, and `compress(x)` gives the
+/// same bytes on every call, thread and machine. Both methods replace the
+/// contents of `out`, so callers can reuse one buffer for many blocks.
+pub trait Engine: Send + Sync {
+    /// Who this engine is, as recorded in the frames it makes.
+    fn id(&self) -> &EngineId;
+
+    /// Compresses `input` into `out` (cleared first).
+    fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError>;
+
+    /// Decompresses `payload` into `out` (cleared first), refusing to
+    /// produce more than `limit` bytes.
+    fn decompress(
+        &self,
+        payload: &[u8],
+        limit: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EngineError>;
+
+    /// Convenience: compresses into a new vector.
+    fn compress_vec(&self, input: &[u8]) -> Result<Vec<u8>, EngineError> {
+        let mut out = Vec::new();
+        self.compress(input, &mut out)?;
+        Ok(out)
+    }
+
+    /// Convenience: decompresses into a new vector.
+    fn decompress_vec(&self, payload: &[u8], limit: usize) -> Result<Vec<u8>, EngineError> {
+        let mut out = Vec::new();
+        self.decompress(payload, limit, &mut out)?;
+        Ok(out)
+    }
+}

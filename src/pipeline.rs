@@ -1,0 +1,463 @@
+//! Block-parallel streaming: compress and decompress with `N` threads, in
+//! order, in bounded memory.
+//!
+//! The calling thread reads (or parses) blocks and hands each to a pool of
+//! workers together with a one-shot result slot; the slots travel, in input
+//! order, through a bounded queue to a writer thread that waits on each in
+//! turn. So reading, coding and writing overlap, the output order never
+//! depends on which worker finishes first (the bytes are identical for every
+//! thread count), and at most about `4 × threads` blocks are in memory.
+//!
+//! An error anywhere travels in order too: the writer reports the first
+//! failure in stream order, after writing everything before it.
+
+use std::io::{Read, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crate::container::checksum::{self, ContentCheck};
+use crate::container::{
+    BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, Event, FrameHeader, FrameReader,
+    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, encode_block,
+};
+use crate::engine::{Engine, EngineKind, Reference};
+use crate::source::{Chunk, Source};
+use crate::{Error, FormatError, Result};
+
+/// Settings of a compression.
+#[derive(Clone, Debug)]
+pub struct CompressOptions {
+    /// Block size in bytes, from [`MIN_BLOCK_SIZE`] to [`MAX_BLOCK_SIZE`].
+    pub block_size: u32,
+    /// Worker threads; 1 codes on the calling thread.
+    pub threads: usize,
+}
+
+impl Default for CompressOptions {
+    fn default() -> Self {
+        CompressOptions {
+            block_size: DEFAULT_BLOCK_SIZE,
+            threads: default_threads(),
+        }
+    }
+}
+
+/// Settings of a decompression.
+#[derive(Clone)]
+pub struct DecompressOptions {
+    /// Worker threads; 1 decodes on the calling thread.
+    pub threads: usize,
+    /// Engines besides the built-in reference that frames may name.
+    pub engines: Vec<Arc<dyn Engine>>,
+}
+
+impl Default for DecompressOptions {
+    fn default() -> Self {
+        DecompressOptions {
+            threads: default_threads(),
+            engines: Vec::new(),
+        }
+    }
+}
+
+/// The number of CPUs this process may use (at least 1).
+pub fn default_threads() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// What a compression or decompression did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Uncompressed bytes.
+    pub raw_bytes: u64,
+    /// Bytes of `.h4` stream.
+    pub compressed_bytes: u64,
+    /// Frames.
+    pub frames: u64,
+    /// Blocks, over all frames.
+    pub blocks: u64,
+}
+
+/// A coded block ready to write: its header, and its payload as either the
+/// engine's output or the raw chunk itself.
+struct Sealed<'a> {
+    header: [u8; BLOCK_HEADER_LEN],
+    payload: Payload<'a>,
+    raw_len: u64,
+    digest: u64,
+}
+
+enum Payload<'a> {
+    Coded(Vec<u8>),
+    Stored(Chunk<'a>),
+}
+
+/// Compresses `source` into one frame written to `out`.
+pub fn compress<W: Write + Send>(
+    source: Source<'_>,
+    engine: &dyn Engine,
+    options: &CompressOptions,
+    out: &mut W,
+) -> Result<Stats> {
+    assert!(
+        (MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&options.block_size),
+        "block size out of range"
+    );
+    let header = FrameHeader {
+        block_size: options.block_size,
+        engine: engine.id().clone(),
+    }
+    .encode();
+    out.write_all(&header).map_err(Error::Write)?;
+
+    let mut stats = Stats {
+        compressed_bytes: header.len() as u64,
+        frames: 1,
+        ..Stats::default()
+    };
+    let mut content = ContentCheck::default();
+    ordered(
+        options.threads,
+        source
+            .blocks(options.block_size as usize)
+            .zip(0u64..)
+            .map(|(chunk, index)| chunk.map(|c| (index, c))),
+        |(index, chunk)| seal(engine, index, chunk),
+        |sealed| {
+            out.write_all(&sealed.header).map_err(Error::Write)?;
+            let payload: &[u8] = match &sealed.payload {
+                Payload::Coded(v) => v,
+                Payload::Stored(c) => c,
+            };
+            out.write_all(payload).map_err(Error::Write)?;
+            content.push(sealed.digest);
+            stats.blocks += 1;
+            stats.raw_bytes += sealed.raw_len;
+            stats.compressed_bytes += (BLOCK_HEADER_LEN + payload.len()) as u64;
+            Ok(())
+        },
+    )?;
+
+    let trailer = Trailer {
+        block_count: stats.blocks,
+        content_len: stats.raw_bytes,
+        content_check: content.value(),
+    };
+    out.write_all(&trailer.encode()).map_err(Error::Write)?;
+    out.flush().map_err(Error::Write)?;
+    stats.compressed_bytes += TRAILER_LEN as u64;
+    Ok(stats)
+}
+
+fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>) -> Result<Sealed<'a>> {
+    let mut coded = Vec::new();
+    engine
+        .compress(&chunk, &mut coded)
+        .map_err(|error| Error::Engine {
+            block: index,
+            error,
+        })?;
+    let mut framed = Vec::with_capacity(BLOCK_HEADER_LEN);
+    // encode_block decides stored versus coded; keep its header and reuse
+    // whichever buffer it chose rather than copying the payload.
+    let digest = encode_block(&chunk, &coded[..coded.len().min(chunk.len())], &mut framed);
+    let stored = coded.len() >= chunk.len();
+    let header: [u8; BLOCK_HEADER_LEN] = framed[..BLOCK_HEADER_LEN].try_into().unwrap();
+    Ok(Sealed {
+        header,
+        raw_len: chunk.len() as u64,
+        digest,
+        payload: if stored {
+            Payload::Stored(chunk)
+        } else {
+            Payload::Coded(coded)
+        },
+    })
+}
+
+/// A unit of decoding work, in stream order.
+enum Job {
+    FrameStart,
+    Block {
+        index: u64,
+        header: BlockHeader,
+        payload: Vec<u8>,
+        engine: Arc<dyn Engine>,
+    },
+    FrameEnd(Trailer),
+}
+
+enum Decoded {
+    FrameStart,
+    Block { raw: Vec<u8>, digest: u64 },
+    FrameEnd(Trailer),
+}
+
+/// Decompresses every frame of `input` into `out`, checking every checksum.
+pub fn decompress<R: Read, W: Write + Send>(
+    input: R,
+    options: &DecompressOptions,
+    out: &mut W,
+) -> Result<Stats> {
+    let reference: Arc<dyn Engine> = Arc::new(Reference::new());
+    let mut reader = FrameReader::new(input);
+    let mut engine = Arc::clone(&reference);
+    let mut compressed = 0u64;
+    let jobs = std::iter::from_fn(|| {
+        let event = match reader.next_event() {
+            Ok(Some(event)) => event,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(match event {
+            Event::Frame(header) => {
+                compressed += header.encode().len() as u64;
+                engine = match resolve(&header, &reference, &options.engines) {
+                    Ok(e) => e,
+                    Err(e) => return Some(Err(e)),
+                };
+                Job::FrameStart
+            }
+            Event::Block {
+                index,
+                header,
+                payload,
+            } => {
+                compressed += (BLOCK_HEADER_LEN + payload.len()) as u64;
+                Job::Block {
+                    index,
+                    header,
+                    payload,
+                    engine: Arc::clone(&engine),
+                }
+            }
+            Event::End(trailer) => {
+                compressed += TRAILER_LEN as u64;
+                Job::FrameEnd(trailer)
+            }
+        }))
+    });
+
+    let mut stats = Stats::default();
+    let mut content = ContentCheck::default();
+    ordered(options.threads, jobs, decode_job, |decoded| {
+        match decoded {
+            Decoded::FrameStart => {
+                content = ContentCheck::default();
+                stats.frames += 1;
+            }
+            Decoded::Block { raw, digest } => {
+                out.write_all(&raw).map_err(Error::Write)?;
+                content.push(digest);
+                stats.blocks += 1;
+                stats.raw_bytes += raw.len() as u64;
+            }
+            Decoded::FrameEnd(trailer) => {
+                if trailer.content_check != content.value() {
+                    return Err(FormatError::TrailerMismatch("content check").into());
+                }
+            }
+        }
+        Ok(())
+    })?;
+    out.flush().map_err(Error::Write)?;
+    stats.compressed_bytes = compressed;
+    Ok(stats)
+}
+
+fn resolve(
+    header: &FrameHeader,
+    reference: &Arc<dyn Engine>,
+    engines: &[Arc<dyn Engine>],
+) -> Result<Arc<dyn Engine>> {
+    if header.engine.kind == EngineKind::Reference && header.engine == *reference.id() {
+        return Ok(Arc::clone(reference));
+    }
+    engines
+        .iter()
+        .find(|e| *e.id() == header.engine)
+        .cloned()
+        .ok_or_else(|| Error::EngineUnavailable {
+            needed: header.engine.clone(),
+            available: engines.iter().map(|e| e.id().clone()).collect(),
+        })
+}
+
+fn decode_job(job: Job) -> Result<Decoded> {
+    let (index, header, payload, engine) = match job {
+        Job::FrameStart => return Ok(Decoded::FrameStart),
+        Job::FrameEnd(t) => return Ok(Decoded::FrameEnd(t)),
+        Job::Block {
+            index,
+            header,
+            payload,
+            engine,
+        } => (index, header, payload, engine),
+    };
+    let raw_len = header.raw_len as usize;
+    let raw = if header.is_stored() {
+        payload
+    } else {
+        let mut raw = Vec::new();
+        engine
+            .decompress(&payload, raw_len, &mut raw)
+            .map_err(|error| Error::Engine {
+                block: index,
+                error,
+            })?;
+        raw
+    };
+    let digest = checksum::digest(&raw);
+    if raw.len() != raw_len || digest as u32 != header.raw_check {
+        return Err(FormatError::ContentChecksum { block: index }.into());
+    }
+    Ok(Decoded::Block { raw, digest })
+}
+
+/// Runs `work` over `inputs` on `threads` threads and feeds the results to
+/// `sink` in input order. The first error in input order wins.
+fn ordered<I, O, W, S>(
+    threads: usize,
+    inputs: impl Iterator<Item = Result<I>>,
+    work: W,
+    mut sink: S,
+) -> Result<()>
+where
+    I: Send,
+    O: Send,
+    W: Fn(I) -> Result<O> + Sync,
+    S: FnMut(O) -> Result<()> + Send,
+{
+    if threads <= 1 {
+        for item in inputs {
+            sink(work(item?)?)?;
+        }
+        return Ok(());
+    }
+
+    type Slot<O> = SyncSender<Result<O>>;
+    let (job_tx, job_rx) = sync_channel::<(I, Slot<O>)>(threads);
+    let job_rx = Mutex::new(job_rx);
+    let (order_tx, order_rx) = sync_channel::<Receiver<Result<O>>>(2 * threads);
+    thread::scope(|scope| {
+        let (job_rx, work) = (&job_rx, &work);
+        for _ in 0..threads {
+            scope.spawn(move || {
+                loop {
+                    // Holding the lock while waiting is fine: whoever holds it
+                    // takes the next job, then lets the next worker wait.
+                    let job = job_rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|rx| rx.recv().map_err(|_| ()));
+                    let Ok((item, slot)) = job else { break };
+                    // The writer may have stopped on an error; then nobody
+                    // wants this result.
+                    let _ = slot.send(work(item));
+                }
+            });
+        }
+
+        let writer = scope.spawn(move || -> Result<()> {
+            for slot in order_rx {
+                let result = slot.recv().map_err(|_| Error::WorkerLost)?;
+                sink(result?)?;
+            }
+            Ok(())
+        });
+
+        for item in inputs {
+            let (slot_tx, slot_rx) = sync_channel(1);
+            if order_tx.send(slot_rx).is_err() {
+                break; // the writer stopped on an error
+            }
+            match item {
+                Ok(item) => {
+                    if job_tx.send((item, slot_tx)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = slot_tx.send(Err(e));
+                    break;
+                }
+            }
+        }
+        drop(order_tx);
+        drop(job_tx);
+        writer.join().unwrap_or(Err(Error::WorkerLost))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_keeps_order_and_reports_first_error() {
+        for threads in [1, 2, 5] {
+            let inputs = (0..200u32).map(Ok);
+            let mut seen = Vec::new();
+            ordered(
+                threads,
+                inputs,
+                |i| {
+                    // Later items finish sooner, to shuffle completion order.
+                    std::thread::sleep(std::time::Duration::from_micros(u64::from(200 - i)));
+                    Ok(i * 2)
+                },
+                |o| {
+                    seen.push(o);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, (0..200).map(|i| i * 2).collect::<Vec<_>>());
+
+            let mut written = 0;
+            let err = ordered(
+                threads,
+                (0..100u32).map(Ok),
+                |i| {
+                    if i == 40 || i == 70 {
+                        Err(Error::Format(FormatError::BlockChecksum {
+                            block: i.into(),
+                        }))
+                    } else {
+                        Ok(i)
+                    }
+                },
+                |_| {
+                    written += 1;
+                    Ok(())
+                },
+            )
+            .unwrap_err();
+            assert!(matches!(
+                err,
+                Error::Format(FormatError::BlockChecksum { block: 40 })
+            ));
+            assert_eq!(written, 40);
+        }
+    }
+
+    #[test]
+    fn input_error_comes_after_earlier_items() {
+        let inputs = (0..10u32).map(|i| {
+            if i == 6 {
+                Err(Error::WorkerLost)
+            } else {
+                Ok(i)
+            }
+        });
+        let mut written = Vec::new();
+        let err = ordered(3, inputs, Ok, |o| {
+            written.push(o);
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::WorkerLost));
+        assert_eq!(written, [0, 1, 2, 3, 4, 5]);
+    }
+}
