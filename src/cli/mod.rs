@@ -1,0 +1,36 @@
+//! The `h4` command: argument parsing and one module per subcommand.
+//!
+//! Nothing here knows the format or the engines' internals; it turns
+//! arguments into calls of the library and errors into one-line messages
+//! (`h4: NAME: what is wrong`) and exit codes (0 fine, 1 failed, 2 usage).
+
+pub mod args;
+mod files;
+mod info;
+mod json;
+mod output;
+mod report;
+mod test;
+
+use std::process::ExitCode;
+
+use args::{Cli, Command};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let status = match cli.command {
+        Command::Compress(a) => files::compress(&a),
+        Command::Decompress(a) => files::decompress(&a),
+        Command::Test(a) => test::run(&a),
+        Command::Info(a) => info::run(&a),
+    };
+    ExitCode::from(status as u8)
+}
+
+/// How a command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
+}

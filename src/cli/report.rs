@@ -1,0 +1,57 @@
+//! Messages to the user: errors, warnings and summaries on stderr.
+
+use std::time::Duration;
+
+/// Prints `h4: NAME: ERROR` (the error's whole chain on one line).
+pub fn error(name: &str, err: &anyhow::Error) {
+    eprintln!("h4: {name}: {err:#}");
+}
+
+/// Prints a warning unless `quiet`.
+pub fn warn(quiet: bool, name: &str, what: &str) {
+    if !quiet {
+        eprintln!("h4: {name}: {what}");
+    }
+}
+
+/// A size in bytes for people: "512 B", "1.50 KiB", "12.0 MiB".
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let digits = if value < 10.0 {
+        2
+    } else if value < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{value:.digits$} {}", UNITS[unit])
+}
+
+/// A throughput for people, in MB/s (10^6 bytes a second, as zstd prints).
+pub fn rate(bytes: u64, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    format!("{:.1} MB/s", bytes as f64 / secs / 1e6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.50 KiB");
+        assert_eq!(human_bytes(12 << 20), "12.0 MiB");
+        assert_eq!(human_bytes(300 << 30), "300 GiB");
+    }
+}
