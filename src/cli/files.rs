@@ -30,7 +30,7 @@ pub enum Input {
     File {
         path: PathBuf,
         file: File,
-        meta: Metadata,
+        meta: Box<Metadata>,
     },
 }
 
@@ -48,7 +48,7 @@ impl Input {
         Ok(Input::File {
             path: path.to_path_buf(),
             file,
-            meta,
+            meta: Box::new(meta),
         })
     }
 
@@ -289,12 +289,12 @@ fn check_target(direction: Direction, input: &Input, target: &Target, force: boo
     if direction == Direction::Compress && !force && target.is_terminal() {
         bail!("refusing to write compressed data to a terminal; use -f to force");
     }
-    if let (Input::File { meta, .. }, Target::Path(out)) = (input, target) {
-        if let Ok(out_meta) = fs::metadata(out) {
-            if out_meta.is_file() && out_meta.dev() == meta.dev() && out_meta.ino() == meta.ino() {
-                bail!("is the input file itself");
-            }
-        }
+    if let (Input::File { meta, .. }, Target::Path(out)) = (input, target)
+        && let Ok(out_meta) = fs::metadata(out)
+        && out_meta.is_file()
+        && (out_meta.dev(), out_meta.ino()) == (meta.dev(), meta.ino())
+    {
+        bail!("is the input file itself");
     }
     Ok(())
 }
