@@ -1,0 +1,104 @@
+//! Golden vectors: fixed inputs and the exact bytes h4 must make of them.
+//!
+//! They pin every byte of the reference payload and of the container as
+//! `docs/FORMAT.md` specifies them. A change here is a format change.
+//!
+//! The structural bytes were written by hand from the specification; the
+//! checksums were computed independently with Python's `xxhash` package
+//! (`xxh3_64_intdigest`), not copied from h4's output.
+
+use h4::container::DEFAULT_BLOCK_SIZE;
+use h4::engine::{Engine, Reference};
+use h4::pipeline::{CompressOptions, DecompressOptions};
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..clean.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&clean[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// (name, input, expected reference payload in hex)
+fn payload_vectors() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    vec![
+        ("empty", vec![], "0000"),
+        ("one byte", vec![0x41], "000141"),
+        ("short text", b"hello".to_vec(), "000568656c6c6f"),
+        ("run of 4", vec![7; 4], "01040107"),
+        ("run of 18", vec![0; 18], "01120f0000"),
+        ("run of 1000", vec![0xaa; 1000], "01e8070fd607aa"),
+        (
+            "literals, run, literals",
+            b"abcdxxxxxxxxxxefgh".to_vec(),
+            "01124761626364784065666768",
+        ),
+        (
+            "ramp (delta stride 1)",
+            (0..100u8).collect(),
+            "02641f005101",
+        ),
+        (
+            "flat RGB (delta stride 3)",
+            [10u8, 20, 30].repeat(40),
+            "0478 3f 0a141e 63 00",
+        ),
+        (
+            "16-bit constant samples (delta stride 2)",
+            0x1234u16.to_le_bytes().repeat(50),
+            "0364 2f 3412 50 00",
+        ),
+    ]
+}
+
+#[test]
+fn reference_payloads() {
+    let engine = Reference::new();
+    for (name, input, want) in payload_vectors() {
+        let got = engine.compress_vec(&input).unwrap();
+        assert_eq!(hex(&got), hex(&unhex(want)), "{name}");
+        assert_eq!(
+            engine.decompress_vec(&got, input.len()).unwrap(),
+            input,
+            "{name}"
+        );
+    }
+}
+
+fn frame(input: &[u8], block_size: u32) -> Vec<u8> {
+    let options = CompressOptions {
+        block_size,
+        threads: 1,
+    };
+    h4::compress_to_vec(input, &Reference::new(), &options).unwrap()
+}
+
+#[test]
+fn empty_frame() {
+    let want = unhex(
+        "4834d804 01 00001000 00 09 7265666572656e6365 ecccb181
+         00000000 0000000000000000 0000000000000000 c294d3380580062d 9458cd33",
+    );
+    assert_eq!(hex(&frame(b"", DEFAULT_BLOCK_SIZE)), hex(&want));
+}
+
+#[test]
+fn two_block_frame() {
+    // 1024-byte blocks: block 0 is 1024 zero bytes (coded as one run),
+    // block 1 is "h4" (stored: coding would not make it smaller).
+    let mut input = vec![0u8; 1024];
+    input.extend_from_slice(b"h4");
+    let want = unhex(
+        "4834d804 01 00040000 00 09 7265666572656e6365 74181084
+         00040000 07000000 2ac37f70 4179af6d 0180080fee0700
+         02000000 02000000 23d9f0e8 8bdb2817 6834
+         00000000 0200000000000000 0204000000000000 3d36b4281fb6832e 58fbb07b",
+    );
+    assert_eq!(hex(&frame(&input, 1024)), hex(&want));
+    let back = h4::decompress_to_vec(&want, &DecompressOptions::default()).unwrap();
+    assert_eq!(back, input);
+}
