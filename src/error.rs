@@ -44,16 +44,16 @@ impl fmt::Display for Error {
             Error::Write(e) => write!(f, "write error: {e}"),
             Error::Format(e) => e.fmt(f),
             Error::Engine { block, error } => write!(f, "block {block}: {error}"),
-            Error::EngineUnavailable { needed, .. } => match needed.kind {
-                crate::engine::EngineKind::Core => write!(
-                    f,
-                    "made by core '{}'; load that core with --core PATH or HARMONY4_CORE_PATH",
-                    needed.name
-                ),
-                crate::engine::EngineKind::Reference => {
-                    write!(f, "made by engine '{}', which is not available", needed)
+            Error::EngineUnavailable { needed, available } => {
+                write!(f, "made by {needed}, which is not loaded")?;
+                match available.first() {
+                    Some(other) => write!(
+                        f,
+                        " (the loaded engine is {other}); load that core with --core PATH"
+                    ),
+                    None => f.write_str("; load that core with --core PATH or HARMONY4_CORE_PATH"),
                 }
-            },
+            }
             Error::WorkerLost => f.write_str("internal error: a worker thread stopped"),
         }
     }

@@ -21,7 +21,7 @@ use crate::container::{
     BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, Event, FrameHeader, FrameReader,
     MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, encode_block,
 };
-use crate::engine::{Engine, EngineKind, Reference};
+use crate::engine::{Engine, EngineError, EngineKind, Reference};
 use crate::source::{Chunk, Source};
 use crate::{Error, FormatError, Result};
 
@@ -32,6 +32,11 @@ pub struct CompressOptions {
     pub block_size: u32,
     /// Worker threads; 1 codes on the calling thread.
     pub threads: usize,
+    /// Decode every block a core made and compare it with the input before
+    /// writing it, so a core that loses data fails loudly instead of
+    /// costing the user their data. The built-in reference engine is not
+    /// checked. On by default.
+    pub check_core_output: bool,
 }
 
 impl Default for CompressOptions {
@@ -39,6 +44,7 @@ impl Default for CompressOptions {
         CompressOptions {
             block_size: DEFAULT_BLOCK_SIZE,
             threads: default_threads(),
+            check_core_output: true,
         }
     }
 }
@@ -117,13 +123,14 @@ pub fn compress<W: Write + Send>(
         ..Stats::default()
     };
     let mut content = ContentCheck::default();
+    let check = options.check_core_output && engine.id().kind == EngineKind::Core;
     ordered(
         options.threads,
         source
             .blocks(options.block_size as usize)
             .zip(0u64..)
             .map(|(chunk, index)| chunk.map(|c| (index, c))),
-        |(index, chunk)| seal(engine, index, chunk),
+        |(index, chunk)| seal(engine, index, chunk, check),
         |sealed| {
             out.write_all(&sealed.header).map_err(Error::Write)?;
             let payload: &[u8] = match &sealed.payload {
@@ -150,14 +157,16 @@ pub fn compress<W: Write + Send>(
     Ok(stats)
 }
 
-fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>) -> Result<Sealed<'a>> {
+fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>, check: bool) -> Result<Sealed<'a>> {
+    let engine_error = |error| Error::Engine {
+        block: index,
+        error,
+    };
     let mut coded = Vec::new();
-    engine
-        .compress(&chunk, &mut coded)
-        .map_err(|error| Error::Engine {
-            block: index,
-            error,
-        })?;
+    engine.compress(&chunk, &mut coded).map_err(engine_error)?;
+    if check && coded.len() < chunk.len() {
+        check_round_trip(engine, &chunk, &coded).map_err(engine_error)?;
+    }
     let mut framed = Vec::with_capacity(BLOCK_HEADER_LEN);
     // encode_block decides stored versus coded; keep its header and reuse
     // whichever buffer it chose rather than copying the payload.
@@ -174,6 +183,44 @@ fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>) -> Result<Sealed<
             Payload::Coded(coded)
         },
     })
+}
+
+/// Compresses `input` with one engine call and no container (the `--raw`
+/// mode, for other hosts of the core ABI), checking the round trip first
+/// when `check` is set.
+pub fn compress_raw(
+    engine: &dyn Engine,
+    input: &[u8],
+    check: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), EngineError> {
+    engine.compress(input, out)?;
+    if check {
+        check_round_trip(engine, input, out)?;
+    }
+    Ok(())
+}
+
+/// Decodes `coded` and compares it with `raw`.
+fn check_round_trip(engine: &dyn Engine, raw: &[u8], coded: &[u8]) -> Result<(), EngineError> {
+    let mut back = Vec::new();
+    let outcome = match engine.decompress(coded, raw.len(), &mut back) {
+        Err(e) => format!("its output does not decompress ({e})"),
+        Ok(()) if back == raw => return Ok(()),
+        Ok(()) => match back.iter().zip(raw).position(|(a, b)| a != b) {
+            Some(at) => {
+                format!("its output decompresses to different bytes (first at offset {at})")
+            }
+            None => format!(
+                "its output decompresses to {} bytes instead of {}",
+                back.len(),
+                raw.len()
+            ),
+        },
+    };
+    Err(EngineError::Failed(format!(
+        "round-trip check failed: {outcome}; nothing was written for this block (the core loses data)"
+    )))
 }
 
 /// A unit of decoding work, in stream order.
@@ -271,12 +318,13 @@ fn resolve(
     reference: &Arc<dyn Engine>,
     engines: &[Arc<dyn Engine>],
 ) -> Result<Arc<dyn Engine>> {
-    if header.engine.kind == EngineKind::Reference && header.engine == *reference.id() {
-        return Ok(Arc::clone(reference));
-    }
+    // Engines are matched by name: the name says which payload format the
+    // blocks hold, the kind only who made them. So a frame made through the
+    // reference core decodes with the built-in reference engine too.
     engines
         .iter()
-        .find(|e| *e.id() == header.engine)
+        .find(|e| e.id().name == header.engine.name)
+        .or((header.engine.name == reference.id().name).then_some(reference))
         .cloned()
         .ok_or_else(|| Error::EngineUnavailable {
             needed: header.engine.clone(),
@@ -299,17 +347,25 @@ fn decode_job(job: Job) -> Result<Decoded> {
     let raw = if header.is_stored() {
         payload
     } else {
+        let engine_error = |error| Error::Engine {
+            block: index,
+            error,
+        };
         let mut raw = Vec::new();
         engine
             .decompress(&payload, raw_len, &mut raw)
-            .map_err(|error| Error::Engine {
-                block: index,
-                error,
-            })?;
+            .map_err(engine_error)?;
+        if raw.len() != raw_len {
+            return Err(engine_error(EngineError::Failed(format!(
+                "{} decoded {} bytes where the block has {raw_len}",
+                engine.id(),
+                raw.len()
+            ))));
+        }
         raw
     };
     let digest = checksum::digest(&raw);
-    if raw.len() != raw_len || digest as u32 != header.raw_check {
+    if digest as u32 != header.raw_check {
         return Err(FormatError::ContentChecksum { block: index }.into());
     }
     Ok(Decoded::Block { raw, digest })

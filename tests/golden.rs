@@ -73,6 +73,7 @@ fn frame(input: &[u8], block_size: u32) -> Vec<u8> {
     let options = CompressOptions {
         block_size,
         threads: 1,
+        ..CompressOptions::default()
     };
     h4::compress_to_vec(input, &Reference::new(), &options).unwrap()
 }

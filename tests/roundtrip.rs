@@ -12,8 +12,9 @@ fn structured() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         (any::<u8>(), 1usize..300).prop_map(|(b, n)| vec![b; n]),
         prop::collection::vec(any::<u8>(), 0..200),
-        (any::<u8>(), any::<u8>(), 1usize..300)
-            .prop_map(|(start, step, n)| (0..n).map(|i| start.wrapping_add(step.wrapping_mul(i as u8))).collect()),
+        (any::<u8>(), any::<u8>(), 1usize..300).prop_map(|(start, step, n)| (0..n)
+            .map(|i| start.wrapping_add(step.wrapping_mul(i as u8)))
+            .collect()),
         (prop::collection::vec(any::<u8>(), 2..5), 1usize..100).prop_map(|(p, n)| p.repeat(n)),
     ];
     prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
@@ -23,6 +24,7 @@ fn options(block_size: u32, threads: usize) -> CompressOptions {
     CompressOptions {
         block_size,
         threads,
+        ..CompressOptions::default()
     }
 }
 
@@ -108,7 +110,9 @@ fn flat_raster_compresses_far_better_than_text() {
             [tile.wrapping_mul(29), tile.wrapping_mul(71), 255 - tile]
         })
         .collect();
-    let words = ["the ", "quick ", "brown ", "fox ", "jumps ", "over ", "a ", "lazy ", "dog. "];
+    let words = [
+        "the ", "quick ", "brown ", "fox ", "jumps ", "over ", "a ", "lazy ", "dog. ",
+    ];
     let mut text = Vec::new();
     let mut i = 7usize;
     while text.len() < 4 << 20 {
@@ -116,10 +120,14 @@ fn flat_raster_compresses_far_better_than_text() {
         text.extend_from_slice(words[(i >> 16) % words.len()].as_bytes());
     }
     let ratio = |data: &[u8]| {
-        let frame = h4::compress_to_vec(data, &Reference::new(), &CompressOptions::default()).unwrap();
+        let frame =
+            h4::compress_to_vec(data, &Reference::new(), &CompressOptions::default()).unwrap();
         data.len() as f64 / frame.len() as f64
     };
     let (raster_ratio, text_ratio) = (ratio(&raster), ratio(&text));
     assert!(raster_ratio > 100.0, "raster ratio {raster_ratio}");
-    assert!(raster_ratio > 50.0 * text_ratio, "raster {raster_ratio} vs text {text_ratio}");
+    assert!(
+        raster_ratio > 50.0 * text_ratio,
+        "raster {raster_ratio} vs text {text_ratio}"
+    );
 }

@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand};
 
 use h4::container::{DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 
+use super::engine::EngineArgs;
+
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
 #[derive(Parser, Debug)]
 #[command(name = "h4", version, about, long_about = None, max_term_width = 100)]
@@ -52,6 +54,14 @@ pub struct FileArgs {
     #[arg(long, overrides_with = "keep")]
     pub rm: bool,
 
+    /// No container: write or read exactly what the engine makes of the
+    /// whole input (for other hosts of the core ABI; needs -o, -c or stdin)
+    #[arg(long)]
+    pub raw: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -91,6 +101,11 @@ pub struct CompressArgs {
     #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size,
           default_value_t = DEFAULT_BLOCK_SIZE, hide_default_value = true)]
     pub block_size: u32,
+
+    /// Do not decode each block a core made to check it before writing
+    /// (for trusted cores; the reference engine is never checked)
+    #[arg(long)]
+    pub no_check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -103,6 +118,9 @@ pub struct DecompressArgs {
 pub struct TestArgs {
     /// Files to check; none or '-' reads standard input
     pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
 
     #[command(flatten)]
     pub common: CommonArgs,

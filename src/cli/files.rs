@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata};
-use std::io::{self, BufReader, IsTerminal};
+use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
-use h4::engine::{Engine, Reference};
+use h4::engine::{Engine, EngineKind};
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Stats};
 use h4::source::Source;
 
@@ -108,29 +108,43 @@ struct Job<'a> {
 }
 
 pub fn compress(args: &CompressArgs) -> Status {
-    let threads = args.files.common.threads();
+    let files = &args.files;
+    let engine = match files.engine.select(files.common.quiet) {
+        Ok(engine) => engine,
+        Err(e) => return report::fatal(&e),
+    };
     run(&Job {
         direction: Direction::Compress,
-        args: &args.files,
-        engine: Arc::new(Reference::new()),
+        args: files,
+        engine,
         compress: CompressOptions {
             block_size: args.block_size,
-            threads,
+            threads: files.common.threads(),
+            check_core_output: !args.no_check,
         },
         decompress: DecompressOptions::default(),
     })
 }
 
 pub fn decompress(args: &DecompressArgs) -> Status {
-    let threads = args.files.common.threads();
+    let files = &args.files;
+    let engine = match files.engine.select(files.common.quiet) {
+        Ok(engine) => engine,
+        Err(e) => return report::fatal(&e),
+    };
+    let engines = if engine.id().kind == EngineKind::Core {
+        vec![Arc::clone(&engine)]
+    } else {
+        Vec::new()
+    };
     run(&Job {
         direction: Direction::Decompress,
-        args: &args.files,
-        engine: Arc::new(Reference::new()),
+        args: files,
+        engine,
         compress: CompressOptions::default(),
         decompress: DecompressOptions {
-            threads,
-            engines: Vec::new(),
+            threads: files.common.threads(),
+            engines,
         },
     })
 }
@@ -205,6 +219,7 @@ fn one(job: &Job, path: &Path) -> Result<(), Failure> {
     let started = Instant::now();
     let file = input.into_file().map_err(|e| fail(&in_name, e))?;
     let result = match job.direction {
+        _ if args.raw => raw(job, file, output.writer()),
         Direction::Compress => {
             let source = Source::from_file(file)
                 .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?;
@@ -249,6 +264,38 @@ fn one(job: &Job, path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The most `--raw` decompression will produce from one input.
+const RAW_LIMIT: usize = 1 << 34;
+
+/// `--raw`: one engine call on the whole input, no container.
+fn raw(job: &Job, mut file: File, out: &mut impl Write) -> Result<Stats, h4::Error> {
+    let mut input = Vec::new();
+    file.read_to_end(&mut input).map_err(h4::Error::Read)?;
+    let engine = job.engine.as_ref();
+    let engine_error = |error| h4::Error::Engine { block: 0, error };
+    let mut output = Vec::new();
+    let (raw_bytes, compressed_bytes) = match job.direction {
+        Direction::Compress => {
+            let check = job.compress.check_core_output && engine.id().kind == EngineKind::Core;
+            pipeline::compress_raw(engine, &input, check, &mut output).map_err(engine_error)?;
+            (input.len(), output.len())
+        }
+        Direction::Decompress => {
+            engine
+                .decompress(&input, RAW_LIMIT, &mut output)
+                .map_err(engine_error)?;
+            (output.len(), input.len())
+        }
+    };
+    out.write_all(&output).map_err(h4::Error::Write)?;
+    Ok(Stats {
+        raw_bytes: raw_bytes as u64,
+        compressed_bytes: compressed_bytes as u64,
+        frames: 0,
+        blocks: 1,
+    })
+}
+
 /// Where the output of `input` goes, by the zstd/gzip naming rules.
 fn target_for(direction: Direction, input: &Input, args: &FileArgs) -> Result<Target> {
     if args.to_stdout {
@@ -264,6 +311,9 @@ fn target_for(direction: Direction, input: &Input, args: &FileArgs) -> Result<Ta
     let Input::File { path, .. } = input else {
         return Ok(Target::Stdout);
     };
+    if args.raw {
+        bail!("--raw output is not an {SUFFIX} file, so it needs -o FILE or -c");
+    }
     let name = path.as_os_str().as_bytes();
     match direction {
         Direction::Compress => {

@@ -5,6 +5,7 @@
 //! (`h4: NAME: what is wrong`) and exit codes (0 fine, 1 failed, 2 usage).
 
 pub mod args;
+mod engine;
 mod files;
 mod info;
 mod json;

@@ -7,6 +7,12 @@ pub fn error(name: &str, err: &anyhow::Error) {
     eprintln!("h4: {name}: {err:#}");
 }
 
+/// Prints `h4: ERROR` for a failure that stops the whole command.
+pub fn fatal(err: &anyhow::Error) -> super::Status {
+    eprintln!("h4: {err:#}");
+    super::Status::Failed
+}
+
 /// Prints a warning unless `quiet`.
 pub fn warn(quiet: bool, name: &str, what: &str) {
     if !quiet {

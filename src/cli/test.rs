@@ -12,9 +12,13 @@ use super::files::{Input, input_paths};
 use super::report;
 
 pub fn run(args: &TestArgs) -> Status {
+    let engines = match args.engine.decoders(args.common.quiet) {
+        Ok(engines) => engines,
+        Err(e) => return report::fatal(&e),
+    };
     let options = DecompressOptions {
         threads: args.common.threads(),
-        engines: Vec::new(),
+        engines,
     };
     let mut status = Status::Ok;
     for path in input_paths(&args.files) {

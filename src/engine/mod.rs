@@ -6,6 +6,7 @@
 //! they only call this trait, so the built-in [`Reference`] engine and an
 //! external core are used the same way.
 
+pub mod core;
 pub mod reference;
 
 use std::fmt;

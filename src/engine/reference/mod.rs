@@ -189,7 +189,10 @@ pub fn decode(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), Eng
         return Ok(());
     }
 
-    out.reserve_exact(raw_len);
+    // Fallible, so a payload that declares more than memory allows is an
+    // error, not an abort.
+    out.try_reserve_exact(raw_len)
+        .map_err(|_| EngineError::TooLarge { limit: raw_len })?;
     rle::decode(body, raw_len, out).map_err(|e| match e {
         rle::DecodeError::Corrupt(why) => EngineError::Corrupt(why),
         rle::DecodeError::TooLarge => EngineError::Corrupt("body decodes past the raw length"),

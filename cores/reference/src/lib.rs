@@ -1,0 +1,30 @@
+//! `libh4_core_reference.so`: the reference engine exported through the
+//! HarmonyØ4 core ABI.
+//!
+//! Its payloads are byte-identical to those of the engine built into h4, so
+//! it proves the ABI path end to end and serves as a template for new cores.
+
+use h4::engine::reference;
+
+/// The most a single `h4_decompress` call will produce: a payload that
+/// declares more is refused rather than allocated.
+const MAX_OUTPUT: usize = 1 << 34;
+
+fn compress(input: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    reference::encode(input, &mut out);
+    Some(out)
+}
+
+fn decompress(payload: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    reference::decode(payload, MAX_OUTPUT, &mut out).ok()?;
+    Some(out)
+}
+
+h4_core_abi::export_core! {
+    name: "reference",
+    version: env!("CARGO_PKG_VERSION"),
+    compress: compress,
+    decompress: decompress,
+}

@@ -1,0 +1,71 @@
+//! Engine selection, the same for every subcommand:
+//! `--core PATH` > `--engine reference` > `HARMONY4_CORE_PATH` > reference.
+//!
+//! A `--core` that does not load is an error; a `HARMONY4_CORE_PATH` that
+//! does not load is a warning and the reference engine takes over, as the
+//! core ABI specification requires.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use h4::engine::core::Core;
+use h4::engine::{Engine, EngineKind, Reference};
+
+use super::report;
+
+/// The environment variable that names a core library.
+pub const CORE_ENV: &str = "HARMONY4_CORE_PATH";
+
+#[derive(Args, Debug, Clone)]
+pub struct EngineArgs {
+    /// Use the core library at PATH (a failure to load it is an error)
+    #[arg(long, value_name = "PATH", conflicts_with = "engine")]
+    pub core: Option<PathBuf>,
+
+    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub engine: Option<BuiltIn>,
+}
+
+/// The engines built into h4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuiltIn {
+    /// The open RLE+delta reference engine
+    Reference,
+}
+
+impl EngineArgs {
+    /// The engine these arguments and the environment select.
+    pub fn select(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
+        if let Some(path) = &self.core {
+            return Ok(Arc::new(Core::load(path)?));
+        }
+        if self.engine == Some(BuiltIn::Reference) {
+            return Ok(Arc::new(Reference::new()));
+        }
+        if let Some(path) = std::env::var_os(CORE_ENV).filter(|p| !p.is_empty()) {
+            match Core::load(path.as_ref()) {
+                Ok(core) => return Ok(Arc::new(core)),
+                Err(e) => report::warn(
+                    quiet,
+                    "warning",
+                    &format!("{CORE_ENV}: {e}; using the reference engine"),
+                ),
+            }
+        }
+        Ok(Arc::new(Reference::new()))
+    }
+
+    /// The engines a decoder may use: the selected one when it is a core
+    /// (the built-in reference is always available).
+    pub fn decoders(&self, quiet: bool) -> Result<Vec<Arc<dyn Engine>>> {
+        let engine = self.select(quiet)?;
+        Ok(if engine.id().kind == EngineKind::Core {
+            vec![engine]
+        } else {
+            Vec::new()
+        })
+    }
+}

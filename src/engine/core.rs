@@ -1,0 +1,168 @@
+//! The core engine: an external shared library behind the frozen C ABI
+//! (`h4_compress`, `h4_decompress`, `h4_free`), treated as untrusted.
+//!
+//! The raw calls live in `crate::sys::core_abi`; this module decides what
+//! each answer means (the rules are in `docs/ABI.md`) and turns every
+//! misbehaviour into an [`EngineError`] instead of a crash or a leak.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::{Engine, EngineError, EngineId, EngineKind};
+use crate::sys::core_abi::{CoreLibrary, Direction, LoadError, Returned};
+
+/// The core ABI version this h4 implements.
+pub const ABI_VERSION: u32 = 1;
+
+/// The name recorded for a core that does not export `h4_core_name_v1`.
+pub const UNNAMED: &str = "unnamed";
+
+/// How much larger than its input a core's compressed output may be before
+/// h4 treats the length as a lie rather than copy it: twice the input plus
+/// 1 MiB (the spec's own example doubles its input).
+pub fn max_compressed_len(input_len: usize) -> usize {
+    input_len.saturating_mul(2).saturating_add(1 << 20)
+}
+
+/// Why a core could not be loaded.
+#[derive(Debug)]
+pub struct CoreLoadError {
+    /// The library's path, as given.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub why: String,
+}
+
+impl fmt::Display for CoreLoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot load core {}: {}", self.path.display(), self.why)
+    }
+}
+
+impl std::error::Error for CoreLoadError {}
+
+/// A loaded core.
+pub struct Core {
+    library: CoreLibrary,
+    id: EngineId,
+    version: Option<String>,
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Core")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+impl Core {
+    /// Loads the core at `path`, checking its symbols and identity.
+    pub fn load(path: &Path) -> Result<Core, CoreLoadError> {
+        let fail = |why: String| CoreLoadError {
+            path: path.to_path_buf(),
+            why,
+        };
+        let library = CoreLibrary::open(path).map_err(|e| {
+            fail(match e {
+                LoadError::Open(why) => why,
+                LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
+            })
+        })?;
+        let identity = library.identity().clone();
+        if let Some(v) = identity.abi_version
+            && v != ABI_VERSION
+        {
+            return Err(fail(format!(
+                "h4_core_abi_version_v1 says ABI version {v}; this h4 implements version {ABI_VERSION}"
+            )));
+        }
+        let name = match identity.name {
+            None => UNNAMED.to_string(),
+            Some(bytes) if EngineId::is_valid_name(&bytes) => {
+                String::from_utf8(bytes).expect("printable ASCII is UTF-8")
+            }
+            Some(_) => {
+                return Err(fail(
+                    "h4_core_name_v1 must return 1 to 64 printable ASCII characters".to_string(),
+                ));
+            }
+        };
+        let version = identity
+            .version
+            .map(|v| String::from_utf8_lossy(&v).into_owned());
+        Ok(Core {
+            library,
+            id: EngineId {
+                kind: EngineKind::Core,
+                name,
+            },
+            version,
+        })
+    }
+
+    /// The version string the core reports through `h4_core_version_v1`.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Calls `h4_free(NULL)` (for conformance checks).
+    pub fn free_null(&self) {
+        self.library.free_null();
+    }
+}
+
+impl Engine for Core {
+    fn id(&self) -> &EngineId {
+        &self.id
+    }
+
+    fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
+        let bound = max_compressed_len(input.len());
+        match self
+            .library
+            .call(Direction::Compress, input, |len| len <= bound, out)
+        {
+            Returned::Data { copied: true, .. } => Ok(()),
+            Returned::Data { len, .. } => Err(EngineError::Failed(format!(
+                "h4_compress returned an implausible length ({len} bytes for {} input bytes)",
+                input.len()
+            ))),
+            Returned::Zero if input.is_empty() => {
+                out.clear();
+                Ok(())
+            }
+            Returned::Zero => Err(EngineError::Failed(
+                "h4_compress returned 0 (the core failed)".to_string(),
+            )),
+            Returned::NullWithLength(len) => Err(EngineError::Failed(format!(
+                "h4_compress returned length {len} with a NULL buffer"
+            ))),
+        }
+    }
+
+    fn decompress(
+        &self,
+        payload: &[u8],
+        limit: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EngineError> {
+        match self
+            .library
+            .call(Direction::Decompress, payload, |len| len <= limit, out)
+        {
+            Returned::Data { copied: true, .. } => Ok(()),
+            Returned::Data { .. } => Err(EngineError::TooLarge { limit }),
+            // An empty result; whether that is right is for the caller, who
+            // knows how long the output must be.
+            Returned::Zero => {
+                out.clear();
+                Ok(())
+            }
+            Returned::NullWithLength(len) => Err(EngineError::Failed(format!(
+                "h4_decompress returned length {len} with a NULL buffer"
+            ))),
+        }
+    }
+}
