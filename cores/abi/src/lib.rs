@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn failures_return_zero_and_null() {
         for codec in [fails as Codec, panics] {
-            let mut out: *mut c_void = 1 as *mut c_void;
+            let mut out: *mut c_void = ptr::dangling_mut::<c_void>();
             // SAFETY: valid pointers.
             let len = unsafe { call(codec, b"x".as_ptr().cast(), 1, &mut out) };
             assert_eq!(len, 0);
