@@ -221,8 +221,15 @@ fn one(job: &Job, path: &Path) -> Result<(), Failure> {
     let result = match job.direction {
         _ if args.raw => raw(job, file, output.writer()),
         Direction::Compress => {
-            let source = Source::from_file(file)
-                .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?;
+            // Standard input is streamed even when it is a regular file:
+            // mapping it would ignore the position the shell or an earlier
+            // reader left it at.
+            let source = if input_path.is_some() {
+                Source::from_file(file)
+                    .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?
+            } else {
+                Source::from_reader(file)
+            };
             pipeline::compress(source, job.engine.as_ref(), &job.compress, output.writer())
         }
         Direction::Decompress => pipeline::decompress(

@@ -107,6 +107,18 @@ impl Output {
             }
             Target::Path(p) => p,
         };
+        // Write through symbolic links rather than replace them: `-f -o
+        // /dev/stdout` must not rename a file over the /dev/stdout link.
+        let resolved;
+        let dest = if dest
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            resolved = fs::canonicalize(dest).unwrap_or_else(|_| dest.clone());
+            &resolved
+        } else {
+            dest
+        };
 
         match fs::metadata(dest) {
             Ok(meta) if meta.is_dir() => bail!("is a directory"),

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Compare h4 against scripts/h4_reference.py (written from docs/FORMAT.md).
+
+Usage: check_spec.py PATH/TO/h4
+
+For every input and block size: the frames must be byte-identical, each
+implementation must decode the other's frame, and both must reject every
+single-byte corruption of a few small frames, and both must agree on
+accepting or rejecting hand-made edge-case frames. Exits non-zero on any
+mismatch.
+"""
+import math
+import os
+import random
+import subprocess
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import h4_reference as ref  # noqa: E402
+
+
+def h4(binary, args, data):
+    p = subprocess.run([binary] + args, input=data, capture_output=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def inputs():
+    rnd = random.Random(4)
+    rand = lambda n: bytes(rnd.getrandbits(8) for _ in range(n))
+    yield "empty", b""
+    yield "1 byte", b"A"
+    yield "text", b"hello, world\n"
+    yield "text x20", b"The quick brown fox jumps over the lazy dog.\n" * 20
+    yield "FORMAT.md", open(os.path.join(os.path.dirname(__file__), "..", "docs", "FORMAT.md"), "rb").read()
+    for n in list(range(1, 41)) + [126, 127, 128, 129, 254, 255, 256, 257, 65534, 65535, 65536, 65537]:
+        yield "run %d" % n, b"x" * n
+        yield "lit+run %d+lit" % n, b"abc" + b"\0" * n + b"def"
+    yield "literals 14..17 then run", b"".join(bytes(range(1, L + 1)) + b"z" * 5 for L in range(12, 256))
+    for n in (2, 3, 15, 16, 17, 100, 1000, 32768, 32769, 40000):
+        yield "random %d" % n, rand(n)
+    yield "ramp 1", bytes(i & 255 for i in range(5000))
+    yield "ramp 3", bytes((i * 3) & 255 for i in range(70000))
+    yield "all zero 100000", bytes(100000)
+    yield "rgb flat", bytes([200, 100, 50]) * 20000
+    yield "rgb gradient", bytes(c for i in range(30000) for c in (i & 255, (i // 3) & 255, 7))
+    yield "rgba", bytes(c for i in range(20000) for c in (i & 255, 0, 255 - (i & 255), 255))
+    for stride, name in ((2, "pcm16 mono"), (4, "pcm16 stereo")):
+        out = bytearray()
+        for i in range(60000):
+            v = int(12000 * math.sin(i / 40.0)) & 0xFFFF
+            out += v.to_bytes(2, "little") * (stride // 2)
+        yield name, bytes(out)
+    # mixed data whose sample (section 2.4) differs from the whole block
+    def mixed(n, seed):
+        r = random.Random(seed)
+        out = bytearray()
+        while len(out) < n:
+            kind = r.randrange(5)
+            size = r.randrange(1, 3000)
+            if kind == 0:
+                out += bytes(r.getrandbits(8) for _ in range(size))
+            elif kind == 1:
+                out += bytes([r.getrandbits(8)]) * size
+            elif kind == 2:
+                out += bytes((i * r.randrange(1, 4)) & 255 for i in range(size))
+            elif kind == 3:
+                out += bytes([r.getrandbits(8), r.getrandbits(8), r.getrandbits(8)]) * size
+            else:
+                out += b"some text, some text. " * (size // 20 + 1)
+        return bytes(out[:n])
+    yield "mixed 100K", mixed(100 * 1024, 1)
+    yield "mixed 1.5M", mixed(1536 * 1024, 2)
+    # 100000 bytes: windows start at k*13700; random in windows, runs elsewhere
+    n = 100000
+    starts = [k * (n - 4096) // 7 for k in range(8)]
+    a = bytearray(b"\x55" * n)
+    for s in starts:
+        a[s:s + 4096] = rand(4096)
+    yield "random windows, runs between", bytes(a)
+    b = bytearray(rand(n))
+    for s in starts:
+        b[s:s + 4096] = bytes(4096)
+    yield "run windows, random between", bytes(b)
+    c = bytearray(bytes(i & 255 for i in range(n)))
+    for s in starts:
+        c[s:s + 4096] = bytes([9, 8, 7]) * 1365 + b"\0"
+    yield "stride-3 windows, ramp between", bytes(c)
+
+
+def crafted(blocks, bs=1024, name=b"reference"):
+    """A reference-engine frame with the given (raw, payload) blocks, checks computed."""
+    h = ref.MAGIC + bytes([1]) + struct.pack("<I", bs) + bytes([0, len(name)]) + name
+    out = bytearray(h + struct.pack("<I", ref.low32(ref.xxh3(h))))
+    digests = bytearray()
+    for raw, payload in blocks:
+        lengths = struct.pack("<II", len(raw), len(payload))
+        seed = struct.unpack("<Q", lengths)[0]
+        out += lengths + struct.pack("<II", ref.low32(ref.xxh3(payload, seed)), ref.low32(ref.xxh3(raw))) + payload
+        digests += struct.pack("<Q", ref.xxh3(raw))
+    t = struct.pack("<IQQQ", 0, len(blocks), sum(len(r) for r, _ in blocks), ref.xxh3(bytes(digests)))
+    return bytes(out + t + struct.pack("<I", ref.low32(ref.xxh3(t))))
+
+
+def edge_cases():
+    """(label, frame): decoders must agree on accept/reject (and output)."""
+    b118 = b"b" * 118
+    yield "non-final token with R=0", crafted([(b"a" + b"b" * 118, bytes([1, 119, 0x10]) + b"a" + bytes([0x0F, 100]) + b"b")])
+    yield "empty token 0x00", crafted([(b118, bytes([1, 118, 0x00, 0x0F, 100]) + b"b" + b"\x00")])
+    yield "run split in two tokens", crafted([(b118, bytes([1, 118, 0x0F, 50]) + b"b" + bytes([0x0F, 32]) + b"b")])
+    yield "run inside literals", crafted([(b"b" * 31, bytes([1, 31, 0x50]) + b"bbbbb" + bytes([0x0F, 8]) + b"b")])
+    yield "overlong raw length varint", crafted([(b118, bytes([1, 0xF6, 0x00, 0x0F, 100]) + b"b")])
+    yield "overlong run varint", crafted([(b118, bytes([1, 118, 0x0F, 0xE4, 0x00]) + b"b")])
+    yield "missing run byte", crafted([(b118, bytes([1, 118, 0x0F, 100]))])
+    yield "mode 6", crafted([(b118, bytes([6, 118, 0x0F, 100]) + b"b")])
+    yield "payload n < r", crafted([(b118, bytes([1, 117, 0x0F, 99]) + b"b")])
+    yield "payload n > r", crafted([(b118, bytes([1, 119, 0x0F, 101]) + b"b")])
+    yield "mode 0 with n < r", crafted([(b"abcdef", bytes([0, 2]) + b"ab")])
+    yield "block size 1025", crafted([(b"x" * 1025, ref.encode_payload(b"x" * 1025)), (b"y", b"y")], bs=1025)
+    for bs in (1023, 64 << 20, (64 << 20) + 1):
+        yield "block size %d" % bs, crafted([], bs=bs)
+    for name in (b"", b"r" * 65, b"ref\x7f"):
+        yield "engine name %r" % name[:8], crafted([], name=name)
+    yield "full block after a partial one", crafted([(b"x" * 5, b"x" * 5), (b"y" * 1024, ref.encode_payload(b"y" * 1024))])
+    yield "two empty frames", crafted([]) + crafted([])
+    yield "empty input", b""
+
+
+def main():
+    binary = sys.argv[1]
+    failures = count = 0
+
+    def fail(msg):
+        nonlocal failures
+        failures += 1
+        print("MISMATCH:", msg)
+
+    for name, data in inputs():
+        sizes = [4096, 65536, 1048576] if len(data) > 32768 else [1024, 4096, 1048576]
+        for bs in sizes:
+            count += 1
+            label = "%s (%d bytes, -B %d)" % (name, len(data), bs)
+            mine = ref.compress_frame(data, bs)
+            rc, theirs, err = h4(binary, ["compress", "-c", "-B", str(bs)], data)
+            if rc != 0:
+                fail("%s: h4 compress failed: %s" % (label, err.decode(errors="replace")))
+                continue
+            if mine != theirs:
+                at = next((i for i, (x, y) in enumerate(zip(mine, theirs)) if x != y), min(len(mine), len(theirs)))
+                fail("%s: frames differ at byte %d (ours %d bytes, h4 %d bytes)" % (label, at, len(mine), len(theirs)))
+            try:
+                if ref.decompress_stream(theirs) != data:
+                    fail("%s: our decoder gives other content for h4's frame" % label)
+            except ValueError as e:
+                fail("%s: our decoder rejects h4's frame: %s" % (label, e))
+            rc, back, err = h4(binary, ["decompress", "-c"], mine)
+            if rc != 0 or back != data:
+                fail("%s: h4 does not decode our frame: %s" % (label, err.decode(errors="replace")))
+
+    # concatenated frames, and every single-byte corruption must be rejected by both
+    two = ref.compress_frame(b"first ", 1024) + ref.compress_frame(b"x" * 3000 + b"second", 1024)
+    count += 1
+    rc, back, _ = h4(binary, ["decompress", "-c"], two)
+    if rc != 0 or back != ref.decompress_stream(two) or back != b"first " + b"x" * 3000 + b"second":
+        fail("concatenated frames")
+    for data, bs in ((b"", 1024), (b"abcd" * 3 + b"e" * 40 + b"fgh", 1024), (bytes(range(256)) * 5, 1024)):
+        frame = ref.compress_frame(data, bs)
+        count += 1
+        for i in range(len(frame)):
+            bad = bytearray(frame)
+            bad[i] ^= 0x01 if i % 2 else 0x80
+            try:
+                ref.decompress_stream(bytes(bad))
+                fail("our decoder accepts corruption at byte %d of a %d-byte frame" % (i, len(frame)))
+            except ValueError:
+                pass
+            rc, _, _ = h4(binary, ["decompress", "-c"], bytes(bad))
+            if rc == 0:
+                fail("h4 accepts corruption at byte %d of a %d-byte frame" % (i, len(frame)))
+        for extra in (b"x", b"H4", frame[:20]):
+            try:
+                ref.decompress_stream(frame + extra)
+                fail("our decoder accepts trailing %r" % extra[:8])
+            except ValueError:
+                pass
+            if h4(binary, ["decompress", "-c"], frame + extra)[0] == 0:
+                fail("h4 accepts trailing %r" % extra[:8])
+
+    for label, frame in edge_cases():
+        count += 1
+        try:
+            mine = ref.decompress_stream(frame)
+        except ValueError:
+            mine = None
+        rc, out, _ = h4(binary, ["decompress", "-c"], frame)
+        if (rc == 0) != (mine is not None) or (rc == 0 and out != mine):
+            fail("%s: ours %s, h4 %s" % (label, "accepts" if mine is not None else "rejects",
+                                         "accepts" if rc == 0 else "rejects"))
+
+    if failures:
+        print("%d inputs, %d mismatches" % (count, failures))
+        return 1
+    print("%d inputs, all byte-identical" % count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
