@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod source;
 #[allow(unsafe_code)]
 mod sys;
+pub mod verify;
 
 pub use error::{Error, FormatError, Result};
 

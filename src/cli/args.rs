@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use h4::container::{DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 
 use super::engine::EngineArgs;
+use super::verify::{CheckArgs, VerifyArgs};
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
 #[derive(Parser, Debug)]
@@ -26,6 +27,12 @@ pub enum Command {
     Test(TestArgs),
     /// Show how .h4 files were made: engine, block size, blocks, sizes, ratio
     Info(InfoArgs),
+    /// Check that an engine or core is deterministic, lossless, robust,
+    /// leak-free and thread-safe
+    Verify(VerifyArgs),
+    /// (internal) Run one verify check; used by `h4 verify`
+    #[command(name = "__verify-check", hide = true)]
+    VerifyCheck(CheckArgs),
 }
 
 /// Where data comes from and goes to; shared by compress and decompress.

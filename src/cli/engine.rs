@@ -58,6 +58,17 @@ impl EngineArgs {
         Ok(Arc::new(Reference::new()))
     }
 
+    /// The library path of the engine [`select`](Self::select) chose, when
+    /// it chose a core.
+    pub fn core_path(&self, engine: &dyn Engine) -> Option<PathBuf> {
+        if engine.id().kind != EngineKind::Core {
+            return None;
+        }
+        self.core
+            .clone()
+            .or_else(|| std::env::var_os(CORE_ENV).map(PathBuf::from))
+    }
+
     /// The engines a decoder may use: the selected one when it is a core
     /// (the built-in reference is always available).
     pub fn decoders(&self, quiet: bool) -> Result<Vec<Arc<dyn Engine>>> {

@@ -5,6 +5,8 @@ use std::fmt::Write;
 
 /// A JSON value to print.
 pub enum Value {
+    Null,
+    Bool(bool),
     Str(String),
     Int(u64),
     Float(f64),
@@ -22,6 +24,8 @@ impl Value {
 
     fn write(&self, out: &mut String) {
         match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Str(s) => write_str(out, s),
             Value::Int(n) => write!(out, "{n}").unwrap(),
             Value::Float(x) if x.is_finite() => write!(out, "{x}").unwrap(),

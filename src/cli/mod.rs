@@ -12,6 +12,7 @@ mod json;
 mod output;
 mod report;
 mod test;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Decompress(a) => files::decompress(&a),
         Command::Test(a) => test::run(&a),
         Command::Info(a) => info::run(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::VerifyCheck(a) => verify::run_child(&a),
     };
     ExitCode::from(status as u8)
 }

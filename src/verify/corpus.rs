@@ -1,0 +1,177 @@
+//! The built-in corpus every `h4 verify` run includes: the edge cases that
+//! break codecs (empty, one byte, run lengths at every boundary a length
+//! field might have, alternating bytes, noise, audio- and raster-like data,
+//! sizes around the block size, a few MiB).
+
+use crate::container::DEFAULT_BLOCK_SIZE;
+
+/// One named input.
+pub struct Input {
+    /// A short name for reports, e.g. `run-255`.
+    pub name: String,
+    /// The bytes.
+    pub data: Vec<u8>,
+}
+
+impl Input {
+    fn new(name: impl Into<String>, data: Vec<u8>) -> Self {
+        Input {
+            name: name.into(),
+            data,
+        }
+    }
+}
+
+/// A small deterministic generator (xorshift64*), so the corpus is the
+/// same bytes on every run and machine.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a non-zero seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// `len` random bytes.
+    pub fn bytes(&mut self, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 8);
+        while out.len() < len {
+            out.extend_from_slice(&self.next_u64().to_le_bytes());
+        }
+        out.truncate(len);
+        out
+    }
+}
+
+/// The built-in corpus.
+pub fn built_in() -> Vec<Input> {
+    let mut rng = Rng::new(0x4834_d804);
+    let mut inputs = vec![
+        Input::new("empty", Vec::new()),
+        Input::new("one-byte", vec![0x5a]),
+        Input::new("two-bytes", vec![0x00, 0xff]),
+        Input::new("zeros-4k", vec![0; 4096]),
+    ];
+    for len in [127, 128, 129, 255, 256, 257, 65_535, 65_536, 65_537] {
+        inputs.push(Input::new(format!("run-{len}"), vec![0xa7; len]));
+        // The same run between literals, where a length field straddles.
+        let mut framed = b"head".to_vec();
+        framed.extend(std::iter::repeat_n(0x00, len));
+        framed.extend_from_slice(b"tail");
+        inputs.push(Input::new(format!("literals-run-{len}-literals"), framed));
+    }
+    inputs.push(Input::new(
+        "alternating",
+        (0..100_000)
+            .map(|i| if i % 2 == 0 { 0x55 } else { 0xaa })
+            .collect(),
+    ));
+    inputs.push(Input::new("random-64k", rng.bytes(64 * 1024)));
+    inputs.push(Input::new("text-like", text_like(&mut rng, 200_000)));
+    inputs.push(Input::new("pcm-like", pcm_like(&mut rng, 100_000)));
+    inputs.push(Input::new("raster-like", raster_like(256, 256)));
+    let block = DEFAULT_BLOCK_SIZE as usize;
+    for (name, len) in [
+        ("block-size-minus-1", block - 1),
+        ("block-size", block),
+        ("block-size-plus-1", block + 1),
+    ] {
+        inputs.push(Input::new(name, text_like(&mut rng, len)));
+    }
+    let mut mixed = text_like(&mut rng, 1 << 20);
+    mixed.extend(raster_like(512, 512));
+    mixed.extend(rng.bytes(1 << 20));
+    mixed.extend(vec![0u8; 1 << 20]);
+    inputs.push(Input::new("mixed-3.8m", mixed));
+    inputs
+}
+
+/// Words with spaces and newlines, like prose.
+fn text_like(rng: &mut Rng, len: usize) -> Vec<u8> {
+    const WORDS: [&str; 12] = [
+        "harmony ",
+        "core ",
+        "the ",
+        "block ",
+        "of ",
+        "delta ",
+        "run ",
+        "and ",
+        "a ",
+        "deterministic ",
+        "bytes, ",
+        "lossless.\n",
+    ];
+    let mut out = Vec::with_capacity(len + 16);
+    while out.len() < len {
+        out.extend_from_slice(WORDS[rng.below(WORDS.len())].as_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// 16-bit stereo samples of two slow waves with a little noise.
+fn pcm_like(rng: &mut Rng, frames: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frames * 4);
+    let (mut a, mut b) = (0i32, 0i32);
+    for i in 0..frames {
+        a += if (i / 300) % 2 == 0 { 37 } else { -37 };
+        b += if (i / 170) % 2 == 0 { 53 } else { -53 };
+        let noise = (rng.next_u64() % 7) as i32 - 3;
+        out.extend_from_slice(&((a + noise) as i16).to_le_bytes());
+        out.extend_from_slice(&((b - noise) as i16).to_le_bytes());
+    }
+    out
+}
+
+/// RGB pixels: flat tiles and a gradient.
+fn raster_like(width: usize, height: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(width * height * 3);
+    for y in 0..height {
+        for x in 0..width {
+            let tile = ((x / 32) + (y / 32) * 8) as u8;
+            if (x / 32 + y / 32) % 3 == 0 {
+                out.extend_from_slice(&[(x % 256) as u8, (y % 256) as u8, tile]);
+            } else {
+                out.extend_from_slice(&[tile.wrapping_mul(29), tile.wrapping_mul(71), 255 - tile]);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_is_stable_and_covers_the_edges() {
+        let a = built_in();
+        let b = built_in();
+        assert_eq!(a.len(), b.len());
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x.name == y.name && x.data == y.data)
+        );
+        let sizes: Vec<usize> = a.iter().map(|i| i.data.len()).collect();
+        for want in [0, 1, 127, 128, 255, 256, 65_535, 65_536, 1 << 20] {
+            assert!(sizes.contains(&want), "no input of {want} bytes");
+        }
+        let total: usize = sizes.iter().sum();
+        assert!(total > 4 << 20 && total < 16 << 20, "{total}");
+    }
+}
