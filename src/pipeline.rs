@@ -19,9 +19,9 @@ use std::thread;
 use crate::container::checksum::{self, ContentCheck};
 use crate::container::{
     BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, Event, FrameHeader, FrameReader,
-    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, encode_block,
+    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header,
 };
-use crate::engine::{Engine, EngineError, EngineKind, Reference};
+use crate::engine::{Coded, Engine, EngineError, EngineKind, Reference};
 use crate::source::{Chunk, Source};
 use crate::{Error, FormatError, Result};
 
@@ -163,16 +163,14 @@ fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>, check: bool) -> R
         error,
     };
     let mut coded = Vec::new();
-    engine.compress(&chunk, &mut coded).map_err(engine_error)?;
-    if check && coded.len() < chunk.len() {
+    let kind = engine
+        .compress_block(&chunk, &mut coded)
+        .map_err(engine_error)?;
+    let stored = kind == Coded::Stored || coded.len() >= chunk.len();
+    if check && !stored {
         check_round_trip(engine, &chunk, &coded).map_err(engine_error)?;
     }
-    let mut framed = Vec::with_capacity(BLOCK_HEADER_LEN);
-    // encode_block decides stored versus coded; keep its header and reuse
-    // whichever buffer it chose rather than copying the payload.
-    let digest = encode_block(&chunk, &coded[..coded.len().min(chunk.len())], &mut framed);
-    let stored = coded.len() >= chunk.len();
-    let header: [u8; BLOCK_HEADER_LEN] = framed[..BLOCK_HEADER_LEN].try_into().unwrap();
+    let (header, digest) = block_header(&chunk, if stored { &chunk } else { &coded });
     Ok(Sealed {
         header,
         raw_len: chunk.len() as u64,

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use h4::container::{DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 
+use super::bench::BenchArgs;
 use super::engine::EngineArgs;
 use super::verify::{CheckArgs, VerifyArgs};
 
@@ -30,6 +31,8 @@ pub enum Command {
     /// Check that an engine or core is deterministic, lossless, robust,
     /// leak-free and thread-safe
     Verify(VerifyArgs),
+    /// Measure compression ratio and speed of engines and cores
+    Bench(BenchArgs),
     /// (internal) Run one verify check; used by `h4 verify`
     #[command(name = "__verify-check", hide = true)]
     VerifyCheck(CheckArgs),

@@ -5,6 +5,7 @@
 //! (`h4: NAME: what is wrong`) and exit codes (0 fine, 1 failed, 2 usage).
 
 pub mod args;
+mod bench;
 mod engine;
 mod files;
 mod info;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(a) => test::run(&a),
         Command::Info(a) => info::run(&a),
         Command::Verify(a) => verify::run(&a),
+        Command::Bench(a) => bench::run(&a),
         Command::VerifyCheck(a) => verify::run_child(&a),
     };
     ExitCode::from(status as u8)

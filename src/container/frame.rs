@@ -129,18 +129,20 @@ impl BlockHeader {
     }
 }
 
-/// Appends one block (header and payload) to `out` and returns the 64-bit
+/// The header of the block holding `raw` as `payload`, and the 64-bit
 /// digest of `raw` for the frame's content check.
 ///
-/// `coded` is what the engine made of `raw`; when it is not smaller than
-/// `raw`, the block is stored instead, so no block grows by more than its
-/// 16-byte header.
+/// `payload` is either what the engine made of `raw`, when that is smaller,
+/// or `raw` itself (a stored block). Writers store a block whenever the
+/// engine's output is not smaller, so no block grows by more than its
+/// 16-byte header. The payload is not copied: write it after the header.
 ///
 /// # Panics
-/// If `raw` is empty or longer than `u32::MAX`.
-pub fn encode_block(raw: &[u8], coded: &[u8], out: &mut Vec<u8>) -> u64 {
+/// If `raw` is empty or longer than `u32::MAX`, or `payload` is longer
+/// than `raw`.
+pub fn block_header(raw: &[u8], payload: &[u8]) -> ([u8; BLOCK_HEADER_LEN], u64) {
     assert!(!raw.is_empty() && raw.len() <= u32::MAX as usize);
-    let payload = if coded.len() < raw.len() { coded } else { raw };
+    assert!(payload.len() <= raw.len());
     let digest = checksum::digest(raw);
     let mut header = BlockHeader {
         raw_len: raw.len() as u32,
@@ -149,12 +151,11 @@ pub fn encode_block(raw: &[u8], coded: &[u8], out: &mut Vec<u8>) -> u64 {
         raw_check: digest as u32,
     };
     header.payload_check = payload_check(header.lengths(), payload);
-    out.reserve(BLOCK_HEADER_LEN + payload.len());
-    out.extend_from_slice(&header.lengths());
-    out.extend_from_slice(&header.payload_check.to_le_bytes());
-    out.extend_from_slice(&header.raw_check.to_le_bytes());
-    out.extend_from_slice(payload);
-    digest
+    let mut bytes = [0u8; BLOCK_HEADER_LEN];
+    bytes[..8].copy_from_slice(&header.lengths());
+    bytes[8..12].copy_from_slice(&header.payload_check.to_le_bytes());
+    bytes[12..].copy_from_slice(&header.raw_check.to_le_bytes());
+    (bytes, digest)
 }
 
 /// The end of a frame: what the blocks before it add up to.

@@ -21,7 +21,7 @@ mod frame;
 mod reader;
 
 pub use frame::{
-    BLOCK_HEADER_LEN, BlockHeader, FrameHeader, TRAILER_LEN, Trailer, encode_block, sniff_foreign,
+    BLOCK_HEADER_LEN, BlockHeader, FrameHeader, TRAILER_LEN, Trailer, block_header, sniff_foreign,
 };
 pub use reader::{Event, FrameReader};
 

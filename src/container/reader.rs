@@ -148,10 +148,10 @@ impl<R: Read> FrameReader<R> {
             return bad("empty payload");
         }
 
-        // Grows with the bytes actually present, so a lying length on a
-        // short file costs no more memory than the file holds.
+        // At most one block size (checked above), so a hostile length costs
+        // no more than one block; reserving it up front saves regrowing.
         let want = u64::from(header.payload_len);
-        let mut payload = Vec::new();
+        let mut payload = Vec::with_capacity(header.payload_len as usize);
         (&mut self.inner)
             .take(want)
             .read_to_end(&mut payload)

@@ -111,6 +111,15 @@ impl fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// What [`Engine::compress_block`] made of a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coded {
+    /// `out` holds a payload smaller than the block.
+    Payload,
+    /// The block does not shrink: store it raw.
+    Stored,
+}
+
 /// A block compressor.
 ///
 /// Implementations must be deterministic and lossless:
@@ -132,6 +141,20 @@ pub trait Engine: Send + Sync {
         limit: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), EngineError>;
+
+    /// Compresses one container block: like [`compress`](Self::compress),
+    /// but says whether the payload is worth keeping. [`Coded::Stored`]
+    /// means the block is better stored raw; `out` is then unspecified. An
+    /// engine that can tell early that a block will not shrink overrides
+    /// this to skip the work.
+    fn compress_block(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Coded, EngineError> {
+        self.compress(input, out)?;
+        Ok(if out.len() < input.len() {
+            Coded::Payload
+        } else {
+            Coded::Stored
+        })
+    }
 
     /// Convenience: compresses into a new vector.
     fn compress_vec(&self, input: &[u8]) -> Result<Vec<u8>, EngineError> {

@@ -100,7 +100,7 @@ pub fn built_in() -> Vec<Input> {
 }
 
 /// Words with spaces and newlines, like prose.
-fn text_like(rng: &mut Rng, len: usize) -> Vec<u8> {
+pub fn text_like(rng: &mut Rng, len: usize) -> Vec<u8> {
     const WORDS: [&str; 12] = [
         "harmony ",
         "core ",
@@ -124,7 +124,7 @@ fn text_like(rng: &mut Rng, len: usize) -> Vec<u8> {
 }
 
 /// 16-bit stereo samples of two slow waves with a little noise.
-fn pcm_like(rng: &mut Rng, frames: usize) -> Vec<u8> {
+pub fn pcm_like(rng: &mut Rng, frames: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(frames * 4);
     let (mut a, mut b) = (0i32, 0i32);
     for i in 0..frames {
@@ -138,7 +138,7 @@ fn pcm_like(rng: &mut Rng, frames: usize) -> Vec<u8> {
 }
 
 /// RGB pixels: flat tiles and a gradient.
-fn raster_like(width: usize, height: usize) -> Vec<u8> {
+pub fn raster_like(width: usize, height: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(width * height * 3);
     for y in 0..height {
         for x in 0..width {
@@ -150,6 +150,36 @@ fn raster_like(width: usize, height: usize) -> Vec<u8> {
             }
         }
     }
+    out
+}
+
+/// Machine code-like bytes: short opcodes, small immediates, zero padding
+/// and address-like words, as in an executable.
+pub fn binary_like(rng: &mut Rng, len: usize) -> Vec<u8> {
+    const OPCODES: [&[u8]; 8] = [
+        &[0x48, 0x89, 0xe5],
+        &[0x48, 0x83, 0xec, 0x10],
+        &[0xe8],
+        &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+        &[0x31, 0xc0],
+        &[0xc3],
+        &[0x48, 0x8b, 0x45],
+        &[0x89, 0x7d],
+    ];
+    let mut out = Vec::with_capacity(len + 16);
+    while out.len() < len {
+        match rng.below(10) {
+            0 => out.extend(std::iter::repeat_n(0u8, 4 + rng.below(28))),
+            1 => {
+                out.extend_from_slice(&(0x40_0000 + rng.below(0x1_0000) as u32 * 16).to_le_bytes())
+            }
+            _ => {
+                out.extend_from_slice(OPCODES[rng.below(OPCODES.len())]);
+                out.push(rng.below(64) as u8);
+            }
+        }
+    }
+    out.truncate(len);
     out
 }
 

@@ -22,7 +22,7 @@ mod delta;
 mod rle;
 mod varint;
 
-use super::{Engine, EngineError, EngineId};
+use super::{Coded, Engine, EngineError, EngineId};
 
 /// The name the reference engine records in frame headers.
 pub const NAME: &str = "reference";
@@ -70,6 +70,22 @@ impl Engine for Reference {
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
         encode(input, out);
         Ok(())
+    }
+
+    fn compress_block(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Coded, EngineError> {
+        // When the sample says "store", skip copying the block into a
+        // stored payload the container would throw away.
+        out.clear();
+        let mode = choose_mode(input);
+        if mode == MODE_STORED {
+            return Ok(Coded::Stored);
+        }
+        encode_with(input, mode, out);
+        Ok(if out.len() < input.len() {
+            Coded::Payload
+        } else {
+            Coded::Stored
+        })
     }
 
     fn decompress(
@@ -142,8 +158,12 @@ pub fn choose_mode(input: &[u8]) -> u8 {
 /// input: when the chosen RLE mode does not beat storing, the block is
 /// stored.
 pub fn encode(input: &[u8], out: &mut Vec<u8>) {
+    encode_with(input, choose_mode(input), out);
+}
+
+/// [`encode`] with the mode already chosen.
+fn encode_with(input: &[u8], mode: u8, out: &mut Vec<u8>) {
     out.clear();
-    let mode = choose_mode(input);
     let header = |out: &mut Vec<u8>, mode: u8| {
         out.push(mode);
         varint::put(out, input.len() as u64);
@@ -151,7 +171,9 @@ pub fn encode(input: &[u8], out: &mut Vec<u8>) {
     header(out, mode);
     let header_len = out.len();
     if mode != MODE_STORED {
-        out.reserve(input.len() / 2);
+        // Enough for any body that beats storing, so the encoder never
+        // reallocates on the way.
+        out.reserve(input.len() + 16);
         let mut scratch = Vec::new();
         encode_body(input, mode, &mut scratch, out);
         if out.len() - header_len < input.len() {
