@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+mod buffers;
 pub mod container;
 pub mod engine;
 mod error;

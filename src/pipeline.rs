@@ -16,6 +16,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use crate::buffers::BufferPool;
 use crate::container::checksum::{self, ContentCheck};
 use crate::container::{
     BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, Event, FrameHeader, FrameReader,
@@ -124,13 +125,14 @@ pub fn compress<W: Write + Send>(
     };
     let mut content = ContentCheck::default();
     let check = options.check_core_output && engine.id().kind == EngineKind::Core;
+    let pool = Arc::new(BufferPool::new(pool_size(options.threads)));
     ordered(
         options.threads,
         source
-            .blocks(options.block_size as usize)
+            .blocks_pooled(options.block_size as usize, Arc::clone(&pool))
             .zip(0u64..)
             .map(|(chunk, index)| chunk.map(|c| (index, c))),
-        |(index, chunk)| seal(engine, index, chunk, check),
+        |(index, chunk)| seal(engine, index, chunk, check, &pool),
         |sealed| {
             out.write_all(&sealed.header).map_err(Error::Write)?;
             let payload: &[u8] = match &sealed.payload {
@@ -142,6 +144,10 @@ pub fn compress<W: Write + Send>(
             stats.blocks += 1;
             stats.raw_bytes += sealed.raw_len;
             stats.compressed_bytes += (BLOCK_HEADER_LEN + payload.len()) as u64;
+            match sealed.payload {
+                Payload::Coded(buffer) | Payload::Stored(Chunk::Owned(buffer)) => pool.give(buffer),
+                Payload::Stored(_) => {}
+            }
             Ok(())
         },
     )?;
@@ -157,7 +163,18 @@ pub fn compress<W: Write + Send>(
     Ok(stats)
 }
 
-fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>, check: bool) -> Result<Sealed<'a>> {
+/// Idle buffers worth keeping: about as many as blocks in flight.
+fn pool_size(threads: usize) -> usize {
+    4 * threads + 4
+}
+
+fn seal<'a>(
+    engine: &dyn Engine,
+    index: u64,
+    chunk: Chunk<'a>,
+    check: bool,
+    pool: &BufferPool,
+) -> Result<Sealed<'a>> {
     let engine_error = |error| Error::Engine {
         block: index,
         error,
@@ -176,8 +193,12 @@ fn seal<'a>(engine: &dyn Engine, index: u64, chunk: Chunk<'a>, check: bool) -> R
         raw_len: chunk.len() as u64,
         digest,
         payload: if stored {
+            pool.give(coded);
             Payload::Stored(chunk)
         } else {
+            if let Chunk::Owned(buffer) = chunk {
+                pool.give(buffer);
+            }
             Payload::Coded(coded)
         },
     })
@@ -246,7 +267,8 @@ pub fn decompress<R: Read, W: Write + Send>(
     out: &mut W,
 ) -> Result<Stats> {
     let reference: Arc<dyn Engine> = Arc::new(Reference::new());
-    let mut reader = FrameReader::new(input);
+    let pool = Arc::new(BufferPool::new(2 * pool_size(options.threads)));
+    let mut reader = FrameReader::with_pool(input, Arc::clone(&pool));
     let mut engine = Arc::clone(&reference);
     let mut compressed = 0u64;
     let jobs = std::iter::from_fn(|| {
@@ -286,26 +308,32 @@ pub fn decompress<R: Read, W: Write + Send>(
 
     let mut stats = Stats::default();
     let mut content = ContentCheck::default();
-    ordered(options.threads, jobs, decode_job, |decoded| {
-        match decoded {
-            Decoded::FrameStart => {
-                content = ContentCheck::default();
-                stats.frames += 1;
-            }
-            Decoded::Block { raw, digest } => {
-                out.write_all(&raw).map_err(Error::Write)?;
-                content.push(digest);
-                stats.blocks += 1;
-                stats.raw_bytes += raw.len() as u64;
-            }
-            Decoded::FrameEnd(trailer) => {
-                if trailer.content_check != content.value() {
-                    return Err(FormatError::TrailerMismatch("content check").into());
+    ordered(
+        options.threads,
+        jobs,
+        |job| decode_job(job, &pool),
+        |decoded| {
+            match decoded {
+                Decoded::FrameStart => {
+                    content = ContentCheck::default();
+                    stats.frames += 1;
+                }
+                Decoded::Block { raw, digest } => {
+                    out.write_all(&raw).map_err(Error::Write)?;
+                    content.push(digest);
+                    stats.blocks += 1;
+                    stats.raw_bytes += raw.len() as u64;
+                    pool.give(raw);
+                }
+                Decoded::FrameEnd(trailer) => {
+                    if trailer.content_check != content.value() {
+                        return Err(FormatError::TrailerMismatch("content check").into());
+                    }
                 }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     out.flush().map_err(Error::Write)?;
     stats.compressed_bytes = compressed;
     Ok(stats)
@@ -330,7 +358,7 @@ fn resolve(
         })
 }
 
-fn decode_job(job: Job) -> Result<Decoded> {
+fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
     let (index, header, payload, engine) = match job {
         Job::FrameStart => return Ok(Decoded::FrameStart),
         Job::FrameEnd(t) => return Ok(Decoded::FrameEnd(t)),
@@ -349,10 +377,11 @@ fn decode_job(job: Job) -> Result<Decoded> {
             block: index,
             error,
         };
-        let mut raw = Vec::new();
+        let mut raw = pool.take();
         engine
             .decompress(&payload, raw_len, &mut raw)
             .map_err(engine_error)?;
+        pool.give(payload);
         if raw.len() != raw_len {
             return Err(engine_error(EngineError::Failed(format!(
                 "{} decoded {} bytes where the block has {raw_len}",

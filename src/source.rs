@@ -8,12 +8,13 @@
 //! arrived.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use crate::buffers::BufferPool;
 use crate::{Error, Result};
 
 /// How many bytes of a file are mapped at once (rounded to whole blocks).
@@ -26,7 +27,12 @@ pub struct Source<'a> {
 
 enum Kind<'a> {
     Slice(&'a [u8]),
-    Mapped { file: File, len: u64 },
+    /// `len` bytes of `file` from offset `start`.
+    Mapped {
+        file: File,
+        start: u64,
+        len: u64,
+    },
     Stream(Box<dyn Read + 'a>),
 }
 
@@ -52,10 +58,31 @@ impl<'a> Source<'a> {
             kind: if meta.is_file() {
                 Kind::Mapped {
                     file,
+                    start: 0,
                     len: meta.len(),
                 }
             } else {
                 Kind::Stream(Box::new(file))
+            },
+        })
+    }
+
+    /// An open file read from its current position, as a stream would be
+    /// (standard input redirected from a file, say). A regular file is
+    /// mapped from that position and its position moved to the end, as if
+    /// it had been read; anything else is streamed.
+    pub fn from_file_position(mut file: File) -> io::Result<Self> {
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Ok(Source::from_reader(file));
+        }
+        let start = file.stream_position()?;
+        file.seek(SeekFrom::End(0))?;
+        Ok(Source {
+            kind: Kind::Mapped {
+                file,
+                start,
+                len: meta.len().saturating_sub(start),
             },
         })
     }
@@ -69,6 +96,16 @@ impl<'a> Source<'a> {
             pos: 0,
             window: None,
             done: false,
+            pool: None,
+        }
+    }
+
+    /// Like [`blocks`](Self::blocks), reading streams into buffers taken
+    /// from `pool` (hand them back with [`BufferPool::give`]).
+    pub(crate) fn blocks_pooled(self, block_size: usize, pool: Arc<BufferPool>) -> Blocks<'a> {
+        Blocks {
+            pool: Some(pool),
+            ..self.blocks(block_size)
         }
     }
 }
@@ -104,6 +141,7 @@ pub struct Blocks<'a> {
     /// The mapped window and the input offset it starts at.
     window: Option<(Arc<Mmap>, u64)>,
     done: bool,
+    pool: Option<Arc<BufferPool>>,
 }
 
 impl<'a> Iterator for Blocks<'a> {
@@ -121,7 +159,8 @@ impl<'a> Iterator for Blocks<'a> {
             }
             Kind::Mapped { .. } => self.next_mapped().transpose(),
             Kind::Stream(reader) => {
-                read_block(reader.as_mut(), self.block_size).map(|r| r.map(Chunk::Owned))
+                let buffer = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
+                read_block(reader.as_mut(), self.block_size, buffer).map(|r| r.map(Chunk::Owned))
             }
         };
         match &item {
@@ -134,7 +173,7 @@ impl<'a> Iterator for Blocks<'a> {
 
 impl<'a> Blocks<'a> {
     fn next_mapped(&mut self) -> Result<Option<Chunk<'a>>> {
-        let Kind::Mapped { file, len } = &self.kind else {
+        let Kind::Mapped { file, start, len } = &self.kind else {
             unreachable!()
         };
         if self.pos >= *len {
@@ -145,7 +184,8 @@ impl<'a> Blocks<'a> {
             let blocks_per_window = (MAP_WINDOW / self.block_size).max(1);
             let span = (blocks_per_window * self.block_size) as u64;
             let map_len = span.min(*len - self.pos) as usize;
-            let map = crate::sys::map_range(file, self.pos, map_len).map_err(Error::Read)?;
+            let map =
+                crate::sys::map_range(file, start + self.pos, map_len).map_err(Error::Read)?;
             self.window = Some((Arc::new(map), self.pos));
         }
         let (map, base) = self.window.as_ref().expect("window just mapped");
@@ -158,8 +198,9 @@ impl<'a> Blocks<'a> {
 /// Reads up to `size` bytes, stopping early only at the end of the input
 /// (`read_to_end` keeps reading through a pipe's short reads); `None` at the
 /// end.
-fn read_block(reader: &mut dyn Read, size: usize) -> Option<Result<Vec<u8>>> {
-    let mut buf = Vec::with_capacity(size);
+fn read_block(reader: &mut dyn Read, size: usize, mut buf: Vec<u8>) -> Option<Result<Vec<u8>>> {
+    buf.clear();
+    buf.reserve_exact(size);
     match reader.take(size as u64).read_to_end(&mut buf) {
         Ok(0) => None,
         Ok(_) => Some(Ok(buf)),
@@ -210,6 +251,21 @@ mod tests {
             joined.extend_from_slice(&chunk.unwrap());
         }
         assert!(joined == data);
+    }
+
+    #[test]
+    fn a_file_is_read_from_its_position_and_left_at_its_end() {
+        let data: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+        let mut tmp = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut tmp, &data).unwrap();
+        tmp.seek(SeekFrom::Start(1234)).unwrap();
+        let mut probe = tmp.try_clone().unwrap();
+        let mut got = Vec::new();
+        for chunk in Source::from_file_position(tmp).unwrap().blocks(1024) {
+            got.extend_from_slice(&chunk.unwrap());
+        }
+        assert!(got == data[1234..]);
+        assert_eq!(probe.stream_position().unwrap(), 5000);
     }
 
     #[test]

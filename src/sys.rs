@@ -19,7 +19,15 @@ pub fn map_range(file: &File, offset: u64, len: usize) -> io::Result<Mmap> {
     // and zstd's mmap mode we accept that, because h4 only maps regular
     // files it was asked to compress, and callers that cannot rule it out
     // can pipe the file through stdin instead.
-    unsafe { MmapOptions::new().offset(offset).len(len).map(file) }
+    // Populating maps the whole window in one call instead of taking a page
+    // fault for every 4 KiB on first touch.
+    unsafe {
+        MmapOptions::new()
+            .offset(offset)
+            .len(len)
+            .populate()
+            .map(file)
+    }
 }
 
 /// A loaded core: a shared library that exports the HarmonyØ4 core ABI.

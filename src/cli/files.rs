@@ -221,15 +221,14 @@ fn one(job: &Job, path: &Path) -> Result<(), Failure> {
     let result = match job.direction {
         _ if args.raw => raw(job, file, output.writer()),
         Direction::Compress => {
-            // Standard input is streamed even when it is a regular file:
-            // mapping it would ignore the position the shell or an earlier
-            // reader left it at.
+            // Standard input may be a regular file that the shell or an
+            // earlier reader left part-way: read it from there.
             let source = if input_path.is_some() {
                 Source::from_file(file)
-                    .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?
             } else {
-                Source::from_reader(file)
-            };
+                Source::from_file_position(file)
+            }
+            .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?;
             pipeline::compress(source, job.engine.as_ref(), &job.compress, output.writer())
         }
         Direction::Decompress => pipeline::decompress(

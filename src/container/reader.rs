@@ -5,9 +5,11 @@
 //! not decode payloads: that is the engines' job, on other threads.
 
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use super::frame::{HEADER_FIXED_LEN, le32};
 use super::{BLOCK_HEADER_LEN, BlockHeader, FrameHeader, MAGIC, TRAILER_LEN, Trailer};
+use crate::buffers::BufferPool;
 use crate::{Error, FormatError, Result};
 
 /// One step through a stream.
@@ -44,6 +46,7 @@ enum State {
 pub struct FrameReader<R> {
     inner: R,
     state: State,
+    pool: Option<Arc<BufferPool>>,
 }
 
 impl<R: Read> FrameReader<R> {
@@ -52,6 +55,15 @@ impl<R: Read> FrameReader<R> {
         FrameReader {
             inner,
             state: State::Start,
+            pool: None,
+        }
+    }
+
+    /// A reader that takes payload buffers from `pool`.
+    pub(crate) fn with_pool(inner: R, pool: Arc<BufferPool>) -> Self {
+        FrameReader {
+            pool: Some(pool),
+            ..FrameReader::new(inner)
         }
     }
 
@@ -151,7 +163,8 @@ impl<R: Read> FrameReader<R> {
         // At most one block size (checked above), so a hostile length costs
         // no more than one block; reserving it up front saves regrowing.
         let want = u64::from(header.payload_len);
-        let mut payload = Vec::with_capacity(header.payload_len as usize);
+        let mut payload = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
+        payload.reserve_exact(header.payload_len as usize);
         (&mut self.inner)
             .take(want)
             .read_to_end(&mut payload)

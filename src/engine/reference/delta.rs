@@ -8,34 +8,54 @@
 /// Writes the delta of `input` with stride `stride` into `out` (replaced).
 pub fn encode(input: &[u8], stride: usize, out: &mut Vec<u8>) {
     out.clear();
-    out.resize(input.len(), 0);
+    out.reserve(input.len());
     let head = stride.min(input.len());
-    out[..head].copy_from_slice(&input[..head]);
-    // Zipping the shifted slices lets the compiler vectorise this loop.
-    for ((d, &cur), &prev) in out[head..]
-        .iter_mut()
-        .zip(&input[head..])
-        .zip(&input[..input.len() - head])
-    {
-        *d = cur.wrapping_sub(prev);
-    }
+    out.extend_from_slice(&input[..head]);
+    // Zipping the shifted slices lets the compiler vectorise this, and
+    // extending (rather than zero-filling, then overwriting) writes each
+    // byte once.
+    out.extend(
+        input[head..]
+            .iter()
+            .zip(&input[..input.len() - head])
+            .map(|(&cur, &prev)| cur.wrapping_sub(prev)),
+    );
 }
 
 /// Undoes [`encode`] in place.
 pub fn decode_in_place(data: &mut [u8], stride: usize) {
     match stride {
-        1 => {
-            let mut acc = 0u8;
-            for b in data.iter_mut() {
-                acc = acc.wrapping_add(*b);
-                *b = acc;
-            }
-        }
+        1 => undo::<1>(data),
+        2 => undo::<2>(data),
+        3 => undo::<3>(data),
+        4 => undo::<4>(data),
         _ => {
             for i in stride..data.len() {
                 data[i] = data[i].wrapping_add(data[i - stride]);
             }
         }
+    }
+}
+
+/// The inverse delta for a fixed stride `S`. The `S` running sums live in
+/// registers: reading each back from the byte just stored would chain
+/// every byte through a store-to-load forward, several times slower.
+fn undo<const S: usize>(data: &mut [u8]) {
+    if data.len() <= S {
+        return;
+    }
+    let mut acc = [0u8; S];
+    acc.copy_from_slice(&data[..S]);
+    let mut chunks = data[S..].chunks_exact_mut(S);
+    for chunk in &mut chunks {
+        for (a, b) in acc.iter_mut().zip(chunk.iter_mut()) {
+            *a = a.wrapping_add(*b);
+            *b = *a;
+        }
+    }
+    for (a, b) in acc.iter_mut().zip(chunks.into_remainder()) {
+        *a = a.wrapping_add(*b);
+        *b = *a;
     }
 }
 

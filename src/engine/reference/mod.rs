@@ -41,6 +41,12 @@ pub const SAMPLE_WINDOWS: usize = 8;
 /// ...of this many bytes each, spread evenly from the first to the last byte.
 pub const SAMPLE_WINDOW_LEN: usize = 4 * 1024;
 
+thread_local! {
+    /// Each thread's buffer for the delta of a block, kept between blocks
+    /// so it is allocated (and page-faulted) once per thread, not per block.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The built-in reference engine.
 #[derive(Debug)]
 pub struct Reference {
@@ -174,8 +180,7 @@ fn encode_with(input: &[u8], mode: u8, out: &mut Vec<u8>) {
         // Enough for any body that beats storing, so the encoder never
         // reallocates on the way.
         out.reserve(input.len() + 16);
-        let mut scratch = Vec::new();
-        encode_body(input, mode, &mut scratch, out);
+        SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, scratch, out));
         if out.len() - header_len < input.len() {
             return;
         }

@@ -1,0 +1,59 @@
+//! A bounded pool of byte buffers, so the pipeline reuses block-sized
+//! allocations instead of asking the allocator (and, for blocks above its
+//! mmap threshold, the kernel: a page fault every 4 KiB) for fresh ones.
+
+use std::sync::Mutex;
+
+/// Buffers handed back for reuse, at most `capacity` of them.
+pub struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+    capacity: usize,
+}
+
+impl BufferPool {
+    /// A pool that keeps at most `capacity` idle buffers.
+    pub fn new(capacity: usize) -> Self {
+        BufferPool {
+            free: Mutex::new(Vec::with_capacity(capacity)),
+            capacity,
+        }
+    }
+
+    /// An empty buffer, reused when one is idle.
+    pub fn take(&self) -> Vec<u8> {
+        self.free
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_default()
+    }
+
+    /// Hands `buffer` back; it is dropped when the pool is full.
+    pub fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if let Ok(mut free) = self.free.lock()
+            && free.len() < self.capacity
+        {
+            free.push(buffer);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reuses_up_to_capacity() {
+        let pool = BufferPool::new(1);
+        let mut a = pool.take();
+        a.extend_from_slice(&[1; 100]);
+        let ptr = a.as_ptr();
+        pool.give(a);
+        pool.give(vec![2; 10]); // over capacity: dropped
+        let b = pool.take();
+        assert!(b.is_empty());
+        assert_eq!(b.as_ptr(), ptr);
+        assert!(pool.take().capacity() == 0);
+    }
+}
