@@ -18,6 +18,7 @@ mod buffers;
 pub mod container;
 pub mod engine;
 mod error;
+mod ordered;
 pub mod pipeline;
 pub mod source;
 #[allow(unsafe_code)]

@@ -12,8 +12,7 @@
 //! failure in stream order, after writing everything before it.
 
 use std::io::{Read, Write};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 
 use crate::buffers::BufferPool;
@@ -22,7 +21,8 @@ use crate::container::{
     BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, Event, FrameHeader, FrameReader,
     MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header,
 };
-use crate::engine::{Coded, Engine, EngineError, EngineKind, Reference};
+use crate::engine::{Coded, Comparison, Engine, EngineError, EngineKind, Reference};
+use crate::ordered::{Limits, ordered};
 use crate::source::{Chunk, Source};
 use crate::{Error, FormatError, Result};
 
@@ -125,13 +125,17 @@ pub fn compress<W: Write + Send>(
     };
     let mut content = ContentCheck::default();
     let check = options.check_core_output && engine.id().kind == EngineKind::Core;
-    let pool = Arc::new(BufferPool::new(pool_size(options.threads)));
-    ordered(
+    let pool = Arc::new(BufferPool::new(pool_size(
         options.threads,
+        options.block_size as usize,
+    )));
+    ordered(
+        limits(options.threads, options.block_size as usize),
         source
             .blocks_pooled(options.block_size as usize, Arc::clone(&pool))
             .zip(0u64..)
             .map(|(chunk, index)| chunk.map(|c| (index, c))),
+        |(_, chunk)| chunk.len(),
         |(index, chunk)| seal(engine, index, chunk, check, &pool),
         |sealed| {
             out.write_all(&sealed.header).map_err(Error::Write)?;
@@ -163,9 +167,26 @@ pub fn compress<W: Write + Send>(
     Ok(stats)
 }
 
-/// Idle buffers worth keeping: about as many as blocks in flight.
-fn pool_size(threads: usize) -> usize {
-    4 * threads + 4
+/// The data in flight at once: enough for every worker to have a block and
+/// the reader and writer one each, within [`IN_FLIGHT_BYTES`] when blocks
+/// are large.
+fn limits(threads: usize, block_size: usize) -> Limits {
+    Limits {
+        threads,
+        max_bytes: IN_FLIGHT_BYTES.max(block_size),
+    }
+}
+
+/// What the blocks in flight may weigh together (a block bigger than this
+/// goes alone). With the default 1 MiB blocks this never binds on two
+/// threads; with 8 MiB blocks it keeps two in flight (and a third read
+/// ahead), which keeps a 5 GiB stream under 64 MiB of memory.
+const IN_FLIGHT_BYTES: usize = 16 << 20;
+
+/// Idle buffers worth keeping: about as many as blocks in flight when
+/// blocks are small, but no more than 8 MiB of them.
+fn pool_size(threads: usize, block_size: usize) -> usize {
+    ((8 << 20) / block_size.max(1)).clamp(1, 4 * threads + 4)
 }
 
 fn seal<'a>(
@@ -222,20 +243,16 @@ pub fn compress_raw(
 
 /// Decodes `coded` and compares it with `raw`.
 fn check_round_trip(engine: &dyn Engine, raw: &[u8], coded: &[u8]) -> Result<(), EngineError> {
-    let mut back = Vec::new();
-    let outcome = match engine.decompress(coded, raw.len(), &mut back) {
+    let outcome = match engine.decompress_and_compare(coded, raw) {
         Err(e) => format!("its output does not decompress ({e})"),
-        Ok(()) if back == raw => return Ok(()),
-        Ok(()) => match back.iter().zip(raw).position(|(a, b)| a != b) {
-            Some(at) => {
-                format!("its output decompresses to different bytes (first at offset {at})")
-            }
-            None => format!(
-                "its output decompresses to {} bytes instead of {}",
-                back.len(),
-                raw.len()
-            ),
-        },
+        Ok(Comparison::Equal) => return Ok(()),
+        Ok(Comparison::DiffersAt(at)) => {
+            format!("its output decompresses to different bytes (first at offset {at})")
+        }
+        Ok(Comparison::Length(len)) => format!(
+            "its output decompresses to {len} bytes instead of {}",
+            raw.len()
+        ),
     };
     Err(EngineError::Failed(format!(
         "round-trip check failed: {outcome}; nothing was written for this block (the core loses data)"
@@ -267,7 +284,9 @@ pub fn decompress<R: Read, W: Write + Send>(
     out: &mut W,
 ) -> Result<Stats> {
     let reference: Arc<dyn Engine> = Arc::new(Reference::new());
-    let pool = Arc::new(BufferPool::new(2 * pool_size(options.threads)));
+    let pool = Arc::new(BufferPool::new(
+        2 * pool_size(options.threads, DEFAULT_BLOCK_SIZE as usize),
+    ));
     let mut reader = FrameReader::with_pool(input, Arc::clone(&pool));
     let mut engine = Arc::clone(&reference);
     let mut compressed = 0u64;
@@ -308,9 +327,14 @@ pub fn decompress<R: Read, W: Write + Send>(
 
     let mut stats = Stats::default();
     let mut content = ContentCheck::default();
+    let weigh = |job: &Job| match job {
+        Job::Block { header, .. } => header.raw_len as usize,
+        _ => 0,
+    };
     ordered(
-        options.threads,
+        limits(options.threads, DEFAULT_BLOCK_SIZE as usize),
         jobs,
+        weigh,
         |job| decode_job(job, &pool),
         |decoded| {
             match decoded {
@@ -396,151 +420,4 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
         return Err(FormatError::ContentChecksum { block: index }.into());
     }
     Ok(Decoded::Block { raw, digest })
-}
-
-/// Runs `work` over `inputs` on `threads` threads and feeds the results to
-/// `sink` in input order. The first error in input order wins.
-fn ordered<I, O, W, S>(
-    threads: usize,
-    inputs: impl Iterator<Item = Result<I>>,
-    work: W,
-    mut sink: S,
-) -> Result<()>
-where
-    I: Send,
-    O: Send,
-    W: Fn(I) -> Result<O> + Sync,
-    S: FnMut(O) -> Result<()> + Send,
-{
-    if threads <= 1 {
-        for item in inputs {
-            sink(work(item?)?)?;
-        }
-        return Ok(());
-    }
-
-    type Slot<O> = SyncSender<Result<O>>;
-    let (job_tx, job_rx) = sync_channel::<(I, Slot<O>)>(threads);
-    let job_rx = Mutex::new(job_rx);
-    let (order_tx, order_rx) = sync_channel::<Receiver<Result<O>>>(2 * threads);
-    thread::scope(|scope| {
-        let (job_rx, work) = (&job_rx, &work);
-        for _ in 0..threads {
-            scope.spawn(move || {
-                loop {
-                    // Holding the lock while waiting is fine: whoever holds it
-                    // takes the next job, then lets the next worker wait.
-                    let job = job_rx
-                        .lock()
-                        .map_err(|_| ())
-                        .and_then(|rx| rx.recv().map_err(|_| ()));
-                    let Ok((item, slot)) = job else { break };
-                    // The writer may have stopped on an error; then nobody
-                    // wants this result.
-                    let _ = slot.send(work(item));
-                }
-            });
-        }
-
-        let writer = scope.spawn(move || -> Result<()> {
-            for slot in order_rx {
-                let result = slot.recv().map_err(|_| Error::WorkerLost)?;
-                sink(result?)?;
-            }
-            Ok(())
-        });
-
-        for item in inputs {
-            let (slot_tx, slot_rx) = sync_channel(1);
-            if order_tx.send(slot_rx).is_err() {
-                break; // the writer stopped on an error
-            }
-            match item {
-                Ok(item) => {
-                    if job_tx.send((item, slot_tx)).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let _ = slot_tx.send(Err(e));
-                    break;
-                }
-            }
-        }
-        drop(order_tx);
-        drop(job_tx);
-        writer.join().unwrap_or(Err(Error::WorkerLost))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordered_keeps_order_and_reports_first_error() {
-        for threads in [1, 2, 5] {
-            let inputs = (0..200u32).map(Ok);
-            let mut seen = Vec::new();
-            ordered(
-                threads,
-                inputs,
-                |i| {
-                    // Later items finish sooner, to shuffle completion order.
-                    std::thread::sleep(std::time::Duration::from_micros(u64::from(200 - i)));
-                    Ok(i * 2)
-                },
-                |o| {
-                    seen.push(o);
-                    Ok(())
-                },
-            )
-            .unwrap();
-            assert_eq!(seen, (0..200).map(|i| i * 2).collect::<Vec<_>>());
-
-            let mut written = 0;
-            let err = ordered(
-                threads,
-                (0..100u32).map(Ok),
-                |i| {
-                    if i == 40 || i == 70 {
-                        Err(Error::Format(FormatError::BlockChecksum {
-                            block: i.into(),
-                        }))
-                    } else {
-                        Ok(i)
-                    }
-                },
-                |_| {
-                    written += 1;
-                    Ok(())
-                },
-            )
-            .unwrap_err();
-            assert!(matches!(
-                err,
-                Error::Format(FormatError::BlockChecksum { block: 40 })
-            ));
-            assert_eq!(written, 40);
-        }
-    }
-
-    #[test]
-    fn input_error_comes_after_earlier_items() {
-        let inputs = (0..10u32).map(|i| {
-            if i == 6 {
-                Err(Error::WorkerLost)
-            } else {
-                Ok(i)
-            }
-        });
-        let mut written = Vec::new();
-        let err = ordered(3, inputs, Ok, |o| {
-            written.push(o);
-            Ok(())
-        })
-        .unwrap_err();
-        assert!(matches!(err, Error::WorkerLost));
-        assert_eq!(written, [0, 1, 2, 3, 4, 5]);
-    }
 }

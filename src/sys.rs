@@ -69,9 +69,9 @@ pub mod core_abi {
     /// What one call returned, before h4 decides whether it is acceptable.
     #[derive(Debug, PartialEq, Eq)]
     pub enum Returned {
-        /// The call returned `len` and a non-NULL pointer; the bytes (or
-        /// nothing, when the caller declined the copy) were taken and the
-        /// buffer released.
+        /// The call returned `len` and a non-NULL pointer; the bytes were
+        /// taken (`copied`) unless `len` was over the caller's limit, and the
+        /// buffer was released.
         Data { len: usize, copied: bool },
         /// The call returned a length with a NULL pointer.
         NullWithLength(usize),
@@ -88,6 +88,8 @@ pub mod core_abi {
         pub version: Option<Vec<u8>>,
         /// `h4_core_abi_version_v1`, when present.
         pub abi_version: Option<u32>,
+        /// `h4_core_block_size_v1`, when present.
+        pub block_size: Option<u32>,
     }
 
     /// The longest identity string h4 reads from a core.
@@ -137,6 +139,7 @@ pub mod core_abi {
                     version: optional::<StrFn>(&library, "h4_core_version_v1")
                         .and_then(|f| c_string(f())),
                     abi_version: optional::<U32Fn>(&library, "h4_core_abi_version_v1").map(|f| f()),
+                    block_size: optional::<U32Fn>(&library, "h4_core_block_size_v1").map(|f| f()),
                 }
             };
             Ok(CoreLibrary {
@@ -153,17 +156,32 @@ pub mod core_abi {
             &self.identity
         }
 
-        /// Calls `h4_compress` or `h4_decompress` on `input`.
-        ///
-        /// `accept(len)` says whether to copy a returned buffer of `len`
-        /// bytes into `out` (replacing its contents); the buffer is released
-        /// with `h4_free` on every path, copied or not.
+        /// Calls `h4_compress` or `h4_decompress` on `input` and copies a
+        /// returned buffer of at most `limit` bytes into `out` (replacing
+        /// its contents).
         pub fn call(
             &self,
             direction: Direction,
             input: &[u8],
-            accept: impl FnOnce(usize) -> bool,
+            limit: usize,
             out: &mut Vec<u8>,
+        ) -> Returned {
+            self.call_inspect(direction, input, limit, |bytes| {
+                out.clear();
+                out.extend_from_slice(bytes);
+            })
+        }
+
+        /// Calls `h4_compress` or `h4_decompress` on `input` and lends a
+        /// returned buffer of at most `limit` bytes to `inspect` while it is
+        /// still the core's; the buffer is released with `h4_free` on every
+        /// path, inspected or not.
+        pub fn call_inspect(
+            &self,
+            direction: Direction,
+            input: &[u8],
+            limit: usize,
+            inspect: impl FnOnce(&[u8]),
         ) -> Returned {
             let f = match direction {
                 Direction::Compress => self.compress,
@@ -181,16 +199,14 @@ pub mod core_abi {
                     Returned::NullWithLength(len)
                 };
             }
-            let copied = len > 0 && accept(len);
+            let copied = len > 0 && len <= limit;
             if copied {
-                out.clear();
                 // SAFETY: the ABI says a non-NULL `*out_ptr` with return value
                 // `len` points to `len` readable bytes owned by the core until
-                // h4_free. h4 cannot verify that; it bounds `len` through
-                // `accept` so a lying core cannot make it read gigabytes.
-                out.extend_from_slice(unsafe {
-                    std::slice::from_raw_parts(buffer.cast::<u8>(), len)
-                });
+                // h4_free, which comes after this borrow ends. h4 cannot
+                // verify that; it bounds `len` by `limit` so a lying core
+                // cannot make it read gigabytes.
+                inspect(unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), len) });
             }
             // SAFETY: `buffer` came from this core's h4_compress or
             // h4_decompress and is released exactly once.

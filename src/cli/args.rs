@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use h4::container::{DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 
 use super::bench::BenchArgs;
 use super::engine::EngineArgs;
@@ -108,9 +108,9 @@ pub struct CompressArgs {
     pub files: FileArgs,
 
     /// Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M
-    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size,
-          default_value_t = DEFAULT_BLOCK_SIZE, hide_default_value = true)]
-    pub block_size: u32,
+    /// [default: the engine's preference, else 1M]
+    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size)]
+    pub block_size: Option<u32>,
 
     /// Do not decode each block a core made to check it before writing
     /// (for trusted cores; the reference engine is never checked)

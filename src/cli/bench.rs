@@ -42,10 +42,9 @@ pub struct BenchArgs {
     #[arg(short = 'i', long, value_name = "N", default_value_t = 5)]
     pub iterations: usize,
 
-    /// Block size
-    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size,
-          default_value_t = DEFAULT_BLOCK_SIZE, hide_default_value = true)]
-    pub block_size: u32,
+    /// Block size [default: each engine's preference, else 1M]
+    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size)]
+    pub block_size: Option<u32>,
 
     /// Measure cores without the compress-time round-trip check
     #[arg(long)]
@@ -113,10 +112,13 @@ fn bench(args: &BenchArgs) -> Result<()> {
         0 => h4::pipeline::default_threads(),
         n => n,
     };
-    let settings = Settings {
+    let settings_for = |engine: &dyn Engine| Settings {
         iterations: args.iterations,
         threads,
-        block_size: args.block_size,
+        block_size: args
+            .block_size
+            .or(engine.preferred_block_size())
+            .unwrap_or(DEFAULT_BLOCK_SIZE),
         check_core_output: !args.no_check,
     };
 
@@ -144,9 +146,14 @@ fn bench(args: &BenchArgs) -> Result<()> {
         };
         for input in &inputs {
             bar.set_message(format!("{} on {}", engine.id(), input.name));
-            let m = bench::measure(engine.as_ref(), &decoders, input, &settings)
-                .map_err(anyhow::Error::new)
-                .with_context(|| format!("{} on {}", engine.id(), input.name))?;
+            let m = bench::measure(
+                engine.as_ref(),
+                &decoders,
+                input,
+                &settings_for(engine.as_ref()),
+            )
+            .map_err(anyhow::Error::new)
+            .with_context(|| format!("{} on {}", engine.id(), input.name))?;
             results.push(m);
             bar.inc(1);
         }
@@ -159,7 +166,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
             Value::Array(results.iter().map(to_json).collect()).render()
         );
     } else {
-        print_table(&results, threads, settings.iterations);
+        print_table(&results, threads, args.iterations);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
+use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::{Engine, EngineKind};
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Stats};
 use h4::source::Source;
@@ -113,12 +114,16 @@ pub fn compress(args: &CompressArgs) -> Status {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
+    let block_size = args
+        .block_size
+        .or(engine.preferred_block_size())
+        .unwrap_or(DEFAULT_BLOCK_SIZE);
     run(&Job {
         direction: Direction::Compress,
         args: files,
         engine,
         compress: CompressOptions {
-            block_size: args.block_size,
+            block_size,
             threads: files.common.threads(),
             check_core_output: !args.no_check,
         },

@@ -8,7 +8,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::{Engine, EngineError, EngineId, EngineKind};
+use super::{Coded, Comparison, Engine, EngineError, EngineId, EngineKind};
+use crate::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 use crate::sys::core_abi::{CoreLibrary, Direction, LoadError, Returned};
 
 /// The core ABI version this h4 implements.
@@ -46,6 +47,7 @@ pub struct Core {
     library: CoreLibrary,
     id: EngineId,
     version: Option<String>,
+    block_size: Option<u32>,
 }
 
 impl fmt::Debug for Core {
@@ -89,6 +91,13 @@ impl Core {
                 ));
             }
         };
+        if let Some(size) = identity.block_size
+            && !(MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&size)
+        {
+            return Err(fail(format!(
+                "h4_core_block_size_v1 says {size}; block sizes run from {MIN_BLOCK_SIZE} to {MAX_BLOCK_SIZE}"
+            )));
+        }
         let version = identity
             .version
             .map(|v| String::from_utf8_lossy(&v).into_owned());
@@ -99,6 +108,7 @@ impl Core {
                 name,
             },
             version,
+            block_size: identity.block_size,
         })
     }
 
@@ -118,12 +128,55 @@ impl Engine for Core {
         &self.id
     }
 
+    fn preferred_block_size(&self) -> Option<u32> {
+        self.block_size
+    }
+
+    fn compress_block(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Coded, EngineError> {
+        // Only a payload smaller than the block is kept, so a longer one is
+        // never copied out of the core (for incompressible data, a block's
+        // worth of copying and memory per call).
+        let useful = input.len().saturating_sub(1);
+        match self.library.call(Direction::Compress, input, useful, out) {
+            Returned::Data { copied: true, .. } => Ok(Coded::Payload),
+            Returned::Data { len, .. } if len <= max_compressed_len(input.len()) => {
+                Ok(Coded::Stored)
+            }
+            _ => {
+                // Anything odd: let the full path name the problem.
+                self.compress(input, out)?;
+                Ok(Coded::Stored)
+            }
+        }
+    }
+
+    fn decompress_and_compare(
+        &self,
+        payload: &[u8],
+        expected: &[u8],
+    ) -> Result<Comparison, EngineError> {
+        // Compared in the core's own buffer: no copy of the block.
+        let mut comparison = Comparison::Equal;
+        let returned =
+            self.library
+                .call_inspect(Direction::Decompress, payload, expected.len(), |bytes| {
+                    comparison = Comparison::of(expected, bytes)
+                });
+        match returned {
+            Returned::Data { copied: true, .. } => Ok(comparison),
+            Returned::Data { .. } => Err(EngineError::TooLarge {
+                limit: expected.len(),
+            }),
+            Returned::Zero => Ok(Comparison::of(expected, &[])),
+            Returned::NullWithLength(len) => Err(EngineError::Failed(format!(
+                "h4_decompress returned length {len} with a NULL buffer"
+            ))),
+        }
+    }
+
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
         let bound = max_compressed_len(input.len());
-        match self
-            .library
-            .call(Direction::Compress, input, |len| len <= bound, out)
-        {
+        match self.library.call(Direction::Compress, input, bound, out) {
             Returned::Data { copied: true, .. } => Ok(()),
             Returned::Data { len, .. } => Err(EngineError::Failed(format!(
                 "h4_compress returned an implausible length ({len} bytes for {} input bytes)",
@@ -150,7 +203,7 @@ impl Engine for Core {
     ) -> Result<(), EngineError> {
         match self
             .library
-            .call(Direction::Decompress, payload, |len| len <= limit, out)
+            .call(Direction::Decompress, payload, limit, out)
         {
             Returned::Data { copied: true, .. } => Ok(()),
             Returned::Data { .. } => Err(EngineError::TooLarge { limit }),

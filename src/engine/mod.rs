@@ -120,6 +120,31 @@ pub enum Coded {
     Stored,
 }
 
+/// How a decompressed block compares with the bytes it should equal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// Identical.
+    Equal,
+    /// Same length; the first differing byte is at this offset.
+    DiffersAt(usize),
+    /// A different length (this one).
+    Length(usize),
+}
+
+impl Comparison {
+    /// Compares `got` with `expected`.
+    pub fn of(expected: &[u8], got: &[u8]) -> Self {
+        if got.len() != expected.len() {
+            Comparison::Length(got.len())
+        } else {
+            match got.iter().zip(expected).position(|(a, b)| a != b) {
+                Some(at) => Comparison::DiffersAt(at),
+                None => Comparison::Equal,
+            }
+        }
+    }
+}
+
 /// A block compressor.
 ///
 /// Implementations must be deterministic and lossless:
@@ -129,6 +154,12 @@ pub enum Coded {
 pub trait Engine: Send + Sync {
     /// Who this engine is, as recorded in the frames it makes.
     fn id(&self) -> &EngineId;
+
+    /// The block size this engine works best with, used when the user
+    /// names none. `None`: the container's default.
+    fn preferred_block_size(&self) -> Option<u32> {
+        None
+    }
 
     /// Compresses `input` into `out` (cleared first).
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError>;
@@ -154,6 +185,19 @@ pub trait Engine: Send + Sync {
         } else {
             Coded::Stored
         })
+    }
+
+    /// Decompresses `payload` and compares the result with `expected`
+    /// (the compress-time round-trip check). Engines that can compare
+    /// without copying the output override this.
+    fn decompress_and_compare(
+        &self,
+        payload: &[u8],
+        expected: &[u8],
+    ) -> Result<Comparison, EngineError> {
+        let mut back = Vec::new();
+        self.decompress(payload, expected.len(), &mut back)?;
+        Ok(Comparison::of(expected, &back))
     }
 
     /// Convenience: compresses into a new vector.

@@ -5,16 +5,17 @@
 //! those by hand means raw pointers, an allocator the host can release
 //! through `h4_free`, and care that no panic unwinds into C. This crate does
 //! all of that once: [`export_core!`] turns two safe functions
-//! `fn(&[u8]) -> Option<Vec<u8>>` into a complete core.
+//! `fn(&[u8], &mut Vec<u8>) -> bool` into a complete core.
 //!
-//! Buffers handed to the host carry their size in a 16-byte header in
-//! front, so `h4_free` can release them with the Rust allocator. A codec
-//! that returns `None` or panics makes the call return 0 with a NULL
-//! buffer (the spec's failure convention); an empty result is returned as
-//! length 0 with a valid, empty buffer, so hosts that read zero bytes from
-//! the pointer (like the spec's Python binding) work.
+//! A codec appends its output to a vector that already holds a 16-byte
+//! header; the glue records the vector's length and capacity in that header
+//! and hands the host a pointer just past it, so output reaches the host
+//! without a copy and `h4_free` can give the vector back to the Rust
+//! allocator. A codec that returns `false` or panics makes the call return
+//! 0 with a NULL buffer (the spec's failure convention); an empty result is
+//! returned as length 0 with a valid, empty buffer, so hosts that read zero
+//! bytes from the pointer (like the spec's Python binding) work.
 
-use std::alloc::{Layout, alloc, dealloc};
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
@@ -22,10 +23,12 @@ use std::ptr;
 /// The core ABI version the exported identity symbol reports.
 pub const ABI_VERSION: u32 = 1;
 
+/// Bytes in front of every buffer: the vector's length and capacity.
 const HEADER: usize = 16;
 
-/// A codec: input bytes to output bytes, or `None` on failure.
-pub type Codec = fn(&[u8]) -> Option<Vec<u8>>;
+/// A codec: appends the output for an input to `out` (which holds a small
+/// header it must leave alone) and returns whether it succeeded.
+pub type Codec = fn(&[u8], &mut Vec<u8>) -> bool;
 
 /// Runs `codec` behind the ABI calling convention.
 ///
@@ -52,32 +55,27 @@ pub unsafe fn call(
         // SAFETY: the caller promises in_len readable bytes at in_ptr.
         unsafe { std::slice::from_raw_parts(in_ptr.cast::<u8>(), in_len) }
     };
-    let Ok(Some(output)) = catch_unwind(AssertUnwindSafe(|| codec(input))) else {
-        return 0;
-    };
-    let Some(buffer) = allocate(&output) else {
-        return 0;
-    };
+    let mut buffer = vec![0u8; HEADER];
+    match catch_unwind(AssertUnwindSafe(|| codec(input, &mut buffer))) {
+        Ok(true) if buffer.len() >= HEADER => {}
+        _ => return 0,
+    }
+    let len = buffer.len() - HEADER;
+    let data = leak(buffer);
     // SAFETY: as above.
-    unsafe { *out_ptr = buffer };
-    output.len()
+    unsafe { *out_ptr = data };
+    len
 }
 
-/// Copies `bytes` into a new buffer with a size header; NULL on failure.
-fn allocate(bytes: &[u8]) -> Option<*mut c_void> {
-    let layout = Layout::from_size_align(bytes.len().checked_add(HEADER)?, HEADER).ok()?;
-    // SAFETY: the layout has a non-zero size (at least HEADER bytes).
-    let base = unsafe { alloc(layout) };
-    if base.is_null() {
-        return None;
-    }
-    // SAFETY: base points to HEADER + len writable bytes, aligned to 16.
-    unsafe {
-        base.cast::<usize>().write(bytes.len());
-        let data = base.add(HEADER);
-        ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
-        Some(data.cast())
-    }
+/// Writes the vector's length and capacity into its header and gives up
+/// ownership; returns the pointer past the header.
+fn leak(buffer: Vec<u8>) -> *mut c_void {
+    let mut buffer = std::mem::ManuallyDrop::new(buffer);
+    let (len, cap) = (buffer.len() as u64, buffer.capacity() as u64);
+    buffer[..8].copy_from_slice(&len.to_ne_bytes());
+    buffer[8..HEADER].copy_from_slice(&cap.to_ne_bytes());
+    // SAFETY: the vector holds at least HEADER bytes.
+    unsafe { buffer.as_mut_ptr().add(HEADER).cast() }
 }
 
 /// Releases a buffer made by [`call`]; NULL is a no-op.
@@ -89,20 +87,22 @@ pub unsafe fn free(p: *mut c_void) {
     if p.is_null() {
         return;
     }
-    // SAFETY: p came from `allocate`, so its header is HEADER bytes before
-    // it and records the length the layout was made with.
+    // SAFETY: p came from `leak`, so HEADER bytes before it start the
+    // vector's allocation, whose header records its length and capacity.
     unsafe {
         let base = p.cast::<u8>().sub(HEADER);
-        let len = base.cast::<usize>().read();
-        dealloc(
-            base,
-            Layout::from_size_align_unchecked(len + HEADER, HEADER),
-        );
+        let mut word = [0u8; 8];
+        ptr::copy_nonoverlapping(base, word.as_mut_ptr(), 8);
+        let len = u64::from_ne_bytes(word) as usize;
+        ptr::copy_nonoverlapping(base.add(8), word.as_mut_ptr(), 8);
+        let cap = u64::from_ne_bytes(word) as usize;
+        drop(Vec::from_raw_parts(base, len, cap));
     }
 }
 
 /// Exports a complete core: the three ABI symbols and the identity symbols
-/// `h4_core_name_v1`, `h4_core_version_v1` and `h4_core_abi_version_v1`.
+/// `h4_core_name_v1`, `h4_core_version_v1` and `h4_core_abi_version_v1`,
+/// plus `h4_core_block_size_v1` when `block_size` is given.
 ///
 /// ```ignore
 /// h4_core_abi::export_core! {
@@ -114,6 +114,22 @@ pub unsafe fn free(p: *mut c_void) {
 /// ```
 #[macro_export]
 macro_rules! export_core {
+    (name: $name:expr, version: $version:expr, compress: $compress:path, decompress: $decompress:path,
+     block_size: $block_size:expr $(,)?) => {
+        $crate::export_core! {
+            name: $name,
+            version: $version,
+            compress: $compress,
+            decompress: $decompress,
+        }
+
+        /// `uint32_t h4_core_block_size_v1(void)`: the block size this core
+        /// works best with.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h4_core_block_size_v1() -> u32 {
+            $block_size
+        }
+    };
     (name: $name:expr, version: $version:expr, compress: $compress:path, decompress: $decompress:path $(,)?) => {
         /// `size_t h4_compress(const void*, size_t, void**)`
         ///
@@ -178,15 +194,16 @@ macro_rules! export_core {
 mod tests {
     use super::*;
 
-    fn double(input: &[u8]) -> Option<Vec<u8>> {
-        Some(input.iter().flat_map(|&b| [b, b]).collect())
+    fn double(input: &[u8], out: &mut Vec<u8>) -> bool {
+        out.extend(input.iter().flat_map(|&b| [b, b]));
+        true
     }
 
-    fn fails(_: &[u8]) -> Option<Vec<u8>> {
-        None
+    fn fails(_: &[u8], _: &mut Vec<u8>) -> bool {
+        false
     }
 
-    fn panics(_: &[u8]) -> Option<Vec<u8>> {
+    fn panics(_: &[u8], _: &mut Vec<u8>) -> bool {
         panic!("codec bug")
     }
 

@@ -10,16 +10,13 @@ use h4::engine::reference;
 /// declares more is refused rather than allocated.
 const MAX_OUTPUT: usize = 1 << 34;
 
-fn compress(input: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    reference::encode(input, &mut out);
-    Some(out)
+fn compress(input: &[u8], out: &mut Vec<u8>) -> bool {
+    reference::encode_append(input, out);
+    true
 }
 
-fn decompress(payload: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    reference::decode(payload, MAX_OUTPUT, &mut out).ok()?;
-    Some(out)
+fn decompress(payload: &[u8], out: &mut Vec<u8>) -> bool {
+    reference::decode_append(payload, MAX_OUTPUT, out).is_ok()
 }
 
 h4_core_abi::export_core! {

@@ -8,10 +8,18 @@
 //! output is the same on every platform.
 
 use std::cell::RefCell;
-use std::io::Read;
+use std::io::{Cursor, Read};
 
 /// The zstd compression level: zstd's default.
 pub const LEVEL: i32 = 3;
+
+/// The block size to ask h4 for. Blocks are compressed independently, so
+/// each starts with an empty window: at level 3 (a 2 MiB window), measured
+/// on 32 MiB of man pages against `zstd -3 -T2`, 1 MiB blocks give up 10% of
+/// the ratio, 4 MiB 1.6%, 6 MiB 0.65%, 8 MiB 0.3%. 6 MiB is the smallest
+/// within 1%, and keeps a 5 GiB stream under 50 MiB of memory with the
+/// round-trip check on (8 MiB: 80 MiB).
+pub const BLOCK_SIZE: u32 = 6 << 20;
 
 /// The most a single `h4_decompress` call will produce.
 const MAX_OUTPUT: u64 = 1 << 34;
@@ -21,46 +29,69 @@ thread_local! {
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
 }
 
-fn compress(input: &[u8]) -> Option<Vec<u8>> {
+fn compress(input: &[u8], out: &mut Vec<u8>) -> bool {
     COMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            let mut c = zstd::bulk::Compressor::new(LEVEL).ok()?;
-            c.include_checksum(false).ok()?;
-            c.include_contentsize(true).ok()?;
+            let Ok(mut c) = zstd::bulk::Compressor::new(LEVEL) else {
+                return false;
+            };
+            if c.include_checksum(false).is_err() || c.include_contentsize(true).is_err() {
+                return false;
+            }
             *slot = Some(c);
         }
-        slot.as_mut()?.compress(input).ok()
+        let Some(compressor) = slot.as_mut() else {
+            return false;
+        };
+        append_with(
+            out,
+            zstd::zstd_safe::compress_bound(input.len()),
+            |buffer| compressor.compress_to_buffer(input, buffer).is_ok(),
+        )
     })
 }
 
-fn decompress(payload: &[u8]) -> Option<Vec<u8>> {
+/// Runs `write` on a cursor at the end of `out` with `room` bytes reserved,
+/// so zstd writes straight into the buffer the host receives.
+fn append_with(
+    out: &mut Vec<u8>,
+    room: usize,
+    write: impl FnOnce(&mut Cursor<&mut Vec<u8>>) -> bool,
+) -> bool {
+    let start = out.len();
+    if out.try_reserve_exact(room).is_err() {
+        return false;
+    }
+    let mut cursor = Cursor::new(out);
+    cursor.set_position(start as u64);
+    write(&mut cursor)
+}
+
+fn decompress(payload: &[u8], out: &mut Vec<u8>) -> bool {
     match zstd::zstd_safe::get_frame_content_size(payload) {
         Ok(Some(size)) if size <= MAX_OUTPUT => DECOMPRESSOR.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {
-                *slot = Some(zstd::bulk::Decompressor::new().ok()?);
+                let Ok(d) = zstd::bulk::Decompressor::new() else {
+                    return false;
+                };
+                *slot = Some(d);
             }
-            let mut out = Vec::new();
-            out.try_reserve_exact(size as usize).ok()?;
-            let n = slot
-                .as_mut()?
-                .decompress_to_buffer(payload, &mut out)
-                .ok()?;
-            (n as u64 == size).then_some(out)
+            let Some(decompressor) = slot.as_mut() else {
+                return false;
+            };
+            let start = out.len();
+            append_with(out, size as usize, |buffer| {
+                decompressor.decompress_to_buffer(payload, buffer).is_ok()
+            }) && (out.len() - start) as u64 == size
         }),
-        Ok(Some(_)) | Err(_) => None,
+        Ok(Some(_)) | Err(_) => false,
         // No size in the header (not made by this core, but valid zstd):
         // stream it, bounded.
-        Ok(None) => {
-            let mut out = Vec::new();
-            zstd::stream::read::Decoder::new(payload)
-                .ok()?
-                .take(MAX_OUTPUT)
-                .read_to_end(&mut out)
-                .ok()?;
-            Some(out)
-        }
+        Ok(None) => zstd::stream::read::Decoder::new(payload)
+            .and_then(|d| d.take(MAX_OUTPUT).read_to_end(out))
+            .is_ok(),
     }
 }
 
@@ -69,4 +100,5 @@ h4_core_abi::export_core! {
     version: concat!(env!("CARGO_PKG_VERSION"), " (zstd level 3)"),
     compress: compress,
     decompress: decompress,
+    block_size: BLOCK_SIZE,
 }

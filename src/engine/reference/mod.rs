@@ -164,27 +164,33 @@ pub fn choose_mode(input: &[u8]) -> u8 {
 /// input: when the chosen RLE mode does not beat storing, the block is
 /// stored.
 pub fn encode(input: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    encode_append(input, out);
+}
+
+/// [`encode`], appending to what `out` already holds.
+pub fn encode_append(input: &[u8], out: &mut Vec<u8>) {
     encode_with(input, choose_mode(input), out);
 }
 
-/// [`encode`] with the mode already chosen.
+/// Appends the payload of `input` under `mode` to `out`.
 fn encode_with(input: &[u8], mode: u8, out: &mut Vec<u8>) {
-    out.clear();
+    let start = out.len();
     let header = |out: &mut Vec<u8>, mode: u8| {
         out.push(mode);
         varint::put(out, input.len() as u64);
     };
     header(out, mode);
-    let header_len = out.len();
+    let body_start = out.len();
     if mode != MODE_STORED {
         // Enough for any body that beats storing, so the encoder never
         // reallocates on the way.
         out.reserve(input.len() + 16);
         SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, scratch, out));
-        if out.len() - header_len < input.len() {
+        if out.len() - body_start < input.len() {
             return;
         }
-        out.clear();
+        out.truncate(start);
         header(out, MODE_STORED);
     }
     out.extend_from_slice(input);
@@ -194,6 +200,13 @@ fn encode_with(input: &[u8], mode: u8, out: &mut Vec<u8>) {
 /// `limit` bytes.
 pub fn decode(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), EngineError> {
     out.clear();
+    decode_append(payload, limit, out)
+}
+
+/// [`decode`], appending to what `out` already holds (`limit` counts only
+/// the appended bytes). On error `out` may hold part of the output.
+pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), EngineError> {
+    let start = out.len();
     let (&mode, rest) = payload
         .split_first()
         .ok_or(EngineError::Corrupt("empty payload"))?;
@@ -220,15 +233,15 @@ pub fn decode(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), Eng
     // error, not an abort.
     out.try_reserve_exact(raw_len)
         .map_err(|_| EngineError::TooLarge { limit: raw_len })?;
-    rle::decode(body, raw_len, out).map_err(|e| match e {
+    rle::decode(body, start + raw_len, out).map_err(|e| match e {
         rle::DecodeError::Corrupt(why) => EngineError::Corrupt(why),
         rle::DecodeError::TooLarge => EngineError::Corrupt("body decodes past the raw length"),
     })?;
-    if out.len() != raw_len {
+    if out.len() - start != raw_len {
         return Err(EngineError::Corrupt("body decodes short of the raw length"));
     }
     if mode != MODE_RLE {
-        delta::decode_in_place(out, stride(mode));
+        delta::decode_in_place(&mut out[start..], stride(mode));
     }
     Ok(())
 }
