@@ -200,7 +200,7 @@ fn seal<'a>(
         block: index,
         error,
     };
-    let mut coded = Vec::new();
+    let mut coded = pool.take();
     let kind = engine
         .compress_block(&chunk, &mut coded)
         .map_err(engine_error)?;
@@ -287,7 +287,7 @@ pub fn decompress<R: Read, W: Write + Send>(
     let pool = Arc::new(BufferPool::new(
         2 * pool_size(options.threads, DEFAULT_BLOCK_SIZE as usize),
     ));
-    let mut reader = FrameReader::with_pool(input, Arc::clone(&pool));
+    let mut reader = FrameReader::for_pipeline(input, Arc::clone(&pool));
     let mut engine = Arc::clone(&reference);
     let mut compressed = 0u64;
     let jobs = std::iter::from_fn(|| {
@@ -393,6 +393,12 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
             engine,
         } => (index, header, payload, engine),
     };
+    // Checked here, on a worker, rather than by the reader: the reader is
+    // the one serial stage of decompression. No payload reaches an engine
+    // unchecked.
+    if !header.payload_matches(&payload) {
+        return Err(FormatError::BlockChecksum { block: index }.into());
+    }
     let raw_len = header.raw_len as usize;
     let raw = if header.is_stored() {
         payload

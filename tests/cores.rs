@@ -443,3 +443,29 @@ fn identity_symbols_are_validated() {
         assert_no_output(dir.path(), &[]);
     }
 }
+
+#[test]
+fn a_core_can_choose_the_block_size_unless_the_user_does() {
+    let dir = workdir(&sample(100_000));
+    let d = dir.path();
+    let zstd = project_core("zstd");
+    let block_size = |args: &[&str]| {
+        let frame = h4(d).args(args).arg("in.bin").output().unwrap().stdout;
+        let out = h4(d)
+            .args(["info", "--json"])
+            .write_stdin(frame)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json[0]["frames"][0]["block_size"].as_u64().unwrap()
+    };
+    assert_eq!(
+        block_size(&["compress", "-c", "--core", path(&zstd)]),
+        6 << 20
+    );
+    assert_eq!(
+        block_size(&["compress", "-c", "-B", "64K", "--core", path(&zstd)]),
+        64 << 10
+    );
+    assert_eq!(block_size(&["compress", "-c"]), 1 << 20);
+}

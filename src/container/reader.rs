@@ -47,6 +47,7 @@ pub struct FrameReader<R> {
     inner: R,
     state: State,
     pool: Option<Arc<BufferPool>>,
+    check_payloads: bool,
 }
 
 impl<R: Read> FrameReader<R> {
@@ -56,13 +57,18 @@ impl<R: Read> FrameReader<R> {
             inner,
             state: State::Start,
             pool: None,
+            check_payloads: true,
         }
     }
 
-    /// A reader that takes payload buffers from `pool`.
-    pub(crate) fn with_pool(inner: R, pool: Arc<BufferPool>) -> Self {
+    /// A reader for the decoding pipeline: payload buffers come from
+    /// `pool`, and payload checksums are left to the caller, which checks
+    /// them on its worker threads (see [`BlockHeader::payload_matches`])
+    /// before decoding.
+    pub(crate) fn for_pipeline(inner: R, pool: Arc<BufferPool>) -> Self {
         FrameReader {
             pool: Some(pool),
+            check_payloads: false,
             ..FrameReader::new(inner)
         }
     }
@@ -172,7 +178,7 @@ impl<R: Read> FrameReader<R> {
         if (payload.len() as u64) < want {
             return Err(truncated(&format!("in the payload of block {blocks}")));
         }
-        if !header.payload_matches(&payload) {
+        if self.check_payloads && !header.payload_matches(&payload) {
             return Err(FormatError::BlockChecksum { block: blocks }.into());
         }
 

@@ -233,11 +233,12 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
     // error, not an abort.
     out.try_reserve_exact(raw_len)
         .map_err(|_| EngineError::TooLarge { limit: raw_len })?;
-    rle::decode(body, start + raw_len, out).map_err(|e| match e {
+    out.resize(start + raw_len, 0);
+    let written = rle::decode_into(body, &mut out[start..]).map_err(|e| match e {
         rle::DecodeError::Corrupt(why) => EngineError::Corrupt(why),
         rle::DecodeError::TooLarge => EngineError::Corrupt("body decodes past the raw length"),
     })?;
-    if out.len() - start != raw_len {
+    if written != raw_len {
         return Err(EngineError::Corrupt("body decodes short of the raw length"));
     }
     if mode != MODE_RLE {

@@ -120,46 +120,63 @@ fn run_end(data: &[u8], start: usize) -> usize {
     i
 }
 
-/// Decodes a token stream, appending to `out`, which must not grow past
-/// `limit` bytes.
-pub fn decode(body: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), DecodeError> {
-    let mut pos = 0;
-    while pos < body.len() {
-        let token = body[pos];
-        pos += 1;
+/// Decodes a token stream into `out`, which must be exactly as long as the
+/// output may be; returns how many bytes were written.
+///
+/// Short literals and runs are copied sixteen bytes at a time when there is
+/// room: the bytes past the token's end are overwritten by the tokens that
+/// follow, so only the total length needs checking at the end (a stream
+/// that stops short has written fewer bytes than `out` holds). This keeps
+/// data with many short tokens (raster detail) near memory speed.
+pub fn decode_into(body: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+    const WIDE: usize = 16;
+    let end = out.len();
+    let (mut p, mut pos) = (0, 0);
+    while p < body.len() {
+        let token = body[p];
+        p += 1;
 
         let mut lit = usize::from(token >> 4);
         if lit == 15 {
-            lit = extend(body, &mut pos, 15)?;
+            lit = extend(body, &mut p, 15)?;
         }
-        let literals = pos
-            .checked_add(lit)
-            .and_then(|end| body.get(pos..end))
-            .ok_or(DecodeError::Corrupt("literals run past the end"))?;
-        if lit > limit - out.len() {
+        if lit > body.len() - p {
+            return Err(DecodeError::Corrupt("literals run past the end"));
+        }
+        if lit > end - pos {
             return Err(DecodeError::TooLarge);
         }
-        out.extend_from_slice(literals);
+        if lit <= WIDE && p + WIDE <= body.len() && pos + WIDE <= end {
+            out[pos..pos + WIDE].copy_from_slice(&body[p..p + WIDE]);
+        } else {
+            out[pos..pos + lit].copy_from_slice(&body[p..p + lit]);
+        }
         pos += lit;
+        p += lit;
 
         let run_code = usize::from(token & 15);
         if run_code != 0 {
             let len = if run_code == 15 {
-                extend(body, &mut pos, 18)?
+                extend(body, &mut p, 18)?
             } else {
                 run_code + 3
             };
             let byte = *body
-                .get(pos)
+                .get(p)
                 .ok_or(DecodeError::Corrupt("run byte missing"))?;
-            pos += 1;
-            if len > limit - out.len() {
+            p += 1;
+            if len > end - pos {
                 return Err(DecodeError::TooLarge);
             }
-            out.resize(out.len() + len, byte);
+            if len <= WIDE && pos + WIDE <= end {
+                out[pos..pos + WIDE].fill(byte);
+            } else {
+                out[pos..pos + len].fill(byte);
+            }
+            pos += len;
         }
     }
-    Ok(())
+    Ok(pos)
 }
 
 /// Reads a varint extension and adds `base`, refusing sums past `usize`.
@@ -191,9 +208,9 @@ mod tests {
         out
     }
 
-    fn dec(body: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        decode(body, usize::MAX, &mut out).unwrap();
+    fn dec(body: &[u8], len: usize) -> Vec<u8> {
+        let mut out = vec![0u8; len];
+        assert_eq!(decode_into(body, &mut out).unwrap(), len);
         out
     }
 
@@ -221,7 +238,7 @@ mod tests {
                     *b = 0xee;
                 }
                 let body = enc(&data);
-                assert_eq!(dec(&body), data, "run of {len} at {at}");
+                assert_eq!(dec(&body, data.len()), data, "run of {len} at {at}");
                 // Each run costs about four bytes of tokens, so from eight
                 // bytes on, coding it must win.
                 if len >= 8 {
@@ -233,14 +250,30 @@ mod tests {
 
     #[test]
     fn decode_rejects_malformed() {
-        let mut out = Vec::new();
-        assert!(decode(b"\x30ab", 100, &mut out).is_err());
-        assert!(decode(b"\x01", 100, &mut out).is_err());
-        assert!(decode(b"\xf0", 100, &mut out).is_err());
-        out.clear();
+        let mut out = vec![0u8; 100];
+        assert!(decode_into(b"\x30ab", &mut out).is_err());
+        assert!(decode_into(b"\x01", &mut out).is_err());
+        assert!(decode_into(b"\xf0", &mut out).is_err());
         assert_eq!(
-            decode(b"\x0f\x80\x01a", 100, &mut out),
+            decode_into(b"\x0f\x80\x01a", &mut out),
             Err(DecodeError::TooLarge)
         );
+        // A stream that ends early reports how little it wrote.
+        assert_eq!(decode_into(b"\x01a", &mut out), Ok(4));
+    }
+
+    #[test]
+    fn wide_copies_never_leave_garbage() {
+        // Many short tokens back to back, every length 0..=17 of literals
+        // and runs, decoded into a buffer prefilled with junk.
+        let mut data = Vec::new();
+        for i in 0..300usize {
+            data.extend((0..i % 18).map(|k| (k * 7 + i) as u8 | 1));
+            data.extend(std::iter::repeat_n((i % 251) as u8 & 0xfe, 4 + i % 14));
+        }
+        let body = enc(&data);
+        let mut out = vec![0xee; data.len()];
+        assert_eq!(decode_into(&body, &mut out), Ok(data.len()));
+        assert!(out == data);
     }
 }
