@@ -1,10 +1,8 @@
 //! `h4 bench`: measure engines on files or on the built-in corpus and
 //! print a table (or JSON) of ratio and speed.
 
-use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -13,7 +11,6 @@ use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::core::Core;
 use h4::engine::{Engine, EngineKind, Reference};
 use h4::pipeline::DecompressOptions;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Status;
 use super::args::parse_block_size;
@@ -122,17 +119,11 @@ fn bench(args: &BenchArgs) -> Result<()> {
         check_core_output: !args.no_check,
     };
 
-    let bar = if !args.quiet && !args.json && io::stderr().is_terminal() {
-        let bar = ProgressBar::new((engines.len() * inputs.len()) as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}")
-                .expect("valid template"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = report::progress_bar(
+        !args.quiet && !args.json,
+        (engines.len() * inputs.len()) as u64,
+        "{spinner} [{pos}/{len}] {wide_msg}",
+    );
 
     let mut results = Vec::new();
     for engine in &engines {

@@ -20,6 +20,20 @@ pub fn warn(quiet: bool, name: &str, what: &str) {
     }
 }
 
+/// A progress bar of `len` steps with the given indicatif `template`, on
+/// stderr when `show` and stderr is a terminal; hidden otherwise, so pipes,
+/// logs and `--json` runs never get escape codes.
+pub fn progress_bar(show: bool, len: u64, template: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("valid template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// A size in bytes for people: "512 B", "1.50 KiB", "12.0 MiB".
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];

@@ -3,7 +3,7 @@
 //! subcommand that runs one check inside a child process.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,6 @@ use h4::verify::checks::{self, Settings};
 use h4::verify::corpus::{self, Input};
 use h4::verify::runner::{self, ChildCommand, Reporter};
 use h4::verify::{Check, Outcome};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Status;
 use super::engine::EngineArgs;
@@ -172,18 +171,11 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         step_timeout: Duration::from_secs(timeout.max(1)),
     };
 
-    let show_progress = !args.quiet && !args.json && io::stderr().is_terminal();
-    let bar = if show_progress {
-        let bar = ProgressBar::new(Check::ALL.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} [{pos}/{len}] {prefix:<13} {wide_msg}")
-                .expect("valid template"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = report::progress_bar(
+        !args.quiet && !args.json,
+        Check::ALL.len() as u64,
+        "{spinner} [{pos}/{len}] {prefix:<13} {wide_msg}",
+    );
 
     let started = Instant::now();
     let mut rows = Vec::new();

@@ -145,6 +145,18 @@ impl Comparison {
     }
 }
 
+impl Coded {
+    /// A payload of `payload_len` bytes is kept only if it is smaller than
+    /// the `block_len` bytes it codes.
+    pub fn judge(payload_len: usize, block_len: usize) -> Coded {
+        if payload_len < block_len {
+            Coded::Payload
+        } else {
+            Coded::Stored
+        }
+    }
+}
+
 /// A block compressor.
 ///
 /// Implementations must be deterministic and lossless:
@@ -180,11 +192,7 @@ pub trait Engine: Send + Sync {
     /// this to skip the work.
     fn compress_block(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Coded, EngineError> {
         self.compress(input, out)?;
-        Ok(if out.len() < input.len() {
-            Coded::Payload
-        } else {
-            Coded::Stored
-        })
+        Ok(Coded::judge(out.len(), input.len()))
     }
 
     /// Decompresses `payload` and compares the result with `expected`

@@ -87,11 +87,7 @@ impl Engine for Reference {
             return Ok(Coded::Stored);
         }
         encode_with(input, mode, out);
-        Ok(if out.len() < input.len() {
-            Coded::Payload
-        } else {
-            Coded::Stored
-        })
+        Ok(Coded::judge(out.len(), input.len()))
     }
 
     fn decompress(
