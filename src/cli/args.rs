@@ -8,11 +8,12 @@ use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 
 use super::bench::BenchArgs;
 use super::engine::EngineArgs;
+use super::generate::GenerateArgs;
 use super::verify::{CheckArgs, VerifyArgs};
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
 #[derive(Parser, Debug)]
-#[command(name = "h4", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "h4", version = VERSION, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -33,6 +34,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Measure compression ratio and speed of engines and cores
     Bench(BenchArgs),
+    /// Write the man pages and shell completions into DIR/man and
+    /// DIR/completions (for packagers; the repository has them committed)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
     /// (internal) Run one verify check; used by `h4 verify`
     #[command(name = "__verify-check", hide = true)]
     VerifyCheck(CheckArgs),
@@ -146,6 +151,13 @@ pub struct InfoArgs {
     pub json: bool,
 }
 
+/// What `h4 --version` prints after the name: the program version, the
+/// `.h4` container format it writes and the core ABI it hosts.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (container format 1, core ABI 1)"
+);
+
 /// Parses "65536", "64K", "1M", "1MiB" (binary units) within the allowed
 /// block sizes.
 pub fn parse_block_size(text: &str) -> Result<u32, String> {
@@ -176,6 +188,17 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn version_names_the_format_and_abi_this_build_implements() {
+        let want = format!(
+            "(container format {}, core ABI {})",
+            h4::container::FORMAT_VERSION,
+            h4::engine::core::ABI_VERSION
+        );
+        assert!(VERSION.ends_with(&want), "{VERSION}");
+        assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
     }
 
     #[test]

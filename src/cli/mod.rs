@@ -8,6 +8,7 @@ pub mod args;
 mod bench;
 mod engine;
 mod files;
+mod generate;
 mod info;
 mod json;
 mod output;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Info(a) => info::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Bench(a) => bench::run(&a),
+        Command::Generate(a) => generate::run(&a),
         Command::VerifyCheck(a) => verify::run_child(&a),
     };
     ExitCode::from(status as u8)

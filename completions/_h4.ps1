@@ -1,0 +1,199 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'h4'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'h4' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('compress', 'compress', [CompletionResultType]::ParameterValue, 'Compress FILEs to FILE.h4 (or stdin to stdout)')
+            [CompletionResult]::new('decompress', 'decompress', [CompletionResultType]::ParameterValue, 'Decompress FILE.h4 to FILE (or stdin to stdout)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Check the integrity of .h4 files without writing anything')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show how .h4 files were made: engine, block size, blocks, sizes, ratio')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that an engine or core is deterministic, lossless, robust, leak-free and thread-safe')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure compression ratio and speed of engines and cores')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)')
+            [CompletionResult]::new('__verify-check', '__verify-check', [CompletionResultType]::ParameterValue, '(internal) Run one verify check; used by `h4 verify`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'h4;compress' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
+            [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core library at PATH (a failure to load it is an error)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('-B', '-B ', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
+            [CompletionResult]::new('--block-size', '--block-size', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
+            [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep input files (the default)')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep input files (the default)')
+            [CompletionResult]::new('--rm', '--rm', [CompletionResultType]::ParameterName, 'Remove each input file once its output is completely written and synced')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print a summary line per file')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print a summary line per file')
+            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Do not decode each block a core made to check it before writing (for trusted cores; the reference engine is never checked)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'h4;decompress' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
+            [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core library at PATH (a failure to load it is an error)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
+            [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep input files (the default)')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep input files (the default)')
+            [CompletionResult]::new('--rm', '--rm', [CompletionResultType]::ParameterName, 'Remove each input file once its output is completely written and synced')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print a summary line per file')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print a summary line per file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'h4;test' {
+            [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core library at PATH (a failure to load it is an error)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print a summary line per file')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print a summary line per file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'h4;info' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'h4;verify' {
+            [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core library at PATH (a failure to load it is an error)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--iterations', '--iterations', [CompletionResultType]::ParameterName, 'Calls per input in the determinism check')
+            [CompletionResult]::new('--fuzz', '--fuzz', [CompletionResultType]::ParameterName, 'Corrupted payloads to feed the decoder in the robustness check')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Threads for the concurrency checks')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads for the concurrency checks')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a check may go without progress before it counts as hung')
+            [CompletionResult]::new('--memcheck', '--memcheck', [CompletionResultType]::ParameterName, 'Also run every check under valgrind (when installed)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failures')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'h4;bench' {
+            [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Measure the core library at PATH (repeatable)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Measure a built-in engine (repeatable)')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Threads for the whole-pipeline runs (0: one per CPU)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads for the whole-pipeline runs (0: one per CPU)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Runs of each measurement (the median is reported)')
+            [CompletionResult]::new('--iterations', '--iterations', [CompletionResultType]::ParameterName, 'Runs of each measurement (the median is reported)')
+            [CompletionResult]::new('-B', '-B ', [CompletionResultType]::ParameterName, 'Block size [default: each engine''s preference, else 1M]')
+            [CompletionResult]::new('--block-size', '--block-size', [CompletionResultType]::ParameterName, 'Block size [default: each engine''s preference, else 1M]')
+            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Measure cores without the compress-time round-trip check')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON: one record per engine and input')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'h4;generate' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'h4;__verify-check' {
+            [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core library at PATH (a failure to load it is an error)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--iterations', '--iterations', [CompletionResultType]::ParameterName, 'iterations')
+            [CompletionResult]::new('--fuzz', '--fuzz', [CompletionResultType]::ParameterName, 'fuzz')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'threads')
+            [CompletionResult]::new('--under-valgrind', '--under-valgrind', [CompletionResultType]::ParameterName, 'under-valgrind')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'h4;help' {
+            [CompletionResult]::new('compress', 'compress', [CompletionResultType]::ParameterValue, 'Compress FILEs to FILE.h4 (or stdin to stdout)')
+            [CompletionResult]::new('decompress', 'decompress', [CompletionResultType]::ParameterValue, 'Decompress FILE.h4 to FILE (or stdin to stdout)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Check the integrity of .h4 files without writing anything')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show how .h4 files were made: engine, block size, blocks, sizes, ratio')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that an engine or core is deterministic, lossless, robust, leak-free and thread-safe')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure compression ratio and speed of engines and cores')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)')
+            [CompletionResult]::new('__verify-check', '__verify-check', [CompletionResultType]::ParameterValue, '(internal) Run one verify check; used by `h4 verify`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'h4;help;compress' {
+            break
+        }
+        'h4;help;decompress' {
+            break
+        }
+        'h4;help;test' {
+            break
+        }
+        'h4;help;info' {
+            break
+        }
+        'h4;help;verify' {
+            break
+        }
+        'h4;help;bench' {
+            break
+        }
+        'h4;help;generate' {
+            break
+        }
+        'h4;help;__verify-check' {
+            break
+        }
+        'h4;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}
