@@ -13,6 +13,7 @@ mod info;
 mod json;
 mod output;
 mod report;
+mod signals;
 mod test;
 mod verify;
 
@@ -22,6 +23,7 @@ use args::{Cli, Command};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    signals::install();
     let status = match cli.command {
         Command::Compress(a) => files::compress(&a),
         Command::Decompress(a) => files::decompress(&a),

@@ -17,6 +17,8 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
+use super::signals;
+
 /// Large enough that block headers and small frames are batched, small
 /// enough that block payloads (bigger than this) bypass the copy.
 const BUFFER: usize = 256 * 1024;
@@ -183,6 +185,7 @@ impl Output {
         }
         publish(temp, dest, *force)?;
         *done = true;
+        signals::unregister(temp);
         if sync {
             sync_dir(dest).context("cannot sync directory")?;
         }
@@ -197,6 +200,7 @@ impl Drop for Output {
         } = &self.kind
         {
             let _ = fs::remove_file(temp);
+            signals::unregister(temp);
         }
     }
 }
@@ -213,12 +217,18 @@ fn create_temp(dest: &Path, mode: u32) -> Result<(File, PathBuf)> {
         name.push(base);
         name.push(format!(".{}-{attempt}.h4tmp", std::process::id()));
         let temp = dir.join(name);
-        match OpenOptions::new()
+        // Registered before it exists, so no interrupt can fall between
+        // creating the file and remembering to remove it.
+        signals::register(&temp);
+        let created = OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(mode)
-            .open(&temp)
-        {
+            .open(&temp);
+        if created.is_err() {
+            signals::unregister(&temp);
+        }
+        match created {
             Ok(file) => return Ok((file, temp)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => continue,
             Err(e) => return Err(e).context("cannot create output file"),

@@ -1,0 +1,49 @@
+//! Ctrl-C and SIGTERM: remove any temporary output being written, then
+//! exit with the conventional status (130 for SIGINT, 143 for SIGTERM).
+//!
+//! Outputs are written under a temporary name and renamed into place (see
+//! `output.rs`), so an interrupted run never leaves a partial FILE.h4; this
+//! module makes sure it does not leave the temporary file either. The
+//! signal is received on a thread of its own (signal-hook's self-pipe), so
+//! the clean-up runs as ordinary code, not inside a signal handler.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+/// Temporary files that exist right now.
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Starts watching for SIGINT and SIGTERM. Call once, early.
+pub fn install() {
+    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) else {
+        return; // without the watcher, the default actions still apply
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let temporaries = TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner());
+            for path in temporaries.iter() {
+                let _ = std::fs::remove_file(path);
+            }
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+/// Records a temporary file to remove if the process is interrupted.
+pub fn register(path: &Path) {
+    TEMPORARIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(path.to_path_buf());
+}
+
+/// Forgets a temporary file (it was renamed into place or removed).
+pub fn unregister(path: &Path) {
+    TEMPORARIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|p| p != path);
+}

@@ -1,0 +1,89 @@
+//! Interrupts with real signals: Ctrl-C (SIGINT) and SIGTERM in the middle
+//! of writing an output remove the temporary file, write no output, keep
+//! the input, and exit with 130 and 143.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn interrupt_mid_write(signal: &str, want_status: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("h4"))
+        .args(["compress", "-B", "4K", "-o", "out.h4"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Feed some data and keep the pipe open, so h4 is mid-stream.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&vec![7u8; 1 << 20]).unwrap();
+    stdin.flush().unwrap();
+
+    let has_temp = |d: &std::path::Path| {
+        std::fs::read_dir(d)
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".h4tmp"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !has_temp(dir.path()) {
+        assert!(Instant::now() < deadline, "no temporary output appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(want_status), "{signal}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "{signal} left {left:?}");
+}
+
+#[test]
+fn sigint_removes_the_partial_output_and_exits_130() {
+    interrupt_mid_write("-INT", 130);
+}
+
+#[test]
+fn sigterm_removes_the_partial_output_and_exits_143() {
+    interrupt_mid_write("-TERM", 143);
+}
+
+#[test]
+fn interrupted_rm_keeps_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("data");
+    // A FIFO as input: h4 blocks reading it, mid-compression.
+    let made = Command::new("mkfifo").arg(&input).status().unwrap();
+    assert!(made.success());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("h4"))
+        .args(["compress", "--rm", "data"])
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&input)
+        .unwrap();
+    writer.write_all(&vec![1u8; 1 << 16]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    drop(writer);
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        input.exists(),
+        "--rm removed the input of an interrupted run"
+    );
+    assert!(!dir.path().join("data.h4").exists());
+}
