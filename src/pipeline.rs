@@ -26,6 +26,16 @@ use crate::ordered::{Limits, ordered};
 use crate::source::{Chunk, Source};
 use crate::{Error, FormatError, Result};
 
+/// Hears how many uncompressed bytes are done, after each block.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
+}
+
 /// Settings of a compression.
 #[derive(Clone, Debug)]
 pub struct CompressOptions {
@@ -38,6 +48,8 @@ pub struct CompressOptions {
     /// costing the user their data. The built-in reference engine is not
     /// checked. On by default.
     pub check_core_output: bool,
+    /// Told the bytes done after each block, if set.
+    pub progress: Option<Progress>,
 }
 
 impl Default for CompressOptions {
@@ -46,6 +58,7 @@ impl Default for CompressOptions {
             block_size: DEFAULT_BLOCK_SIZE,
             threads: default_threads(),
             check_core_output: true,
+            progress: None,
         }
     }
 }
@@ -57,6 +70,8 @@ pub struct DecompressOptions {
     pub threads: usize,
     /// Engines besides the built-in reference that frames may name.
     pub engines: Vec<Arc<dyn Engine>>,
+    /// Told the bytes done after each block, if set.
+    pub progress: Option<Progress>,
 }
 
 impl Default for DecompressOptions {
@@ -64,6 +79,7 @@ impl Default for DecompressOptions {
         DecompressOptions {
             threads: default_threads(),
             engines: Vec::new(),
+            progress: None,
         }
     }
 }
@@ -148,6 +164,9 @@ pub fn compress<W: Write + Send>(
             stats.blocks += 1;
             stats.raw_bytes += sealed.raw_len;
             stats.compressed_bytes += (BLOCK_HEADER_LEN + payload.len()) as u64;
+            if let Some(progress) = &options.progress {
+                (progress.0)(stats.raw_bytes);
+            }
             match sealed.payload {
                 Payload::Coded(buffer) | Payload::Stored(Chunk::Owned(buffer)) => pool.give(buffer),
                 Payload::Stored(_) => {}
@@ -348,6 +367,9 @@ pub fn decompress<R: Read, W: Write + Send>(
                     stats.blocks += 1;
                     stats.raw_bytes += raw.len() as u64;
                     pool.give(raw);
+                    if let Some(progress) = &options.progress {
+                        (progress.0)(stats.raw_bytes);
+                    }
                 }
                 Decoded::FrameEnd(trailer) => {
                     if trailer.content_check != content.value() {

@@ -63,7 +63,7 @@ proptest! {
         let frame = h4::compress_to_vec(&data, &Reference::new(), &options(block_size, threads)).unwrap();
         let serial = h4::compress_to_vec(&data, &Reference::new(), &options(block_size, 1)).unwrap();
         prop_assert!(frame == serial, "thread count changed the bytes");
-        let back = h4::decompress_to_vec(&frame, &DecompressOptions { threads, engines: vec![] }).unwrap();
+        let back = h4::decompress_to_vec(&frame, &DecompressOptions { threads, engines: vec![], progress: None }).unwrap();
         prop_assert_eq!(back, data);
     }
 

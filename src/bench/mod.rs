@@ -180,6 +180,7 @@ pub fn measure(
         block_size: settings.block_size,
         threads: settings.threads,
         check_core_output: settings.check_core_output,
+        progress: None,
     };
     let mut frame = Vec::with_capacity(data.len() + data.len() / 64 + 1024);
     times.clear();
@@ -193,6 +194,7 @@ pub fn measure(
     let decode = DecompressOptions {
         threads: settings.threads,
         engines: decoders.engines.clone(),
+        progress: None,
     };
     times.clear();
     for _ in 0..runs {

@@ -134,6 +134,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
             } else {
                 Vec::new()
             },
+            progress: None,
         };
         for input in &inputs {
             bar.set_message(format!("{} on {}", engine.id(), input.name));

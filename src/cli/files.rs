@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::{Engine, EngineKind};
-use h4::pipeline::{self, CompressOptions, DecompressOptions, Stats};
+use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
 use super::Status;
@@ -126,6 +126,7 @@ pub fn compress(args: &CompressArgs) -> Status {
             block_size,
             threads: files.common.threads(),
             check_core_output: !args.no_check,
+            progress: None,
         },
         decompress: DecompressOptions::default(),
     })
@@ -150,6 +151,7 @@ pub fn decompress(args: &DecompressArgs) -> Status {
         decompress: DecompressOptions {
             threads: files.common.threads(),
             engines,
+            progress: None,
         },
     })
 }
@@ -222,6 +224,26 @@ fn one(job: &Job, path: &Path) -> Result<(), Failure> {
         Output::create(&target, args.force, copy_meta.is_some()).map_err(|e| fail(&out_name, e))?;
 
     let started = Instant::now();
+    // Progress on a terminal only: bytes of uncompressed data, against the
+    // input's size when compressing a file.
+    let total = match (&input, job.direction) {
+        (Input::File { meta, .. }, Direction::Compress) => Some(meta.len()),
+        _ => None,
+    };
+    let bar = report::progress_bar(
+        !args.common.quiet,
+        total.unwrap_or(0),
+        if total.is_some() {
+            "{spinner} {prefix} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {wide_bar}"
+        } else {
+            "{spinner} {prefix} {bytes} {bytes_per_sec}"
+        },
+    );
+    bar.set_prefix(in_name.clone());
+    let progress = Some(Progress(Arc::new({
+        let bar = bar.clone();
+        move |done| bar.set_position(done)
+    })));
     let file = input.into_file().map_err(|e| fail(&in_name, e))?;
     let result = match job.direction {
         _ if args.raw => raw(job, file, output.writer()),
@@ -234,14 +256,22 @@ fn one(job: &Job, path: &Path) -> Result<(), Failure> {
                 Source::from_file_position(file)
             }
             .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?;
-            pipeline::compress(source, job.engine.as_ref(), &job.compress, output.writer())
+            let options = CompressOptions {
+                progress,
+                ..job.compress.clone()
+            };
+            pipeline::compress(source, job.engine.as_ref(), &options, output.writer())
         }
         Direction::Decompress => pipeline::decompress(
             BufReader::with_capacity(256 * 1024, file),
-            &job.decompress,
+            &DecompressOptions {
+                progress,
+                ..job.decompress.clone()
+            },
             output.writer(),
         ),
     };
+    bar.finish_and_clear();
     let stats = result.map_err(|e| {
         let name = if matches!(e, h4::Error::Write(_)) {
             &out_name

@@ -19,6 +19,7 @@ pub fn run(args: &TestArgs) -> Status {
     let options = DecompressOptions {
         threads: args.common.threads(),
         engines,
+        progress: None,
     };
     let mut status = Status::Ok;
     for path in input_paths(&args.files) {
