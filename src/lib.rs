@@ -2,8 +2,8 @@
 //!
 //! The crate is split the way the data flows:
 //!
-//! * [`engine`]: the [`Engine`](engine::Engine) trait and the built-in
-//!   [`Reference`](engine::Reference) engine (run-length plus delta coding).
+//! * [`engine`]: the [`engine::Engine`] trait and the built-in
+//!   [`engine::Reference`] engine (run-length plus delta coding).
 //! * [`container`]: the `.h4` frame format: header, checked blocks, trailer.
 //! * [`pipeline`]: block-parallel, order-preserving compression and
 //!   decompression of files and streams with bounded memory.
