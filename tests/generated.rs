@@ -70,3 +70,37 @@ fn man_page_renders_and_bash_completion_loads() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("h4"));
 }
+
+/// Runs `program -c script` in the repository, or `None` when the shell
+/// is not installed.
+fn shell(program: &str, script: &str) -> Option<String> {
+    let out = Command::new(program)
+        .args(["-c", script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn fish_and_zsh_completions_load() {
+    match shell("fish", "source completions/h4.fish; complete -C 'h4 comp'") {
+        Some(out) => assert!(out.contains("compress"), "{out}"),
+        None => eprintln!("skipped: fish is not installed"),
+    }
+    let dump = std::env::temp_dir().join(format!("h4-zcompdump-{}", std::process::id()));
+    let script = format!(
+        "fpath=(completions $fpath); autoload -U compinit; compinit -u -d {}; print -r -- ${{_comps[h4]}}",
+        dump.display()
+    );
+    match shell("zsh", &script) {
+        Some(out) => assert_eq!(out.trim(), "_h4"),
+        None => eprintln!("skipped: zsh is not installed"),
+    }
+    let _ = std::fs::remove_file(dump);
+}

@@ -56,3 +56,22 @@ fn nothing_is_drawn_on_a_pipe() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn no_color_turns_off_colour_on_a_terminal() {
+    let bogus = format!("{} compress --bogus", h4());
+    let Some(coloured) = in_pty(&format!("sh -c '{bogus}; true'")) else {
+        eprintln!("skipped: no working `script` for a pseudo-terminal");
+        return;
+    };
+    assert!(
+        coloured.contains("\u{1b}["),
+        "expected colour on a terminal: {coloured:?}"
+    );
+    let plain = in_pty(&format!("sh -c 'NO_COLOR=1 {bogus}; true'")).unwrap();
+    assert!(plain.contains("unexpected argument"), "{plain:?}");
+    assert!(
+        !plain.contains("\u{1b}["),
+        "NO_COLOR still coloured: {plain:?}"
+    );
+}
