@@ -59,16 +59,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Read(e) | Error::Write(e) => Some(e),
-            Error::Format(e) => Some(e),
-            Error::Engine { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
+/// No `source()`: every message already includes its cause's text, and
+/// reporting both (as `anyhow` chains do) would say everything twice.
+impl std::error::Error for Error {}
 
 impl From<FormatError> for Error {
     fn from(e: FormatError) -> Self {

