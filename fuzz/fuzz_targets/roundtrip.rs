@@ -1,6 +1,7 @@
 //! Compress then decompress equals the input, for any input and block size
-//! (the first two bytes pick the block size), on one and on two threads,
-//! with the same bytes either way.
+//! (the first two bytes pick the block size). One input in eight is also
+//! compressed on two threads, which must give the same bytes: spawning
+//! threads for every input would cut the fuzzer's speed fortyfold.
 #![no_main]
 
 use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
@@ -14,8 +15,14 @@ fuzz_target!(|data: &[u8]| {
         _ => (0, data),
     };
     let block_size = (MIN_BLOCK_SIZE + size * 16).min(MAX_BLOCK_SIZE);
-    let frames: Vec<Vec<u8>> = [1, 2]
-        .into_iter()
+    let thread_counts: &[usize] = if data.first().is_some_and(|b| b % 8 == 0) {
+        &[1, 2]
+    } else {
+        &[1]
+    };
+    let frames: Vec<Vec<u8>> = thread_counts
+        .iter()
+        .copied()
         .map(|threads| {
             let options = CompressOptions {
                 block_size,
@@ -25,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
             h4::compress_to_vec(input, &Reference::new(), &options).unwrap()
         })
         .collect();
-    assert!(frames[0] == frames[1], "thread count changed the bytes");
-    let back = h4::decompress_to_vec(&frames[0], &DecompressOptions::default()).unwrap();
+    assert!(frames.iter().all(|f| *f == frames[0]), "thread count changed the bytes");
+    let decode = DecompressOptions {
+        threads: thread_counts[thread_counts.len() - 1],
+        ..DecompressOptions::default()
+    };
+    let back = h4::decompress_to_vec(&frames[0], &decode).unwrap();
     assert!(back == input);
 });
