@@ -1,7 +1,6 @@
-//! Any bytes given to the `.h4` decoder: an error is fine, a panic, a hang
-//! or an allocation beyond the declared limits is not; and whatever decodes
-//! must pass every checksum, so it re-encodes to a frame that decodes the
-//! same.
+//! Any bytes given to the `.h4` decoder (one thread): an error is fine; a
+//! panic, a hang or an allocation beyond the declared limits is not, and
+//! nothing decodes to more than the frame's limits allow.
 #![no_main]
 
 use h4::pipeline::DecompressOptions;
