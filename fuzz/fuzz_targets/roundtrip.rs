@@ -32,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
             h4::compress_to_vec(input, &Reference::new(), &options).unwrap()
         })
         .collect();
-    assert!(frames.iter().all(|f| *f == frames[0]), "thread count changed the bytes");
+    assert!(
+        frames.iter().all(|f| *f == frames[0]),
+        "thread count changed the bytes"
+    );
     let decode = DecompressOptions {
         threads: thread_counts[thread_counts.len() - 1],
         ..DecompressOptions::default()
