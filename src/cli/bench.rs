@@ -9,12 +9,12 @@ use clap::Args;
 use h4::bench::{self, Input, Measurement, Rate, Settings};
 use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::core::Core;
-use h4::engine::{Engine, EngineKind, Reference};
+use h4::engine::{Engine, Reference};
 use h4::pipeline::DecompressOptions;
 
 use super::Status;
 use super::args::parse_block_size;
-use super::engine::{BuiltIn, EngineArgs};
+use super::engine::{BuiltIn, EngineArgs, decoders_for};
 use super::json::Value;
 use super::report;
 
@@ -129,11 +129,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
     for engine in &engines {
         let decoders = DecompressOptions {
             threads,
-            engines: if engine.id().kind == EngineKind::Core {
-                vec![Arc::clone(engine)]
-            } else {
-                Vec::new()
-            },
+            engines: decoders_for(engine),
             progress: None,
         };
         for input in &inputs {

@@ -72,11 +72,16 @@ impl EngineArgs {
     /// The engines a decoder may use: the selected one when it is a core
     /// (the built-in reference is always available).
     pub fn decoders(&self, quiet: bool) -> Result<Vec<Arc<dyn Engine>>> {
-        let engine = self.select(quiet)?;
-        Ok(if engine.id().kind == EngineKind::Core {
-            vec![engine]
-        } else {
-            Vec::new()
-        })
+        Ok(decoders_for(&self.select(quiet)?))
+    }
+}
+
+/// The engines a decoder needs besides the built-in reference: `engine`
+/// itself when it is a core.
+pub fn decoders_for(engine: &Arc<dyn Engine>) -> Vec<Arc<dyn Engine>> {
+    if engine.id().kind == EngineKind::Core {
+        vec![Arc::clone(engine)]
+    } else {
+        Vec::new()
     }
 }

@@ -19,6 +19,7 @@ use h4::source::Source;
 
 use super::Status;
 use super::args::{CompressArgs, DecompressArgs, FileArgs};
+use super::engine::decoders_for;
 use super::output::{CopyMeta, Finished, Output, Target};
 use super::report;
 
@@ -138,11 +139,7 @@ pub fn decompress(args: &DecompressArgs) -> Status {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
-    let engines = if engine.id().kind == EngineKind::Core {
-        vec![Arc::clone(&engine)]
-    } else {
-        Vec::new()
-    };
+    let engines = decoders_for(&engine);
     run(&Job {
         direction: Direction::Decompress,
         args: files,
