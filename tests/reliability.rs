@@ -193,3 +193,85 @@ fn five_gib_round_trips_in_bounded_memory() {
         .unwrap();
     assert!(status.success());
 }
+
+/// Whether this machine lets an unprivileged user mount a tmpfs in a
+/// private user and mount namespace (`unshare -rm`).
+fn private_mounts_work() -> bool {
+    Command::new("unshare")
+        .args(["-rm", "true"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A real full filesystem, not `/dev/full`: a 256 KiB tmpfs mounted in a
+/// private namespace. Compressing 1 MiB of incompressible data into it (with
+/// `--rm`, and from standard input), and decompressing 4 MiB into it, run out of space part-way
+/// through writing: each must end in one line naming the output, exit 1,
+/// nothing left on the full filesystem, and the input kept intact.
+#[test]
+fn full_filesystem_is_a_clean_error_and_keeps_the_input() {
+    if !private_mounts_work() {
+        eprintln!("skipped: unshare -rm (user namespaces) is not allowed here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    std::fs::write(dir.path().join("noise.bin"), &noise).unwrap();
+    let big = h4::compress_to_vec(&[7u8; 4 << 20], &Reference::new(), &Default::default()).unwrap();
+    std::fs::write(dir.path().join("big.h4"), &big).unwrap();
+
+    // Each case prints its exit code, its stderr and what is left on the
+    // full filesystem; the mount disappears with the namespace.
+    let script = r#"
+        mkdir full && mount -t tmpfs -o size=256k h4test full || exit 99
+        try() {
+            "$H4" "$@" 2>err
+            echo "exit=$?"
+            cat err
+            echo "left=$(ls -A full | tr '\n' ' ')"
+        }
+        try compress --rm -o full/noise.bin.h4 noise.bin
+        try decompress -T2 -o full/big big.h4
+        try compress -o full/stdin.h4 < noise.bin
+    "#;
+    let out = Command::new("unshare")
+        .args(["-rm", "bash", "-c", script])
+        .current_dir(dir.path())
+        .env("H4", h4_bin())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<&str> = report.split("exit=").skip(1).collect();
+    assert_eq!(cases.len(), 3, "{report}");
+    for (case, output) in cases.iter().zip(["noise.bin.h4", "big", "stdin.h4"]) {
+        let lines: Vec<&str> = case.lines().collect();
+        assert_eq!(lines.len(), 3, "not exactly one error line: {case}");
+        assert_eq!(lines[0], "1", "{case}");
+        assert!(
+            lines[1].starts_with("h4: ")
+                && lines[1].contains(&format!("full/{output}"))
+                && lines[1].contains("No space left on device"),
+            "{case}"
+        );
+        assert_eq!(
+            lines[2].trim(),
+            "left=",
+            "partial output left behind: {case}"
+        );
+    }
+    assert_eq!(std::fs::read(dir.path().join("noise.bin")).unwrap(), noise);
+}
