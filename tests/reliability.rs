@@ -37,16 +37,21 @@ fn multi_block_frame() -> (Vec<u8>, Vec<u8>) {
     (data, frame)
 }
 
-#[test]
-fn thousands_of_single_byte_corruptions_are_all_rejected() {
-    let (_, frame) = multi_block_frame();
-    let mut x = 0x1234_5678_9abc_def1u64;
-    let mut next = || {
+/// A seeded xorshift64 generator: the same numbers on every run.
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed;
+    move || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         x
-    };
+    }
+}
+
+#[test]
+fn thousands_of_single_byte_corruptions_are_all_rejected() {
+    let (_, frame) = multi_block_frame();
+    let mut next = xorshift(0x1234_5678_9abc_def1);
     let tries = 5000;
     for i in 0..tries {
         let mut bad = frame.clone();
@@ -216,15 +221,8 @@ fn full_filesystem_is_a_clean_error_and_keeps_the_input() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let noise: Vec<u8> = (0..1 << 20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect();
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+    let noise: Vec<u8> = (0..1 << 20).map(|_| (next() >> 32) as u8).collect();
     std::fs::write(dir.path().join("noise.bin"), &noise).unwrap();
     let big = h4::compress_to_vec(&[7u8; 4 << 20], &Reference::new(), &Default::default()).unwrap();
     std::fs::write(dir.path().join("big.h4"), &big).unwrap();
