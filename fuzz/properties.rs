@@ -1,0 +1,64 @@
+//! What each fuzz target checks, written once: the targets in
+//! `fuzz_targets/` and `tests/fuzz_regressions.rs` both include this file
+//! (with `#[path]`; the fuzz crate is outside the workspace and builds only
+//! on nightly), so every finding is replayed through exactly the check that
+//! flagged it, with the same reading of its bytes.
+#![allow(dead_code)] // each fuzz target uses one of these
+
+use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use h4::engine::{Engine, Reference};
+use h4::pipeline::{CompressOptions, DecompressOptions};
+
+/// Any bytes given to the `.h4` decoder on `threads` threads: an error is
+/// fine; a panic, a hang or an allocation beyond the declared limits is
+/// not, and nothing decodes to more than the frame's limits allow.
+pub fn container_decode(data: &[u8], threads: usize) {
+    let options = DecompressOptions {
+        threads,
+        ..DecompressOptions::default()
+    };
+    if let Ok(out) = h4::decompress_to_vec(data, &options) {
+        assert!(out.len() <= data.len().saturating_mul(64 << 20));
+    }
+}
+
+/// Any bytes given to the reference engine's payload decoder: an error is
+/// fine; a panic, a hang or output past the limit is not.
+pub fn reference_decode(data: &[u8]) {
+    let limit = 1 << 20;
+    if let Ok(out) = Reference::new().decompress_vec(data, limit) {
+        assert!(out.len() <= limit);
+    }
+}
+
+/// Compress then decompress equals the input, for any input and block size
+/// (the first two bytes pick the block size). Compressing with each of
+/// `thread_counts` must give the same bytes; decompression uses the last.
+pub fn roundtrip(data: &[u8], thread_counts: &[usize]) {
+    let (size, input) = match data {
+        [a, b, rest @ ..] => (u32::from(u16::from_le_bytes([*a, *b])), rest),
+        _ => (0, data),
+    };
+    let block_size = (MIN_BLOCK_SIZE + size * 16).min(MAX_BLOCK_SIZE);
+    let frames: Vec<Vec<u8>> = thread_counts
+        .iter()
+        .map(|&threads| {
+            let options = CompressOptions {
+                block_size,
+                threads,
+                ..CompressOptions::default()
+            };
+            h4::compress_to_vec(input, &Reference::new(), &options).unwrap()
+        })
+        .collect();
+    assert!(
+        frames.iter().all(|f| *f == frames[0]),
+        "thread count changed the bytes"
+    );
+    let decode = DecompressOptions {
+        threads: thread_counts[thread_counts.len() - 1],
+        ..DecompressOptions::default()
+    };
+    let back = h4::decompress_to_vec(&frames[0], &decode).unwrap();
+    assert!(back == input);
+}
