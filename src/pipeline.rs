@@ -1,15 +1,14 @@
 //! Block-parallel streaming: compress and decompress with `N` threads, in
 //! order, in bounded memory.
 //!
-//! The calling thread reads (or parses) blocks and hands each to a pool of
-//! workers together with a one-shot result slot; the slots travel, in input
-//! order, through a bounded queue to a writer thread that waits on each in
-//! turn. So reading, coding and writing overlap, the output order never
-//! depends on which worker finishes first (the bytes are identical for every
-//! thread count), and at most about `4 × threads` blocks are in memory.
-//!
-//! An error anywhere travels in order too: the writer reports the first
-//! failure in stream order, after writing everything before it.
+//! This module says what happens to each block: cutting, coding, the
+//! round-trip check of a core's output, the checksums, and decoding with
+//! the engine its frame names. Running the blocks in parallel is
+//! the job of the private `ordered` module: it overlaps reading, coding and
+//! writing, delivers results in input order (so the bytes are identical for
+//! every thread count), bounds the blocks in flight by count and by bytes,
+//! and reports the first error in stream order after writing everything
+//! before it.
 
 use std::io::{Read, Write};
 use std::sync::Arc;
