@@ -139,7 +139,7 @@ pub fn compress<W: Write + Send>(
         ..Stats::default()
     };
     let mut content = ContentCheck::default();
-    let check = options.check_core_output && engine.id().kind == EngineKind::Core;
+    let check = checks_output(engine, options.check_core_output);
     let pool = Arc::new(BufferPool::new(pool_size(
         options.threads,
         options.block_size as usize,
@@ -245,18 +245,26 @@ fn seal<'a>(
 
 /// Compresses `input` with one engine call and no container (the `--raw`
 /// mode, for other hosts of the core ABI), checking the round trip first
-/// when `check` is set.
+/// when `check_core_output` is set and the engine is a core, as
+/// [`compress`] does.
 pub fn compress_raw(
     engine: &dyn Engine,
     input: &[u8],
-    check: bool,
+    check_core_output: bool,
     out: &mut Vec<u8>,
 ) -> Result<(), EngineError> {
     engine.compress(input, out)?;
-    if check {
+    if checks_output(engine, check_core_output) {
         check_round_trip(engine, input, out)?;
     }
     Ok(())
+}
+
+/// Whether `engine`'s output is decoded and compared before it is written:
+/// a core's, unless the check is turned off; the built-in engine is trusted
+/// (see [`CompressOptions::check_core_output`]).
+fn checks_output(engine: &dyn Engine, check_core_output: bool) -> bool {
+    check_core_output && engine.id().kind == EngineKind::Core
 }
 
 /// Decodes `coded` and compares it with `raw`.

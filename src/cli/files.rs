@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use h4::container::DEFAULT_BLOCK_SIZE;
-use h4::engine::{Engine, EngineKind};
+use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
@@ -314,8 +314,8 @@ fn raw(job: &Job, mut file: File, out: &mut impl Write) -> Result<Stats, h4::Err
     let mut output = Vec::new();
     let (raw_bytes, compressed_bytes) = match job.direction {
         Direction::Compress => {
-            let check = job.compress.check_core_output && engine.id().kind == EngineKind::Core;
-            pipeline::compress_raw(engine, &input, check, &mut output).map_err(engine_error)?;
+            pipeline::compress_raw(engine, &input, job.compress.check_core_output, &mut output)
+                .map_err(engine_error)?;
             (input.len(), output.len())
         }
         Direction::Decompress => {
