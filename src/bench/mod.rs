@@ -12,6 +12,7 @@
 //!   a user gets, minus the disk.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::engine::Engine;
@@ -20,41 +21,20 @@ use crate::source::Source;
 use crate::verify::corpus::{self, Rng};
 use crate::{Error, Result};
 
-/// One input to measure.
-pub struct Input {
-    /// Its name in reports.
-    pub name: String,
-    /// The bytes.
-    pub data: Vec<u8>,
-}
+/// One input to measure: the same named bytes `h4 verify` runs on.
+pub use crate::verify::corpus::Input;
 
 /// The built-in synthetic corpus: 8 MiB each of text-like, binary-like,
 /// PCM-like, raster-like and random data.
 pub fn synthetic() -> Vec<Input> {
     const LEN: usize = 8 << 20;
     let mut rng = Rng::new(0xbe_4c4);
-    let raster = corpus::raster_like(2048, LEN / (2048 * 3));
     vec![
-        Input {
-            name: "text-like".into(),
-            data: corpus::text_like(&mut rng, LEN),
-        },
-        Input {
-            name: "binary-like".into(),
-            data: corpus::binary_like(&mut rng, LEN),
-        },
-        Input {
-            name: "pcm-like".into(),
-            data: corpus::pcm_like(&mut rng, LEN / 4),
-        },
-        Input {
-            name: "raster-like".into(),
-            data: raster,
-        },
-        Input {
-            name: "random".into(),
-            data: rng.bytes(LEN),
-        },
+        Input::new("text-like", corpus::text_like(&mut rng, LEN)),
+        Input::new("binary-like", corpus::binary_like(&mut rng, LEN)),
+        Input::new("pcm-like", corpus::pcm_like(&mut rng, LEN / 4)),
+        Input::new("raster-like", corpus::raster_like(2048, LEN / (2048 * 3))),
+        Input::new("random", rng.bytes(LEN)),
     ]
 }
 
@@ -138,11 +118,11 @@ pub struct Settings {
     pub check_core_output: bool,
 }
 
-/// Measures `engine` on `input`. `engines` are the decoders the pipeline
-/// may need (the engine itself when it is a core).
+/// Measures `engine` on `input`. `decoders` are the engines the pipeline
+/// may need to decode (the engine itself when it is a core).
 pub fn measure(
     engine: &dyn Engine,
-    decoders: &DecompressOptions,
+    decoders: &[Arc<dyn Engine>],
     input: &Input,
     settings: &Settings,
 ) -> Result<Measurement> {
@@ -193,7 +173,7 @@ pub fn measure(
     let pipeline_compress = Rate::of(data.len(), &times);
     let decode = DecompressOptions {
         threads: settings.threads,
-        engines: decoders.engines.clone(),
+        engines: decoders.to_vec(),
         progress: None,
     };
     times.clear();

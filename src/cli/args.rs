@@ -100,10 +100,15 @@ pub struct CommonArgs {
 impl CommonArgs {
     /// The thread count with 0 resolved to the number of CPUs.
     pub fn threads(&self) -> usize {
-        match self.threads {
-            0 => h4::pipeline::default_threads(),
-            n => n,
-        }
+        resolve_threads(self.threads)
+    }
+}
+
+/// A `-T` value with 0 resolved to the number of CPUs.
+pub fn resolve_threads(threads: usize) -> usize {
+    match threads {
+        0 => h4::pipeline::default_threads(),
+        n => n,
     }
 }
 

@@ -7,14 +7,12 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::Args;
 use h4::bench::{self, Input, Measurement, Rate, Settings};
-use h4::container::DEFAULT_BLOCK_SIZE;
+use h4::engine::Engine;
 use h4::engine::core::Core;
-use h4::engine::{Engine, Reference};
-use h4::pipeline::DecompressOptions;
 
 use super::Status;
-use super::args::parse_block_size;
-use super::engine::{BuiltIn, EngineArgs, decoders_for};
+use super::args::{parse_block_size, resolve_threads};
+use super::engine::{BuiltIn, EngineArgs, block_size_for, decoders_for};
 use super::json::Value;
 use super::report;
 
@@ -66,21 +64,12 @@ pub fn run(args: &BenchArgs) -> Status {
 /// The engines to measure: every --engine and --core, or else the one the
 /// usual selection picks.
 fn engines(args: &BenchArgs) -> Result<Vec<Arc<dyn Engine>>> {
-    let mut list: Vec<Arc<dyn Engine>> = Vec::new();
-    for builtin in &args.engine {
-        match builtin {
-            BuiltIn::Reference => list.push(Arc::new(Reference::new())),
-        }
-    }
+    let mut list: Vec<Arc<dyn Engine>> = args.engine.iter().map(|b| b.engine()).collect();
     for path in &args.core {
         list.push(Arc::new(Core::load(path)?));
     }
     if list.is_empty() {
-        let default = EngineArgs {
-            core: None,
-            engine: None,
-        };
-        list.push(default.select(args.quiet)?);
+        list.push(EngineArgs::default().select(args.quiet)?);
     }
     Ok(list)
 }
@@ -105,19 +94,7 @@ fn inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
 fn bench(args: &BenchArgs) -> Result<()> {
     let engines = engines(args)?;
     let inputs = inputs(&args.files)?;
-    let threads = match args.threads {
-        0 => h4::pipeline::default_threads(),
-        n => n,
-    };
-    let settings_for = |engine: &dyn Engine| Settings {
-        iterations: args.iterations,
-        threads,
-        block_size: args
-            .block_size
-            .or(engine.preferred_block_size())
-            .unwrap_or(DEFAULT_BLOCK_SIZE),
-        check_core_output: !args.no_check,
-    };
+    let threads = resolve_threads(args.threads);
 
     let bar = report::progress_bar(
         !args.quiet && !args.json,
@@ -127,21 +104,18 @@ fn bench(args: &BenchArgs) -> Result<()> {
 
     let mut results = Vec::new();
     for engine in &engines {
-        let decoders = DecompressOptions {
+        let decoders = decoders_for(engine);
+        let settings = Settings {
+            iterations: args.iterations,
             threads,
-            engines: decoders_for(engine),
-            progress: None,
+            block_size: block_size_for(args.block_size, engine.as_ref()),
+            check_core_output: !args.no_check,
         };
         for input in &inputs {
             bar.set_message(format!("{} on {}", engine.id(), input.name));
-            let m = bench::measure(
-                engine.as_ref(),
-                &decoders,
-                input,
-                &settings_for(engine.as_ref()),
-            )
-            .map_err(anyhow::Error::new)
-            .with_context(|| format!("{} on {}", engine.id(), input.name))?;
+            let m = bench::measure(engine.as_ref(), &decoders, input, &settings)
+                .map_err(anyhow::Error::new)
+                .with_context(|| format!("{} on {}", engine.id(), input.name))?;
             results.push(m);
             bar.inc(1);
         }

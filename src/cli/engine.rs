@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::core::Core;
 use h4::engine::{Engine, EngineKind, Reference};
 
@@ -18,7 +19,7 @@ use super::report;
 /// The environment variable that names a core library.
 pub const CORE_ENV: &str = "HARMONY4_CORE_PATH";
 
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct EngineArgs {
     /// Use the core library at PATH (a failure to load it is an error)
     #[arg(long, value_name = "PATH", conflicts_with = "engine")]
@@ -36,14 +37,23 @@ pub enum BuiltIn {
     Reference,
 }
 
+impl BuiltIn {
+    /// The engine this names.
+    pub fn engine(self) -> Arc<dyn Engine> {
+        match self {
+            BuiltIn::Reference => Arc::new(Reference::new()),
+        }
+    }
+}
+
 impl EngineArgs {
     /// The engine these arguments and the environment select.
     pub fn select(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
         if let Some(path) = &self.core {
             return Ok(Arc::new(Core::load(path)?));
         }
-        if self.engine == Some(BuiltIn::Reference) {
-            return Ok(Arc::new(Reference::new()));
+        if let Some(builtin) = self.engine {
+            return Ok(builtin.engine());
         }
         if let Some(path) = std::env::var_os(CORE_ENV).filter(|p| !p.is_empty()) {
             match Core::load(path.as_ref()) {
@@ -84,4 +94,12 @@ pub fn decoders_for(engine: &Arc<dyn Engine>) -> Vec<Arc<dyn Engine>> {
     } else {
         Vec::new()
     }
+}
+
+/// The block size to compress with: the one asked for, else the one
+/// `engine` prefers, else the format's default.
+pub fn block_size_for(requested: Option<u32>, engine: &dyn Engine) -> u32 {
+    requested
+        .or(engine.preferred_block_size())
+        .unwrap_or(DEFAULT_BLOCK_SIZE)
 }

@@ -12,14 +12,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
-use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
 use super::Status;
 use super::args::{CompressArgs, DecompressArgs, FileArgs};
-use super::engine::decoders_for;
+use super::engine::{block_size_for, decoders_for};
 use super::output::{CopyMeta, Finished, Output, Target};
 use super::report;
 
@@ -115,10 +114,7 @@ pub fn compress(args: &CompressArgs) -> Status {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
-    let block_size = args
-        .block_size
-        .or(engine.preferred_block_size())
-        .unwrap_or(DEFAULT_BLOCK_SIZE);
+    let block_size = block_size_for(args.block_size, engine.as_ref());
     run(&Job {
         direction: Direction::Compress,
         args: files,

@@ -14,7 +14,8 @@ pub struct Input {
 }
 
 impl Input {
-    fn new(name: impl Into<String>, data: Vec<u8>) -> Self {
+    /// `data`, called `name`.
+    pub fn new(name: impl Into<String>, data: Vec<u8>) -> Self {
         Input {
             name: name.into(),
             data,
