@@ -230,11 +230,8 @@ pub mod core_abi {
     /// # Safety
     /// `T` must be the symbol's true type.
     unsafe fn required<T: Copy>(library: &Library, name: &'static str) -> Result<T, LoadError> {
-        // SAFETY: the caller guarantees the type; the value is a plain
-        // function pointer, copied out of the `Symbol` wrapper.
-        unsafe { library.get::<T>(name.as_bytes()) }
-            .map(|s| *s)
-            .map_err(|_| LoadError::MissingSymbol(name))
+        // SAFETY: the caller guarantees the type.
+        unsafe { optional(library, name) }.ok_or(LoadError::MissingSymbol(name))
     }
 
     /// Resolves an optional symbol.
@@ -242,7 +239,8 @@ pub mod core_abi {
     /// # Safety
     /// `T` must be the symbol's true type.
     unsafe fn optional<T: Copy>(library: &Library, name: &str) -> Option<T> {
-        // SAFETY: as for `required`.
+        // SAFETY: the caller guarantees the type; the value is a plain
+        // function pointer, copied out of the `Symbol` wrapper.
         unsafe { library.get::<T>(name.as_bytes()) }
             .ok()
             .map(|s| *s)

@@ -142,11 +142,7 @@ impl Engine for Core {
             Returned::Data { len, .. } if len <= max_compressed_len(input.len()) => {
                 Ok(Coded::Stored)
             }
-            _ => {
-                // Anything odd: let the full path name the problem.
-                self.compress(input, out)?;
-                Ok(Coded::Stored)
-            }
+            other => Err(compress_failure(other, input.len())),
         }
     }
 
@@ -168,9 +164,7 @@ impl Engine for Core {
                 limit: expected.len(),
             }),
             Returned::Zero => Ok(Comparison::of(expected, &[])),
-            Returned::NullWithLength(len) => Err(EngineError::Failed(format!(
-                "h4_decompress returned length {len} with a NULL buffer"
-            ))),
+            Returned::NullWithLength(len) => Err(null_buffer("h4_decompress", len)),
         }
     }
 
@@ -178,20 +172,11 @@ impl Engine for Core {
         let bound = max_compressed_len(input.len());
         match self.library.call(Direction::Compress, input, bound, out) {
             Returned::Data { copied: true, .. } => Ok(()),
-            Returned::Data { len, .. } => Err(EngineError::Failed(format!(
-                "h4_compress returned an implausible length ({len} bytes for {} input bytes)",
-                input.len()
-            ))),
             Returned::Zero if input.is_empty() => {
                 out.clear();
                 Ok(())
             }
-            Returned::Zero => Err(EngineError::Failed(
-                "h4_compress returned 0 (the core failed)".to_string(),
-            )),
-            Returned::NullWithLength(len) => Err(EngineError::Failed(format!(
-                "h4_compress returned length {len} with a NULL buffer"
-            ))),
+            other => Err(compress_failure(other, input.len())),
         }
     }
 
@@ -213,9 +198,28 @@ impl Engine for Core {
                 out.clear();
                 Ok(())
             }
-            Returned::NullWithLength(len) => Err(EngineError::Failed(format!(
-                "h4_decompress returned length {len} with a NULL buffer"
-            ))),
+            Returned::NullWithLength(len) => Err(null_buffer("h4_decompress", len)),
         }
     }
+}
+
+/// What is wrong when `h4_compress` gave no usable output for `input_len`
+/// bytes (a `Data` here is one longer than any honest encoding could be).
+fn compress_failure(returned: Returned, input_len: usize) -> EngineError {
+    match returned {
+        Returned::Data { len, .. } => EngineError::Failed(format!(
+            "h4_compress returned an implausible length ({len} bytes for {input_len} input bytes)"
+        )),
+        Returned::Zero => {
+            EngineError::Failed("h4_compress returned 0 (the core failed)".to_string())
+        }
+        Returned::NullWithLength(len) => null_buffer("h4_compress", len),
+    }
+}
+
+/// A call that returned a length with no buffer.
+fn null_buffer(function: &str, len: usize) -> EngineError {
+    EngineError::Failed(format!(
+        "{function} returned length {len} with a NULL buffer"
+    ))
 }
