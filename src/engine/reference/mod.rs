@@ -42,7 +42,8 @@ pub const SAMPLE_WINDOWS: usize = 8;
 pub const SAMPLE_WINDOW_LEN: usize = 4 * 1024;
 
 thread_local! {
-    /// Each thread's buffer for the delta of a block, kept between blocks
+    /// Each thread's buffer for the delta of a block (or of the sample a
+    /// mode is chosen on), kept between blocks
     /// so it is allocated (and page-faulted) once per thread, not per block.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -86,7 +87,9 @@ impl Engine for Reference {
         if mode == MODE_STORED {
             return Ok(Coded::Stored);
         }
-        encode_with(input, mode, out);
+        if !encode_coded(input, mode, out) {
+            return Ok(Coded::Stored);
+        }
         Ok(Coded::judge(out.len(), input.len()))
     }
 
@@ -137,20 +140,21 @@ pub fn choose_mode(input: &[u8]) -> u8 {
     };
     let sample_len: usize = windows.iter().map(|w| w.len()).sum();
 
-    let mut scratch = Vec::new();
     let mut body = Vec::new();
     let mut best = (sample_len, MODE_STORED);
-    for mode in MODE_RLE..=MODE_DELTA_MAX {
-        let mut size = 0;
-        for window in &windows {
-            body.clear();
-            encode_body(window, mode, &mut scratch, &mut body);
-            size += body.len();
+    SCRATCH.with_borrow_mut(|scratch| {
+        for mode in MODE_RLE..=MODE_DELTA_MAX {
+            let mut size = 0;
+            for window in &windows {
+                body.clear();
+                encode_body(window, mode, scratch, &mut body);
+                size += body.len();
+            }
+            if size < best.0 {
+                best = (size, mode);
+            }
         }
-        if size < best.0 {
-            best = (size, mode);
-        }
-    }
+    });
     best.1
 }
 
@@ -169,27 +173,38 @@ pub fn encode_append(input: &[u8], out: &mut Vec<u8>) {
     encode_with(input, choose_mode(input), out);
 }
 
-/// Appends the payload of `input` under `mode` to `out`.
+/// Appends the payload of `input` under `mode` to `out`: stored when `mode`
+/// is, or when the RLE body would not be smaller than the input.
 fn encode_with(input: &[u8], mode: u8, out: &mut Vec<u8>) {
-    let start = out.len();
-    let header = |out: &mut Vec<u8>, mode: u8| {
-        out.push(mode);
-        varint::put(out, input.len() as u64);
-    };
-    header(out, mode);
-    let body_start = out.len();
-    if mode != MODE_STORED {
-        // Enough for any body that beats storing, so the encoder never
-        // reallocates on the way.
-        out.reserve(input.len() + 16);
-        SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, scratch, out));
-        if out.len() - body_start < input.len() {
-            return;
-        }
-        out.truncate(start);
-        header(out, MODE_STORED);
+    if mode != MODE_STORED && encode_coded(input, mode, out) {
+        return;
     }
+    put_header(out, MODE_STORED, input.len());
     out.extend_from_slice(input);
+}
+
+/// Appends the payload of `input` under the RLE `mode` (1 to 5) to `out`
+/// and returns true when its body is smaller than the input; otherwise
+/// leaves `out` as it was and returns false, having copied nothing.
+fn encode_coded(input: &[u8], mode: u8, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    put_header(out, mode, input.len());
+    let body_start = out.len();
+    // Enough for any body that beats storing, so the encoder never
+    // reallocates on the way.
+    out.reserve(input.len() + 16);
+    SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, scratch, out));
+    if out.len() - body_start < input.len() {
+        return true;
+    }
+    out.truncate(start);
+    false
+}
+
+/// Appends a payload header: the mode byte and the raw length.
+fn put_header(out: &mut Vec<u8>, mode: u8, len: usize) {
+    out.push(mode);
+    varint::put(out, len as u64);
 }
 
 /// Decodes a reference payload into `out` (replaced), producing at most
