@@ -43,8 +43,8 @@ pub const SAMPLE_WINDOW_LEN: usize = 4 * 1024;
 
 thread_local! {
     /// Each thread's buffer for the delta of a block (or of the sample a
-    /// mode is chosen on), kept between blocks
-    /// so it is allocated (and page-faulted) once per thread, not per block.
+    /// mode is chosen on), kept between blocks so it is allocated (and
+    /// page-faulted) once per thread, not per block.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
