@@ -121,9 +121,15 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
             (describe_engine(engine.as_ref(), path.as_deref()), path)
         }
     };
-    // Read the files now, so a missing one is reported before any check runs.
-    let corpus = inputs(&args.files)?;
-    let corpus_bytes: usize = corpus.iter().map(|i| i.data.len()).sum();
+    // Read the files now, so a missing one is reported before any check
+    // runs; only their count and size are kept (each child reads its own).
+    let (input_count, corpus_bytes) = {
+        let corpus = inputs(&args.files)?;
+        (
+            corpus.len(),
+            corpus.iter().map(|i| i.data.len()).sum::<usize>(),
+        )
+    };
 
     let valgrind = if args.memcheck {
         find_in_path("valgrind")
@@ -145,7 +151,6 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         None => (args.iterations, args.fuzz, args.timeout),
     };
 
-    let command_uses_valgrind = valgrind.is_some();
     let mut child_args: Vec<OsString> = match &core_path {
         Some(path) => vec!["--core".into(), path.into()],
         None => vec!["--engine".into(), "reference".into()],
@@ -153,12 +158,12 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
     for (flag, value) in [
         ("--iterations", iterations),
         ("--fuzz", fuzz),
-        ("--threads", args.threads.max(2)),
+        ("--threads", args.threads),
     ] {
         child_args.push(flag.into());
         child_args.push(value.to_string().into());
     }
-    if command_uses_valgrind {
+    if valgrind.is_some() {
         child_args.push("--under-valgrind".into());
     }
     child_args.push("--".into());
@@ -189,32 +194,21 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
     }
     bar.finish_and_clear();
 
-    let failed = rows.iter().filter(|(_, o)| !o.passed).count();
+    let report = Report {
+        engine: engine_text,
+        inputs: input_count,
+        bytes: corpus_bytes,
+        memcheck: memcheck_note,
+        failed: rows.iter().filter(|(_, o)| !o.passed).count(),
+        rows,
+        elapsed: started.elapsed(),
+    };
     if args.json {
-        println!(
-            "{}",
-            to_json(
-                &engine_text,
-                &corpus,
-                corpus_bytes,
-                &memcheck_note,
-                &rows,
-                started.elapsed()
-            )
-            .render()
-        );
+        println!("{}", report.to_json().render());
     } else {
-        print_table(
-            &engine_text,
-            corpus.len(),
-            corpus_bytes,
-            &memcheck_note,
-            &rows,
-            started.elapsed(),
-            args.quiet,
-        );
+        report.print_table(args.quiet);
     }
-    Ok(if failed == 0 {
+    Ok(if report.failed == 0 {
         Status::Ok
     } else {
         Status::Failed
@@ -228,81 +222,83 @@ fn describe_engine(engine: &dyn Engine, path: Option<&Path>) -> String {
     }
 }
 
-fn print_table(
-    engine: &str,
+/// What a verify run found, for the table or JSON.
+struct Report {
+    engine: String,
     inputs: usize,
     bytes: usize,
-    memcheck: &Option<String>,
-    rows: &[(Check, Outcome)],
+    memcheck: Option<String>,
+    rows: Vec<(Check, Outcome)>,
+    failed: usize,
     elapsed: Duration,
-    quiet: bool,
-) {
-    let failed = rows.iter().filter(|(_, o)| !o.passed).count();
-    if !quiet {
-        println!("h4 verify: {engine}");
-        println!(
-            "corpus: {inputs} inputs, {}{}",
-            report::human_bytes(bytes as u64),
-            memcheck
-                .as_ref()
-                .map(|m| format!("; {m}"))
-                .unwrap_or_default()
-        );
-        println!();
-    }
-    for (check, outcome) in rows {
-        if quiet && outcome.passed {
-            continue;
-        }
-        let mark = if outcome.passed { "✓" } else { "✗" };
-        println!("{mark} {:<14} {}", check.name(), outcome.summary);
-        if let Some(evidence) = &outcome.evidence {
-            println!("  {:<14} {evidence}", "");
-        }
-    }
-    if !quiet {
-        println!();
-        println!(
-            "{} passed, {failed} failed ({:.1} s)",
-            rows.len() - failed,
-            elapsed.as_secs_f64()
-        );
-    }
 }
 
-fn to_json(
-    engine: &str,
-    corpus: &[Input],
-    bytes: usize,
-    memcheck: &Option<String>,
-    rows: &[(Check, Outcome)],
-    elapsed: Duration,
-) -> Value {
-    let failed = rows.iter().filter(|(_, o)| !o.passed).count();
-    let checks = rows
-        .iter()
-        .map(|(check, outcome)| {
-            let mut fields = vec![
-                ("check", Value::Str(check.name().into())),
-                ("passed", Value::Bool(outcome.passed)),
-                ("summary", Value::Str(outcome.summary.clone())),
-            ];
-            if let Some(evidence) = &outcome.evidence {
-                fields.push(("evidence", Value::Str(evidence.clone())));
+impl Report {
+    fn print_table(&self, quiet: bool) {
+        if !quiet {
+            println!("h4 verify: {}", self.engine);
+            println!(
+                "corpus: {} inputs, {}{}",
+                self.inputs,
+                report::human_bytes(self.bytes as u64),
+                self.memcheck
+                    .as_ref()
+                    .map(|m| format!("; {m}"))
+                    .unwrap_or_default()
+            );
+            println!();
+        }
+        for (check, outcome) in &self.rows {
+            if quiet && outcome.passed {
+                continue;
             }
-            Value::Object(fields)
-        })
-        .collect();
-    Value::Object(vec![
-        ("engine", Value::Str(engine.into())),
-        ("inputs", Value::Int(corpus.len() as u64)),
-        ("input_bytes", Value::Int(bytes as u64)),
-        ("memcheck", memcheck.clone().map_or(Value::Null, Value::Str)),
-        ("checks", Value::Array(checks)),
-        ("passed", Value::Int((rows.len() - failed) as u64)),
-        ("failed", Value::Int(failed as u64)),
-        ("seconds", Value::Float(elapsed.as_secs_f64())),
-    ])
+            let mark = if outcome.passed { "✓" } else { "✗" };
+            println!("{mark} {:<14} {}", check.name(), outcome.summary);
+            if let Some(evidence) = &outcome.evidence {
+                println!("  {:<14} {evidence}", "");
+            }
+        }
+        if !quiet {
+            println!();
+            println!(
+                "{} passed, {} failed ({:.1} s)",
+                self.rows.len() - self.failed,
+                self.failed,
+                self.elapsed.as_secs_f64()
+            );
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let checks = self
+            .rows
+            .iter()
+            .map(|(check, outcome)| {
+                let mut fields = vec![
+                    ("check", Value::Str(check.name().into())),
+                    ("passed", Value::Bool(outcome.passed)),
+                    ("summary", Value::Str(outcome.summary.clone())),
+                ];
+                if let Some(evidence) = &outcome.evidence {
+                    fields.push(("evidence", Value::Str(evidence.clone())));
+                }
+                Value::Object(fields)
+            })
+            .collect();
+        Value::Object(vec![
+            ("engine", Value::Str(self.engine.clone())),
+            ("inputs", Value::Int(self.inputs as u64)),
+            ("input_bytes", Value::Int(self.bytes as u64)),
+            (
+                "memcheck",
+                self.memcheck.clone().map_or(Value::Null, Value::Str),
+            ),
+            ("checks", Value::Array(checks)),
+            ("passed", Value::Int((self.rows.len() - self.failed) as u64)),
+            ("failed", Value::Int(self.failed as u64)),
+            ("seconds", Value::Float(self.elapsed.as_secs_f64())),
+        ])
+    }
 }
 
 /// The child: runs one check and reports through stdout.

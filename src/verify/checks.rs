@@ -51,14 +51,23 @@ pub fn run(
     }
 }
 
+/// The largest input the robustness and thread-safety checks use: larger
+/// ones make each call slow without finding more.
+const SMALL_INPUT: usize = 300_000;
+
 /// A failed check: a summary and one line of evidence.
 type Failure = (String, String);
 
 fn compress(engine: &dyn Engine, input: &Input) -> Result<Vec<u8>, Failure> {
-    engine.compress_vec(&input.data).map_err(|e| {
+    compress_named(engine, &input.name, &input.data)
+}
+
+/// Compresses `data` (the input called `name`, perhaps moved elsewhere).
+fn compress_named(engine: &dyn Engine, name: &str, data: &[u8]) -> Result<Vec<u8>, Failure> {
+    engine.compress_vec(data).map_err(|e| {
         (
             "compression failed".to_string(),
-            format!("input {}: {e}", input.name),
+            format!("input {name}: {e}"),
         )
     })
 }
@@ -123,12 +132,7 @@ fn determinism(
             progress(&format!("{}: copy at alignment +{shift}", input.name));
             let mut buffer = vec![0u8; input.data.len() + shift];
             buffer[shift..].copy_from_slice(&input.data);
-            let moved = engine.compress_vec(&buffer[shift..]).map_err(|e| {
-                (
-                    "compression failed".to_string(),
-                    format!("input {}: {e}", input.name),
-                )
-            })?;
+            let moved = compress_named(engine, &input.name, &buffer[shift..])?;
             if moved != base {
                 return Err((
                     "output depends on the input's address".to_string(),
@@ -141,13 +145,14 @@ fn determinism(
             }
         }
         baselines.push(Baseline {
+            input,
             packed: base,
             unpacked: None,
         });
     }
     progress("all inputs from several threads at once");
     if let Some((thread, name, diff)) =
-        concurrent_mismatch(engine, inputs, &baselines, settings.threads, true)
+        concurrent_mismatch(engine, &baselines, settings.threads, true)
     {
         return Err((
             "concurrent calls on the same input differ".to_string(),
@@ -235,16 +240,12 @@ pub fn mutate(payload: &mut Vec<u8>, kind: usize, rng: &mut Rng) {
             let value = [0x00, 0xff, 0x7f, 0x80][rng.below(4)];
             let start = rng.below(len.min(16));
             let end = (start + 1 + rng.below(8)).min(payload.len());
-            for b in payload.iter_mut().take(end).skip(start) {
-                *b = value;
-            }
+            payload[start..end].fill(value);
         }
         5 => {
             let start = rng.below(len);
             let end = (start + 1 + rng.below(256)).min(payload.len());
-            for b in payload.iter_mut().take(end).skip(start) {
-                *b = 0;
-            }
+            payload[start..end].fill(0);
         }
         _ => {
             let start = rng.below(len);
@@ -266,7 +267,7 @@ fn robustness(
     // Corrupt payloads of the small and medium inputs: large ones make
     // each case slow without finding more.
     let mut bases = Vec::new();
-    for input in inputs.iter().filter(|i| i.data.len() <= 300_000) {
+    for input in inputs.iter().filter(|i| i.data.len() <= SMALL_INPUT) {
         progress(&format!("{}: compress", input.name));
         bases.push((input, compress(engine, input)?));
     }
@@ -358,12 +359,14 @@ fn leaks(
         }
         Ok(resident_bytes().unwrap_or(0).saturating_sub(before))
     };
+    const SMALL_CALLS: usize = 20_000;
+    const LARGE_CALLS: usize = 300;
     let started = Instant::now();
-    let small_growth = run(small, 20_000, "1-byte input")?;
-    let large_growth = run(large, 300, "200 KB input")?;
+    let small_growth = run(small, SMALL_CALLS, "1-byte input")?;
+    let large_growth = run(large, LARGE_CALLS, "200 KB input")?;
     let worst = small_growth.max(large_growth);
     let summary = format!(
-        "resident memory grew {} KiB over 20000 small and 300 large round trips ({:.1} s)",
+        "resident memory grew {} KiB over {SMALL_CALLS} small and {LARGE_CALLS} large round trips ({:.1} s)",
         worst / 1024,
         started.elapsed().as_secs_f64()
     );
@@ -371,7 +374,7 @@ fn leaks(
         return Err((
             "memory grows with every call".to_string(),
             format!(
-                "+{} KiB after 20000 calls on 1 byte, +{} KiB after 300 calls on 200 KB",
+                "+{} KiB after {SMALL_CALLS} calls on 1 byte, +{} KiB after {LARGE_CALLS} calls on 200 KB",
                 small_growth / 1024,
                 large_growth / 1024
             ),
@@ -381,19 +384,19 @@ fn leaks(
 }
 
 /// Serial results to compare concurrent calls against.
-struct Baseline {
+struct Baseline<'a> {
+    input: &'a Input,
     packed: Vec<u8>,
     /// The serial decompression of `packed`, when the check decompresses.
     unpacked: Option<Vec<u8>>,
 }
 
-/// Runs the inputs' compressions (and decompressions, where the baseline
-/// has them) on `threads` threads at once and returns the first result that
+/// Runs the baselines' compressions (and decompressions, where they have
+/// them) on `threads` threads at once and returns the first result that
 /// differs from the serial one: every thread runs every input when
 /// `same_input`, else each thread its own share.
 fn concurrent_mismatch(
     engine: &dyn Engine,
-    inputs: &[Input],
     baselines: &[Baseline],
     threads: usize,
     same_input: bool,
@@ -403,7 +406,8 @@ fn concurrent_mismatch(
             .map(|t| {
                 scope.spawn(move || {
                     for round in 0..3 {
-                        for (i, (input, base)) in inputs.iter().zip(baselines).enumerate() {
+                        for (i, base) in baselines.iter().enumerate() {
+                            let input = base.input;
                             if !same_input && (i + round) % threads != t {
                                 continue;
                             }
@@ -443,29 +447,22 @@ fn thread_safety(
     progress: &mut dyn FnMut(&str),
 ) -> Result<String, Failure> {
     // Small inputs make many calls overlap.
-    let small: Vec<&Input> = inputs.iter().filter(|i| i.data.len() <= 300_000).collect();
-    let owned: Vec<Input> = small
-        .iter()
-        .map(|i| Input {
-            name: i.name.clone(),
-            data: i.data.clone(),
-        })
-        .collect();
     let mut baselines = Vec::new();
-    for input in &owned {
+    for input in inputs.iter().filter(|i| i.data.len() <= SMALL_INPUT) {
         progress(&format!("{}: serial calls", input.name));
         let packed = compress(engine, input)?;
         let unpacked = engine
             .decompress_vec(&packed, input.data.len())
             .unwrap_or_default();
         baselines.push(Baseline {
+            input,
             packed,
             unpacked: Some(unpacked),
         });
     }
     progress(&format!("{} threads on different inputs", settings.threads));
     if let Some((thread, name, diff)) =
-        concurrent_mismatch(engine, &owned, &baselines, settings.threads, false)
+        concurrent_mismatch(engine, &baselines, settings.threads, false)
     {
         return Err((
             "concurrent calls differ from serial calls".to_string(),
@@ -475,6 +472,6 @@ fn thread_safety(
     Ok(format!(
         "{} threads x {} inputs x 3 rounds match serial calls",
         settings.threads,
-        owned.len()
+        baselines.len()
     ))
 }
