@@ -109,20 +109,10 @@ fn first_valgrind_error(stderr: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The usual name of a signal.
+/// The usual name of a signal (`SIGSEGV`), or its number when it has none.
 pub fn signal_name(signal: i32) -> String {
-    match signal {
-        4 => "SIGILL".into(),
-        5 => "SIGTRAP".into(),
-        6 => "SIGABRT".into(),
-        7 => "SIGBUS".into(),
-        8 => "SIGFPE".into(),
-        9 => "SIGKILL".into(),
-        11 => "SIGSEGV".into(),
-        13 => "SIGPIPE".into(),
-        15 => "SIGTERM".into(),
-        n => format!("signal {n}"),
-    }
+    signal_hook::low_level::signal_name(signal)
+        .map_or_else(|| format!("signal {signal}"), str::to_string)
 }
 
 /// Runs `check` in a child and reports each progress line to `progress`.
@@ -243,6 +233,13 @@ pub fn run(check: Check, command: &ChildCommand, progress: &mut dyn FnMut(&str))
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signals_are_named() {
+        assert_eq!(signal_name(11), "SIGSEGV");
+        assert_eq!(signal_name(24), "SIGXCPU");
+        assert_eq!(signal_name(1000), "signal 1000");
+    }
 
     #[test]
     fn results_survive_the_line_protocol() {
