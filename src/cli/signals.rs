@@ -8,13 +8,19 @@
 //! the clean-up runs as ordinary code, not inside a signal handler.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 /// Temporary files that exist right now.
 static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The list, locked; a panic elsewhere while holding it does not stop the
+/// clean-up.
+fn temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
+    TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Starts watching for SIGINT and SIGTERM. Call once, early.
 pub fn install() {
@@ -23,7 +29,8 @@ pub fn install() {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            let temporaries = TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner());
+            // Held until exit, so nothing registers a temporary meanwhile.
+            let temporaries = temporaries();
             for path in temporaries.iter() {
                 let _ = std::fs::remove_file(path);
             }
@@ -34,16 +41,10 @@ pub fn install() {
 
 /// Records a temporary file to remove if the process is interrupted.
 pub fn register(path: &Path) {
-    TEMPORARIES
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(path.to_path_buf());
+    temporaries().push(path.to_path_buf());
 }
 
 /// Forgets a temporary file (it was renamed into place or removed).
 pub fn unregister(path: &Path) {
-    TEMPORARIES
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .retain(|p| p != path);
+    temporaries().retain(|p| p != path);
 }
