@@ -30,25 +30,33 @@ thread_local! {
 }
 
 fn compress(input: &[u8], out: &mut Vec<u8>) -> bool {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let Ok(mut c) = zstd::bulk::Compressor::new(LEVEL) else {
-                return false;
-            };
-            if c.include_checksum(false).is_err() || c.include_contentsize(true).is_err() {
-                return false;
-            }
-            *slot = Some(c);
-        }
-        let Some(compressor) = slot.as_mut() else {
-            return false;
-        };
+    let new_compressor = || {
+        let mut c = zstd::bulk::Compressor::new(LEVEL).ok()?;
+        c.include_checksum(false).ok()?;
+        c.include_contentsize(true).ok()?;
+        Some(c)
+    };
+    with_cached(&COMPRESSOR, new_compressor, |compressor| {
         append_with(
             out,
             zstd::zstd_safe::compress_bound(input.len()),
             |buffer| compressor.compress_to_buffer(input, buffer).is_ok(),
         )
+    })
+}
+
+/// Runs `f` on this thread's context in `cell`, made by `new` on first use;
+/// false when it cannot be made.
+fn with_cached<T: 'static>(
+    cell: &'static std::thread::LocalKey<RefCell<Option<T>>>,
+    new: impl FnOnce() -> Option<T>,
+    f: impl FnOnce(&mut T) -> bool,
+) -> bool {
+    cell.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            *slot = new();
+        }
+        slot.as_mut().is_some_and(f)
     })
 }
 
@@ -70,22 +78,16 @@ fn append_with(
 
 fn decompress(payload: &[u8], out: &mut Vec<u8>) -> bool {
     match zstd::zstd_safe::get_frame_content_size(payload) {
-        Ok(Some(size)) if size <= MAX_OUTPUT => DECOMPRESSOR.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if slot.is_none() {
-                let Ok(d) = zstd::bulk::Decompressor::new() else {
-                    return false;
-                };
-                *slot = Some(d);
-            }
-            let Some(decompressor) = slot.as_mut() else {
-                return false;
-            };
-            let start = out.len();
-            append_with(out, size as usize, |buffer| {
-                decompressor.decompress_to_buffer(payload, buffer).is_ok()
-            }) && (out.len() - start) as u64 == size
-        }),
+        Ok(Some(size)) if size <= MAX_OUTPUT => with_cached(
+            &DECOMPRESSOR,
+            || zstd::bulk::Decompressor::new().ok(),
+            |decompressor| {
+                let start = out.len();
+                append_with(out, size as usize, |buffer| {
+                    decompressor.decompress_to_buffer(payload, buffer).is_ok()
+                }) && (out.len() - start) as u64 == size
+            },
+        ),
         Ok(Some(_)) | Err(_) => false,
         // No size in the header (not made by this core, but valid zstd):
         // stream it, bounded.
