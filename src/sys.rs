@@ -80,7 +80,7 @@ pub mod core_abi {
     }
 
     /// The optional, versioned identity symbols of a core.
-    #[derive(Debug, Default, Clone)]
+    #[derive(Debug, Default)]
     pub struct Identity {
         /// `h4_core_name_v1`, when present.
         pub name: Option<Vec<u8>>,
@@ -100,15 +100,14 @@ pub mod core_abi {
         compress: CodecFn,
         decompress: CodecFn,
         free: FreeFn,
-        identity: Identity,
         // Last, so it is dropped (unloaded) after nothing can call into it.
         _library: Library,
     }
 
     impl CoreLibrary {
-        /// Loads the library at `path` and resolves the three ABI symbols
-        /// and any identity symbols.
-        pub fn open(path: &Path) -> Result<Self, LoadError> {
+        /// Loads the library at `path`, resolves the three ABI symbols, and
+        /// reads the identity symbols it has.
+        pub fn open(path: &Path) -> Result<(Self, Identity), LoadError> {
             // SAFETY: loading a library runs its initialisers. That is the
             // contract of a core: the user named this file as a core (with
             // --core or HARMONY4_CORE_PATH), exactly as the ABI specifies,
@@ -142,18 +141,13 @@ pub mod core_abi {
                     block_size: optional::<U32Fn>(&library, "h4_core_block_size_v1").map(|f| f()),
                 }
             };
-            Ok(CoreLibrary {
+            let core = CoreLibrary {
                 compress,
                 decompress,
                 free,
-                identity,
                 _library: library,
-            })
-        }
-
-        /// The core's optional identity.
-        pub fn identity(&self) -> &Identity {
-            &self.identity
+            };
+            Ok((core, identity))
         }
 
         /// Calls `h4_compress` or `h4_decompress` on `input` and copies a

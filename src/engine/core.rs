@@ -66,13 +66,12 @@ impl Core {
             path: path.to_path_buf(),
             why,
         };
-        let library = CoreLibrary::open(path).map_err(|e| {
+        let (library, identity) = CoreLibrary::open(path).map_err(|e| {
             fail(match e {
                 LoadError::Open(why) => why,
                 LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
             })
         })?;
-        let identity = library.identity().clone();
         if let Some(v) = identity.abi_version
             && v != ABI_VERSION
         {
