@@ -27,7 +27,7 @@ COPY . .
 # the results are copied out to /out before the step ends.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p h4 -p h4-core-reference -p h4-core-zstd \
+    cargo build --release --locked -p h4-cli -p h4-core-reference -p h4-core-zstd \
     && mkdir -p /out/bin /out/cores \
     && cp target/release/h4 /out/bin/h4 \
     && cp target/release/libh4_core_reference.so \

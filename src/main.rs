@@ -1,9 +1,52 @@
-//! The `h4` command-line tool. See `h4 --help`.
+//! The `h4` command-line tool: argument parsing and one module per
+//! subcommand, on top of the `h4` library. See `h4 --help`.
+//!
+//! Nothing here knows the format or the engines' internals; it turns
+//! arguments into calls of the library and errors into one-line messages
+//! (`h4: NAME: what is wrong`) and exit codes (0 fine, 1 failed, 2 usage).
 
-mod cli;
+mod args;
+mod bench;
+mod engine;
+mod files;
+mod generate;
+mod info;
+mod json;
+mod output;
+mod report;
+mod signals;
+mod test;
+mod verify;
 
+use std::process::ExitCode;
+
+use args::{Cli, Command};
 use clap::Parser;
 
-fn main() -> std::process::ExitCode {
-    cli::run(cli::args::Cli::parse())
+fn main() -> ExitCode {
+    run(Cli::parse())
+}
+
+/// Runs a parsed command line.
+fn run(cli: Cli) -> ExitCode {
+    signals::install();
+    let status = match cli.command {
+        Command::Compress(a) => files::compress(&a),
+        Command::Decompress(a) => files::decompress(&a),
+        Command::Test(a) => test::run(&a),
+        Command::Info(a) => info::run(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::Bench(a) => bench::run(&a),
+        Command::Generate(a) => generate::run(&a),
+        Command::VerifyCheck(a) => verify::run_child(&a),
+    };
+    ExitCode::from(status as u8)
+}
+
+/// How a command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
 }

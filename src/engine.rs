@@ -14,7 +14,7 @@ use h4::container::DEFAULT_BLOCK_SIZE;
 use h4::engine::core::Core;
 use h4::engine::{Engine, EngineKind, Reference};
 
-use super::report;
+use crate::report;
 
 /// The environment variable that names a core library.
 pub const CORE_ENV: &str = "HARMONY4_CORE_PATH";

@@ -6,10 +6,10 @@ use clap::{Args, Parser, Subcommand};
 
 use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 
-use super::bench::BenchArgs;
-use super::engine::EngineArgs;
-use super::generate::GenerateArgs;
-use super::verify::{CheckArgs, VerifyArgs};
+use crate::bench::BenchArgs;
+use crate::engine::EngineArgs;
+use crate::generate::GenerateArgs;
+use crate::verify::{CheckArgs, VerifyArgs};
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
 #[derive(Parser, Debug)]

@@ -16,10 +16,10 @@ use h4::verify::corpus::{self, Input};
 use h4::verify::runner::{self, ChildCommand, Reporter};
 use h4::verify::{Check, Outcome};
 
-use super::Status;
-use super::engine::EngineArgs;
-use super::json::Value;
-use super::report;
+use crate::Status;
+use crate::engine::EngineArgs;
+use crate::json::Value;
+use crate::report;
 
 /// The hidden subcommand that runs one check.
 pub const CHILD_COMMAND: &str = "__verify-check";

@@ -10,9 +10,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Command, CommandFactory};
 use clap_complete::Shell;
 
-use super::Status;
-use super::args::Cli;
-use super::report;
+use crate::Status;
+use crate::args::Cli;
+use crate::report;
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {

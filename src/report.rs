@@ -8,9 +8,9 @@ pub fn error(name: &str, err: &anyhow::Error) {
 }
 
 /// Prints `h4: ERROR` for a failure that stops the whole command.
-pub fn fatal(err: &anyhow::Error) -> super::Status {
+pub fn fatal(err: &anyhow::Error) -> crate::Status {
     eprintln!("h4: {err:#}");
-    super::Status::Failed
+    crate::Status::Failed
 }
 
 /// Prints a warning unless `quiet`.

@@ -17,7 +17,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-use super::signals;
+use crate::signals;
 
 /// Large enough that block headers and small frames are batched, small
 /// enough that block payloads (bigger than this) bypass the copy.

@@ -10,11 +10,11 @@ use h4::bench::{self, Input, Measurement, Rate, Settings};
 use h4::engine::Engine;
 use h4::engine::core::Core;
 
-use super::Status;
-use super::args::{parse_block_size, resolve_threads};
-use super::engine::{BuiltIn, EngineArgs, block_size_for, decoders_for};
-use super::json::Value;
-use super::report;
+use crate::Status;
+use crate::args::{parse_block_size, resolve_threads};
+use crate::engine::{BuiltIn, EngineArgs, block_size_for, decoders_for};
+use crate::json::Value;
+use crate::report;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {

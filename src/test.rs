@@ -6,10 +6,10 @@ use std::time::Instant;
 use anyhow::anyhow;
 use h4::pipeline::{self, DecompressOptions};
 
-use super::Status;
-use super::args::TestArgs;
-use super::files::{Input, input_paths};
-use super::report;
+use crate::Status;
+use crate::args::TestArgs;
+use crate::files::{Input, input_paths};
+use crate::report;
 
 pub fn run(args: &TestArgs) -> Status {
     let engines = match args.engine.decoders(args.common.quiet) {

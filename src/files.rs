@@ -16,11 +16,11 @@ use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
-use super::Status;
-use super::args::{CompressArgs, DecompressArgs, FileArgs};
-use super::engine::{block_size_for, decoders_for};
-use super::output::{CopyMeta, Finished, Output, Target};
-use super::report;
+use crate::Status;
+use crate::args::{CompressArgs, DecompressArgs, FileArgs};
+use crate::engine::{block_size_for, decoders_for};
+use crate::output::{CopyMeta, Finished, Output, Target};
+use crate::report;
 
 /// The suffix of compressed files.
 pub const SUFFIX: &str = ".h4";

@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use h4::container::{BLOCK_HEADER_LEN, Event, FrameHeader, FrameReader, TRAILER_LEN};
 
-use super::Status;
-use super::args::InfoArgs;
-use super::files::{Input, input_paths};
-use super::json::Value;
-use super::report::human_bytes;
+use crate::Status;
+use crate::args::InfoArgs;
+use crate::files::{Input, input_paths};
+use crate::json::Value;
+use crate::report::human_bytes;
 
 /// The description of one file.
 struct FileInfo {
@@ -123,7 +123,7 @@ pub fn run(args: &InfoArgs) -> Status {
                 } else {
                     path.display().to_string()
                 };
-                super::report::error(&name, &e);
+                crate::report::error(&name, &e);
                 if args.json {
                     json.push(Value::Object(vec![
                         ("file", Value::Str(name)),

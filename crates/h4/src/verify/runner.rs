@@ -111,8 +111,8 @@ fn first_valgrind_error(stderr: &str) -> Option<String> {
 
 /// The usual name of a signal (`SIGSEGV`), or its number when it has none.
 pub fn signal_name(signal: i32) -> String {
-    signal_hook::low_level::signal_name(signal)
-        .map_or_else(|| format!("signal {signal}"), str::to_string)
+    nix::sys::signal::Signal::try_from(signal)
+        .map_or_else(|_| format!("signal {signal}"), |s| s.as_str().to_string())
 }
 
 /// Runs `check` in a child and reports each progress line to `progress`.
