@@ -1,15 +1,13 @@
-//! The command line, declared with clap's derive API.
+//! The command line, declared with clap's derive API: every flag of every
+//! subcommand is here, and nothing else is. The commands receive these
+//! structures and build what they need from them once.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
-
-use crate::bench::BenchArgs;
-use crate::engine::EngineArgs;
-use crate::generate::GenerateArgs;
-use crate::verify::{CheckArgs, VerifyArgs};
+use h4::verify::Check;
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
 #[derive(Parser, Debug)]
@@ -154,6 +152,124 @@ pub struct InfoArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+/// How to choose the engine; shared by every subcommand that uses one.
+#[derive(Args, Debug, Clone, Default)]
+pub struct EngineArgs {
+    /// Use the core library at PATH (a failure to load it is an error)
+    #[arg(long, value_name = "PATH", conflicts_with = "engine")]
+    pub core: Option<PathBuf>,
+
+    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub engine: Option<BuiltIn>,
+}
+
+/// The engines built into h4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuiltIn {
+    /// The open RLE+delta reference engine
+    Reference,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Extra inputs to check besides the built-in corpus
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+
+    /// Calls per input in the determinism check
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub iterations: usize,
+
+    /// Corrupted payloads to feed the decoder in the robustness check
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub fuzz: usize,
+
+    /// Threads for the concurrency checks
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 4)]
+    pub threads: usize,
+
+    /// Also run every check under valgrind (when installed)
+    #[arg(long)]
+    pub memcheck: bool,
+
+    /// Seconds a check may go without progress before it counts as hung
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print only failures
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The arguments of the hidden child subcommand.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    pub check: Check,
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[arg(long)]
+    pub iterations: usize,
+    #[arg(long)]
+    pub fuzz: usize,
+    #[arg(long)]
+    pub threads: usize,
+    #[arg(long)]
+    pub under_valgrind: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Inputs to measure; none: the built-in synthetic corpus
+    pub files: Vec<PathBuf>,
+
+    /// Measure the core library at PATH (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub core: Vec<PathBuf>,
+
+    /// Measure a built-in engine (repeatable)
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub engine: Vec<BuiltIn>,
+
+    /// Threads for the whole-pipeline runs (0: one per CPU)
+    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Runs of each measurement (the median is reported)
+    #[arg(short = 'i', long, value_name = "N", default_value_t = 5)]
+    pub iterations: usize,
+
+    /// Block size [default: each engine's preference, else 1M]
+    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size)]
+    pub block_size: Option<u32>,
+
+    /// Measure cores without the compress-time round-trip check
+    #[arg(long)]
+    pub no_check: bool,
+
+    /// Print JSON: one record per engine and input
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress bar
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// The directory to write man/ and completions/ into
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 /// What `h4 --version` prints after the name: the program version, the

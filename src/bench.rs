@@ -5,54 +5,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use clap::Args;
-use h4::bench::{self, Input, Measurement, Rate, Settings};
+use h4::bench::{self, Measurement, Rate, Settings};
+use h4::container::BLOCK_SIZES;
+use h4::corpus::{self, Input};
 use h4::engine::Engine;
 use h4::engine::core::Core;
 
 use crate::Status;
-use crate::args::{parse_block_size, resolve_threads};
-use crate::engine::{BuiltIn, EngineArgs, block_size_for, decoders_for};
-use crate::json::Value;
+use crate::args::{BenchArgs, EngineArgs, resolve_threads};
+use crate::engine::{block_size_for, decoders_for};
 use crate::report;
-
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    /// Inputs to measure; none: the built-in synthetic corpus
-    pub files: Vec<PathBuf>,
-
-    /// Measure the core library at PATH (repeatable)
-    #[arg(long, value_name = "PATH")]
-    pub core: Vec<PathBuf>,
-
-    /// Measure a built-in engine (repeatable)
-    #[arg(long, value_enum, value_name = "NAME")]
-    pub engine: Vec<BuiltIn>,
-
-    /// Threads for the whole-pipeline runs (0: one per CPU)
-    #[arg(short = 'T', long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
-
-    /// Runs of each measurement (the median is reported)
-    #[arg(short = 'i', long, value_name = "N", default_value_t = 5)]
-    pub iterations: usize,
-
-    /// Block size [default: each engine's preference, else 1M]
-    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size)]
-    pub block_size: Option<u32>,
-
-    /// Measure cores without the compress-time round-trip check
-    #[arg(long)]
-    pub no_check: bool,
-
-    /// Print JSON: one record per engine and input
-    #[arg(long)]
-    pub json: bool,
-
-    /// No progress bar
-    #[arg(short, long)]
-    pub quiet: bool,
-}
 
 pub fn run(args: &BenchArgs) -> Status {
     match bench(args) {
@@ -66,7 +28,7 @@ pub fn run(args: &BenchArgs) -> Status {
 fn engines(args: &BenchArgs) -> Result<Vec<Arc<dyn Engine>>> {
     let mut list: Vec<Arc<dyn Engine>> = args.engine.iter().map(|b| b.engine()).collect();
     for path in &args.core {
-        list.push(Arc::new(Core::load(path)?));
+        list.push(Arc::new(Core::load(path, BLOCK_SIZES)?));
     }
     if list.is_empty() {
         list.push(EngineArgs::default().select(args.quiet)?);
@@ -76,7 +38,7 @@ fn engines(args: &BenchArgs) -> Result<Vec<Arc<dyn Engine>>> {
 
 fn inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
     if files.is_empty() {
-        return Ok(bench::synthetic());
+        return Ok(corpus::synthetic());
     }
     files
         .iter()
@@ -125,7 +87,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
     if args.json {
         println!(
             "{}",
-            Value::Array(results.iter().map(to_json).collect()).render()
+            serde_json::to_string(&results).expect("plain data serializes")
         );
     } else {
         print_table(&results, threads, args.iterations);
@@ -156,7 +118,7 @@ fn print_table(results: &[Measurement], threads: usize, iterations: usize) {
             m.engine,
             m.input,
             report::human_bytes(m.raw_bytes),
-            m.ratio(),
+            m.ratio,
             cell(&m.engine_compress),
             cell(&m.engine_decompress),
             cell(&m.pipeline_compress),
@@ -167,30 +129,4 @@ fn print_table(results: &[Measurement], threads: usize, iterations: usize) {
         "\nMB/s of uncompressed data, median ±half-range of {iterations} runs; \"engine\": one thread, \
          engine calls only; \"{pipeline}\": the whole pipeline, memory to memory."
     );
-}
-
-fn rate_json(rate: &Rate) -> Value {
-    Value::Object(vec![
-        ("median", Value::Float(rate.median)),
-        ("min", Value::Float(rate.min)),
-        ("max", Value::Float(rate.max)),
-    ])
-}
-
-fn to_json(m: &Measurement) -> Value {
-    Value::Object(vec![
-        ("engine", Value::Str(m.engine.clone())),
-        ("input", Value::Str(m.input.clone())),
-        ("raw_bytes", Value::Int(m.raw_bytes)),
-        ("compressed_bytes", Value::Int(m.compressed_bytes)),
-        ("ratio", Value::Float(m.ratio())),
-        ("threads", Value::Int(m.threads as u64)),
-        ("engine_compress_mb_s", rate_json(&m.engine_compress)),
-        ("engine_decompress_mb_s", rate_json(&m.engine_decompress)),
-        ("pipeline_compress_mb_s", rate_json(&m.pipeline_compress)),
-        (
-            "pipeline_decompress_mb_s",
-            rate_json(&m.pipeline_decompress),
-        ),
-    ])
 }

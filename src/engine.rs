@@ -9,33 +9,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
-use h4::container::DEFAULT_BLOCK_SIZE;
+use h4::container::{BLOCK_SIZES, DEFAULT_BLOCK_SIZE, EngineKind};
 use h4::engine::core::Core;
-use h4::engine::{Engine, EngineKind, Reference};
+use h4::engine::{Engine, Reference};
 
+use crate::args::{BuiltIn, EngineArgs};
 use crate::report;
 
 /// The environment variable that names a core library.
 pub const CORE_ENV: &str = "HARMONY4_CORE_PATH";
-
-#[derive(Args, Debug, Clone, Default)]
-pub struct EngineArgs {
-    /// Use the core library at PATH (a failure to load it is an error)
-    #[arg(long, value_name = "PATH", conflicts_with = "engine")]
-    pub core: Option<PathBuf>,
-
-    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH
-    #[arg(long, value_enum, value_name = "NAME")]
-    pub engine: Option<BuiltIn>,
-}
-
-/// The engines built into h4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BuiltIn {
-    /// The open RLE+delta reference engine
-    Reference,
-}
 
 impl BuiltIn {
     /// The engine this names.
@@ -50,13 +32,13 @@ impl EngineArgs {
     /// The engine these arguments and the environment select.
     pub fn select(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
         if let Some(path) = &self.core {
-            return Ok(Arc::new(Core::load(path)?));
+            return Ok(Arc::new(Core::load(path, BLOCK_SIZES)?));
         }
         if let Some(builtin) = self.engine {
             return Ok(builtin.engine());
         }
         if let Some(path) = std::env::var_os(CORE_ENV).filter(|p| !p.is_empty()) {
-            match Core::load(path.as_ref()) {
+            match Core::load(path.as_ref(), BLOCK_SIZES) {
                 Ok(core) => return Ok(Arc::new(core)),
                 Err(e) => report::warn(
                     quiet,
@@ -77,12 +59,6 @@ impl EngineArgs {
         self.core
             .clone()
             .or_else(|| std::env::var_os(CORE_ENV).map(PathBuf::from))
-    }
-
-    /// The engines a decoder may use: the selected one when it is a core
-    /// (the built-in reference is always available).
-    pub fn decoders(&self, quiet: bool) -> Result<Vec<Arc<dyn Engine>>> {
-        Ok(decoders_for(&self.select(quiet)?))
     }
 }
 

@@ -1,10 +1,15 @@
-//! `h4 compress` and `h4 decompress`: file naming, safety checks and the
-//! per-file loop, following gzip and zstd conventions.
+//! `h4 compress` and `h4 decompress`: the per-file path, following gzip and
+//! zstd conventions.
+//!
+//! Each file goes the same straight line in both directions: open the
+//! input, open the output, run the bytes through, finish (publish the
+//! output, copy metadata, report, `--rm`). What differs between the
+//! directions (how outputs are named, which terminal is refused, which
+//! pipeline runs) is the [`Transform`] each builds once per run.
 
 use std::ffi::OsStr;
-use std::fs::{self, File, Metadata};
-use std::io::{self, BufReader, IsTerminal, Read, Write};
-use std::os::fd::AsFd;
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -19,94 +24,15 @@ use h4::source::Source;
 use crate::Status;
 use crate::args::{CompressArgs, DecompressArgs, FileArgs};
 use crate::engine::{block_size_for, decoders_for};
+use crate::input::{Input, Origin, display_name, input_paths};
 use crate::output::{CopyMeta, Finished, Output, Target};
 use crate::report;
 
 /// The suffix of compressed files.
 pub const SUFFIX: &str = ".h4";
 
-/// An opened input.
-pub enum Input {
-    Stdin,
-    File {
-        path: PathBuf,
-        file: File,
-        meta: Box<Metadata>,
-    },
-}
-
-impl Input {
-    /// Opens `path` ("-" is standard input), refusing directories.
-    pub fn open(path: &Path) -> Result<Self> {
-        if path == Path::new("-") {
-            return Ok(Input::Stdin);
-        }
-        let file = File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_dir() {
-            bail!("is a directory -- ignored");
-        }
-        Ok(Input::File {
-            path: path.to_path_buf(),
-            file,
-            meta: Box::new(meta),
-        })
-    }
-
-    /// The name to use in messages.
-    pub fn display(&self) -> String {
-        match self {
-            Input::Stdin => "stdin".to_string(),
-            Input::File { path, .. } => path.display().to_string(),
-        }
-    }
-
-    /// The input as a readable file (standard input is duplicated, so reads
-    /// bypass the standard library's extra buffer).
-    pub fn into_file(self) -> Result<File> {
-        match self {
-            Input::Stdin => Ok(File::from(
-                io::stdin()
-                    .as_fd()
-                    .try_clone_to_owned()
-                    .context("cannot use standard input")?,
-            )),
-            Input::File { file, .. } => Ok(file),
-        }
-    }
-
-    /// Refuses to read compressed data typed at a terminal.
-    pub fn refuse_terminal(&self, force: bool) -> Result<()> {
-        if matches!(self, Input::Stdin) && !force && io::stdin().is_terminal() {
-            bail!("refusing to read compressed data from a terminal; use -f to force");
-        }
-        Ok(())
-    }
-}
-
-/// The inputs named on the command line, standard input when none.
-pub fn input_paths(files: &[PathBuf]) -> Vec<PathBuf> {
-    if files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        files.to_vec()
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Compress,
-    Decompress,
-}
-
-/// Everything one run needs besides the file names.
-struct Job<'a> {
-    direction: Direction,
-    args: &'a FileArgs,
-    engine: Arc<dyn Engine>,
-    compress: CompressOptions,
-    decompress: DecompressOptions,
-}
+/// The most `--raw` decompression will produce from one input.
+const RAW_LIMIT: usize = 1 << 34;
 
 pub fn compress(args: &CompressArgs) -> Status {
     let files = &args.files;
@@ -114,19 +40,20 @@ pub fn compress(args: &CompressArgs) -> Status {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
-    let block_size = block_size_for(args.block_size, engine.as_ref());
-    run(&Job {
-        direction: Direction::Compress,
-        args: files,
-        engine,
-        compress: CompressOptions {
-            block_size,
-            threads: files.common.threads(),
-            check_core_output: !args.no_check,
-            progress: None,
+    let options = CompressOptions {
+        block_size: block_size_for(args.block_size, engine.as_ref()),
+        threads: files.common.threads(),
+        check_core_output: !args.no_check,
+        progress: None,
+    };
+    run(
+        &Compression {
+            engine,
+            options,
+            raw: files.raw,
         },
-        decompress: DecompressOptions::default(),
-    })
+        files,
+    )
 }
 
 pub fn decompress(args: &DecompressArgs) -> Status {
@@ -135,18 +62,216 @@ pub fn decompress(args: &DecompressArgs) -> Status {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
-    let engines = decoders_for(&engine);
-    run(&Job {
-        direction: Direction::Decompress,
-        args: files,
-        engine,
-        compress: CompressOptions::default(),
-        decompress: DecompressOptions {
-            threads: files.common.threads(),
-            engines,
-            progress: None,
+    let options = DecompressOptions {
+        threads: files.common.threads(),
+        engines: decoders_for(&engine),
+        progress: None,
+    };
+    run(
+        &Decompression {
+            engine,
+            options,
+            raw: files.raw,
         },
-    })
+        files,
+    )
+}
+
+/// What happens to the bytes of each file: the one place where compress
+/// and decompress differ.
+trait Transform {
+    /// Where the output of the file at `path` goes when neither `-c` nor
+    /// `-o` says.
+    fn output_for(&self, path: &Path, force: bool) -> Result<PathBuf>;
+
+    /// Refuses compressed data on a terminal: compression writes it,
+    /// decompression reads it. A refusal names the input (`Err(true)`) or
+    /// the output (`Err(false)`).
+    fn refuse_terminals(&self, input: &Input, target: &Target, force: bool) -> Result<(), Refusal>;
+
+    /// How many uncompressed bytes the progress bar counts to, if known.
+    fn progress_total(&self, origin: &Origin) -> Option<u64>;
+
+    /// Runs the bytes of `input` into `out`.
+    fn run(
+        &self,
+        input: File,
+        origin: &Origin,
+        out: &mut BufWriter<File>,
+        progress: Progress,
+    ) -> Result<Stats, h4::Error>;
+
+    /// The sizes before and after, and what did the work, for `-v`.
+    fn summary(&self, stats: &Stats) -> (u64, u64, String);
+
+    /// Whether outputs are `.h4` files (for the `--raw` naming rule).
+    fn raw(&self) -> bool;
+}
+
+/// A refusal of [`Transform::refuse_terminals`], naming which side it is
+/// about.
+enum Refusal {
+    Input(anyhow::Error),
+    Output(anyhow::Error),
+}
+
+struct Compression {
+    engine: Arc<dyn Engine>,
+    options: CompressOptions,
+    raw: bool,
+}
+
+struct Decompression {
+    engine: Arc<dyn Engine>,
+    options: DecompressOptions,
+    raw: bool,
+}
+
+impl Transform for Compression {
+    fn output_for(&self, path: &Path, force: bool) -> Result<PathBuf> {
+        if path.as_os_str().as_bytes().ends_with(SUFFIX.as_bytes()) && !force {
+            bail!("already has {SUFFIX} suffix -- ignored (use -f to compress it again)");
+        }
+        let mut out = path.as_os_str().to_owned();
+        out.push(SUFFIX);
+        Ok(out.into())
+    }
+
+    fn refuse_terminals(&self, _: &Input, target: &Target, force: bool) -> Result<(), Refusal> {
+        if !force && target.is_terminal() {
+            return Err(Refusal::Output(anyhow!(
+                "refusing to write compressed data to a terminal; use -f to force"
+            )));
+        }
+        Ok(())
+    }
+
+    fn progress_total(&self, origin: &Origin) -> Option<u64> {
+        origin.metadata().map(|m| m.len())
+    }
+
+    fn run(
+        &self,
+        mut input: File,
+        origin: &Origin,
+        out: &mut BufWriter<File>,
+        progress: Progress,
+    ) -> Result<Stats, h4::Error> {
+        if self.raw {
+            let input = read_all(&mut input)?;
+            let mut output = Vec::new();
+            pipeline::compress_raw(
+                self.engine.as_ref(),
+                &input,
+                self.options.check_core_output,
+                &mut output,
+            )
+            .map_err(|error| h4::Error::Engine { block: 0, error })?;
+            out.write_all(&output).map_err(h4::Error::Write)?;
+            return Ok(raw_stats(input.len(), output.len()));
+        }
+        // SAFETY: h4 maps the files it is asked to compress, as zstd's and
+        // ripgrep's mmap modes do, and accepts that another process
+        // truncating one mid-run kills it; the output is staged under a
+        // temporary name, so no partial file is left where the output goes.
+        #[allow(unsafe_code)]
+        let source = unsafe {
+            match origin {
+                Origin::File { .. } => Source::map_file(input),
+                // Standard input may be a regular file that the shell or an
+                // earlier reader left part-way: read it from there.
+                Origin::Stdin => Source::map_file_from_position(input),
+            }
+        }
+        .map_err(h4::Error::Read)?;
+        let options = CompressOptions {
+            progress: Some(progress),
+            ..self.options.clone()
+        };
+        pipeline::compress(source, self.engine.as_ref(), &options, out)
+    }
+
+    fn summary(&self, stats: &Stats) -> (u64, u64, String) {
+        (
+            stats.raw_bytes,
+            stats.compressed_bytes,
+            self.engine.id().to_string(),
+        )
+    }
+
+    fn raw(&self) -> bool {
+        self.raw
+    }
+}
+
+impl Transform for Decompression {
+    fn output_for(&self, path: &Path, _force: bool) -> Result<PathBuf> {
+        match path.as_os_str().as_bytes().strip_suffix(SUFFIX.as_bytes()) {
+            Some(stem) if !stem.is_empty() && !stem.ends_with(b"/") => {
+                Ok(PathBuf::from(OsStr::from_bytes(stem)))
+            }
+            _ => bail!("unknown suffix (expected {SUFFIX}); use -o FILE or -c"),
+        }
+    }
+
+    fn refuse_terminals(&self, input: &Input, _: &Target, force: bool) -> Result<(), Refusal> {
+        input.refuse_terminal(force).map_err(Refusal::Input)
+    }
+
+    fn progress_total(&self, _: &Origin) -> Option<u64> {
+        None
+    }
+
+    fn run(
+        &self,
+        mut input: File,
+        _: &Origin,
+        out: &mut BufWriter<File>,
+        progress: Progress,
+    ) -> Result<Stats, h4::Error> {
+        if self.raw {
+            let input = read_all(&mut input)?;
+            let mut output = Vec::new();
+            self.engine
+                .decompress(&input, RAW_LIMIT, &mut output)
+                .map_err(|error| h4::Error::Engine { block: 0, error })?;
+            out.write_all(&output).map_err(h4::Error::Write)?;
+            return Ok(raw_stats(output.len(), input.len()));
+        }
+        let options = DecompressOptions {
+            progress: Some(progress),
+            ..self.options.clone()
+        };
+        pipeline::decompress(BufReader::with_capacity(256 * 1024, input), &options, out)
+    }
+
+    fn summary(&self, stats: &Stats) -> (u64, u64, String) {
+        (
+            stats.compressed_bytes,
+            stats.raw_bytes,
+            format!("{} frame(s)", stats.frames),
+        )
+    }
+
+    fn raw(&self) -> bool {
+        self.raw
+    }
+}
+
+fn read_all(file: &mut File) -> Result<Vec<u8>, h4::Error> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(h4::Error::Read)?;
+    Ok(bytes)
+}
+
+/// The statistics of a `--raw` run: one engine call, no container.
+fn raw_stats(raw_bytes: usize, compressed_bytes: usize) -> Stats {
+    Stats {
+        raw_bytes: raw_bytes as u64,
+        compressed_bytes: compressed_bytes as u64,
+        frames: 0,
+        blocks: 1,
+    }
 }
 
 /// Why one file failed: already reported, or a closed pipe that ends the
@@ -156,15 +281,16 @@ enum Failure {
     BrokenPipe,
 }
 
-fn run(job: &Job) -> Status {
-    let inputs = input_paths(&job.args.files);
-    if job.args.output.is_some() && inputs.len() > 1 {
+fn run(transform: &dyn Transform, args: &FileArgs) -> Status {
+    let inputs = input_paths(&args.files);
+    if args.output.is_some() && inputs.len() > 1 {
         eprintln!("h4: -o takes a single input; use -c to concatenate several");
         return Status::Usage;
     }
+    let run = Run { transform, args };
     let mut status = Status::Ok;
     for path in &inputs {
-        match one(job, path) {
+        match run.one(path) {
             Ok(()) => {}
             Err(Failure::Reported) => status = Status::Failed,
             Err(Failure::BrokenPipe) => return status,
@@ -188,150 +314,134 @@ fn fail(name: &str, err: anyhow::Error) -> Failure {
     Failure::Reported
 }
 
-fn one(job: &Job, path: &Path) -> Result<(), Failure> {
-    let args = job.args;
-    let quiet = args.common.quiet;
-    let input = Input::open(path).map_err(|e| fail(&path.display().to_string(), e))?;
-    let in_name = input.display();
-    let target = target_for(job.direction, &input, args).map_err(|e| fail(&in_name, e))?;
-    let out_name = target.display();
-    check_target(job.direction, &input, &target, args.force).map_err(|e| fail(&out_name, e))?;
-    if job.direction == Direction::Decompress {
-        input
-            .refuse_terminal(args.force)
-            .map_err(|e| fail(&in_name, e))?;
+/// What every file of one command shares.
+struct Run<'a> {
+    transform: &'a dyn Transform,
+    args: &'a FileArgs,
+}
+
+/// One file once its input and output are open: what the later steps need
+/// to know of it.
+struct FileJob {
+    name: String,
+    origin: Origin,
+    target: Target,
+    started: Instant,
+}
+
+impl Run<'_> {
+    /// One file, start to finish.
+    fn one(&self, path: &Path) -> Result<(), Failure> {
+        let input = Input::open(path).map_err(|e| fail(&display_name(path), e))?;
+        let (target, mut output) = self.open_output(&input)?;
+        let Input { name, origin, file } = input;
+        let job = FileJob {
+            name,
+            origin,
+            target,
+            started: Instant::now(),
+        };
+        let stats = self.transform_file(&job, file, &mut output)?;
+        self.finish(&job, output, &stats)
     }
 
-    let copy_meta = match &input {
-        Input::File { meta, .. } => Some(CopyMeta {
+    /// Decides where `input`'s output goes, refuses what must not happen,
+    /// and opens it.
+    fn open_output(&self, input: &Input) -> Result<(Target, Output), Failure> {
+        let args = self.args;
+        let target =
+            target_for(self.transform, args, &input.origin).map_err(|e| fail(&input.name, e))?;
+        let out_name = target.display();
+        self.transform
+            .refuse_terminals(input, &target, args.force)
+            .map_err(|refusal| match refusal {
+                Refusal::Input(e) => fail(&input.name, e),
+                Refusal::Output(e) => fail(&out_name, e),
+            })?;
+        refuse_self(&input.origin, &target).map_err(|e| fail(&out_name, e))?;
+        let output = Output::create(&target, args.force, input.origin.metadata().is_some())
+            .map_err(|e| fail(&out_name, e))?;
+        Ok((target, output))
+    }
+
+    /// Runs the bytes through the transform with a progress bar (on a
+    /// terminal only); an error names the output when writing failed, else
+    /// the input.
+    fn transform_file(
+        &self,
+        job: &FileJob,
+        file: File,
+        output: &mut Output,
+    ) -> Result<Stats, Failure> {
+        let total = self.transform.progress_total(&job.origin);
+        let bar = report::progress_bar(
+            !self.args.common.quiet,
+            total.unwrap_or(0),
+            if total.is_some() {
+                "{spinner} {prefix} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {wide_bar}"
+            } else {
+                "{spinner} {prefix} {bytes} {bytes_per_sec}"
+            },
+        );
+        bar.set_prefix(job.name.clone());
+        let progress = Progress(Arc::new({
+            let bar = bar.clone();
+            move |done| bar.set_position(done)
+        }));
+        let result = self
+            .transform
+            .run(file, &job.origin, output.writer(), progress);
+        bar.finish_and_clear();
+        result.map_err(|e| match e {
+            h4::Error::Write(_) => fail(&job.target.display(), anyhow!(e)),
+            e => fail(&job.name, anyhow!(e)),
+        })
+    }
+
+    /// Publishes the output, reports, and removes the input for `--rm`.
+    fn finish(&self, job: &FileJob, output: Output, stats: &Stats) -> Result<(), Failure> {
+        let args = self.args;
+        let out_name = job.target.display();
+        let copy_meta = job.origin.metadata().map(|meta| CopyMeta {
             permissions: meta.permissions(),
             modified: meta.modified().ok(),
-        }),
-        Input::Stdin => None,
-    };
-    let input_path = match &input {
-        Input::File { path, .. } => Some(path.clone()),
-        Input::Stdin => None,
-    };
-    let mut output =
-        Output::create(&target, args.force, copy_meta.is_some()).map_err(|e| fail(&out_name, e))?;
-
-    let started = Instant::now();
-    // Progress on a terminal only: bytes of uncompressed data, against the
-    // input's size when compressing a file.
-    let total = match (&input, job.direction) {
-        (Input::File { meta, .. }, Direction::Compress) => Some(meta.len()),
-        _ => None,
-    };
-    let bar = report::progress_bar(
-        !args.common.quiet,
-        total.unwrap_or(0),
-        if total.is_some() {
-            "{spinner} {prefix} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {wide_bar}"
-        } else {
-            "{spinner} {prefix} {bytes} {bytes_per_sec}"
-        },
-    );
-    bar.set_prefix(in_name.clone());
-    let progress = Some(Progress(Arc::new({
-        let bar = bar.clone();
-        move |done| bar.set_position(done)
-    })));
-    let file = input.into_file().map_err(|e| fail(&in_name, e))?;
-    let result = match job.direction {
-        _ if args.raw => raw(job, file, output.writer()),
-        Direction::Compress => {
-            // Standard input may be a regular file that the shell or an
-            // earlier reader left part-way: read it from there.
-            let source = if input_path.is_some() {
-                Source::from_file(file)
+        });
+        let remove = args.rm.then(|| job.origin.path()).flatten();
+        let finished = output
+            .finish(remove.is_some(), copy_meta.as_ref())
+            .map_err(|e| fail(&out_name, e))?;
+        if args.common.verbose {
+            let (from, to, what) = self.transform.summary(stats);
+            let percent = if stats.raw_bytes == 0 {
+                100.0
             } else {
-                Source::from_file_position(file)
-            }
-            .map_err(|e| fail(&in_name, anyhow!(e).context("read error")))?;
-            let options = CompressOptions {
-                progress,
-                ..job.compress.clone()
+                stats.compressed_bytes as f64 * 100.0 / stats.raw_bytes as f64
             };
-            pipeline::compress(source, job.engine.as_ref(), &options, output.writer())
-        }
-        Direction::Decompress => pipeline::decompress(
-            BufReader::with_capacity(256 * 1024, file),
-            &DecompressOptions {
-                progress,
-                ..job.decompress.clone()
-            },
-            output.writer(),
-        ),
-    };
-    bar.finish_and_clear();
-    let stats = result.map_err(|e| {
-        let name = if matches!(e, h4::Error::Write(_)) {
-            &out_name
-        } else {
-            &in_name
-        };
-        fail(name, anyhow!(e))
-    })?;
-
-    let sync = args.rm && input_path.is_some();
-    let finished = output
-        .finish(sync, copy_meta.as_ref())
-        .map_err(|e| fail(&out_name, e))?;
-
-    if args.common.verbose {
-        summary(job.direction, &in_name, &out_name, &stats, started, job);
-    }
-    if let (true, Some(path)) = (args.rm, input_path) {
-        if finished == Finished::Regular {
-            fs::remove_file(&path)
-                .context("cannot remove input")
-                .map_err(|e| fail(&in_name, e))?;
-        } else {
-            report::warn(
-                quiet,
-                &in_name,
-                "kept: --rm removes inputs only when the output is a regular file",
+            eprintln!(
+                "h4: {}: {from} -> {to} bytes ({percent:.2}%), {}, {what} -> {out_name}",
+                job.name,
+                report::rate(stats.raw_bytes, job.started.elapsed()),
             );
         }
+        if let Some(path) = remove {
+            if finished == Finished::Regular {
+                fs::remove_file(path)
+                    .context("cannot remove input")
+                    .map_err(|e| fail(&job.name, e))?;
+            } else {
+                report::warn(
+                    args.common.quiet,
+                    &job.name,
+                    "kept: --rm removes inputs only when the output is a regular file",
+                );
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
-/// The most `--raw` decompression will produce from one input.
-const RAW_LIMIT: usize = 1 << 34;
-
-/// `--raw`: one engine call on the whole input, no container.
-fn raw(job: &Job, mut file: File, out: &mut impl Write) -> Result<Stats, h4::Error> {
-    let mut input = Vec::new();
-    file.read_to_end(&mut input).map_err(h4::Error::Read)?;
-    let engine = job.engine.as_ref();
-    let engine_error = |error| h4::Error::Engine { block: 0, error };
-    let mut output = Vec::new();
-    let (raw_bytes, compressed_bytes) = match job.direction {
-        Direction::Compress => {
-            pipeline::compress_raw(engine, &input, job.compress.check_core_output, &mut output)
-                .map_err(engine_error)?;
-            (input.len(), output.len())
-        }
-        Direction::Decompress => {
-            engine
-                .decompress(&input, RAW_LIMIT, &mut output)
-                .map_err(engine_error)?;
-            (output.len(), input.len())
-        }
-    };
-    out.write_all(&output).map_err(h4::Error::Write)?;
-    Ok(Stats {
-        raw_bytes: raw_bytes as u64,
-        compressed_bytes: compressed_bytes as u64,
-        frames: 0,
-        blocks: 1,
-    })
-}
-
-/// Where the output of `input` goes, by the zstd/gzip naming rules.
-fn target_for(direction: Direction, input: &Input, args: &FileArgs) -> Result<Target> {
+/// Where the output of an input goes, by the zstd/gzip naming rules.
+fn target_for(transform: &dyn Transform, args: &FileArgs, origin: &Origin) -> Result<Target> {
     if args.to_stdout {
         return Ok(Target::Stdout);
     }
@@ -342,38 +452,18 @@ fn target_for(direction: Direction, input: &Input, args: &FileArgs) -> Result<Ta
             Target::Path(out.clone())
         });
     }
-    let Input::File { path, .. } = input else {
+    let Some(path) = origin.path() else {
         return Ok(Target::Stdout);
     };
-    if args.raw {
+    if transform.raw() {
         bail!("--raw output is not an {SUFFIX} file, so it needs -o FILE or -c");
     }
-    let name = path.as_os_str().as_bytes();
-    match direction {
-        Direction::Compress => {
-            if name.ends_with(SUFFIX.as_bytes()) && !args.force {
-                bail!("already has {SUFFIX} suffix -- ignored (use -f to compress it again)");
-            }
-            let mut out = path.clone().into_os_string();
-            out.push(SUFFIX);
-            Ok(Target::Path(out.into()))
-        }
-        Direction::Decompress => match name.strip_suffix(SUFFIX.as_bytes()) {
-            Some(stem) if !stem.is_empty() && !stem.ends_with(b"/") => {
-                Ok(Target::Path(PathBuf::from(OsStr::from_bytes(stem))))
-            }
-            _ => bail!("unknown suffix (expected {SUFFIX}); use -o FILE or -c"),
-        },
-    }
+    Ok(Target::Path(transform.output_for(path, args.force)?))
 }
 
-/// Refusals that depend on the output: compressed data to a terminal, and
-/// an output that is the input itself.
-fn check_target(direction: Direction, input: &Input, target: &Target, force: bool) -> Result<()> {
-    if direction == Direction::Compress && !force && target.is_terminal() {
-        bail!("refusing to write compressed data to a terminal; use -f to force");
-    }
-    if let (Input::File { meta, .. }, Target::Path(out)) = (input, target)
+/// Refuses an output that is the input file itself.
+fn refuse_self(origin: &Origin, target: &Target) -> Result<()> {
+    if let (Some(meta), Target::Path(out)) = (origin.metadata(), target)
         && let Ok(out_meta) = fs::metadata(out)
         && out_meta.is_file()
         && (out_meta.dev(), out_meta.ino()) == (meta.dev(), meta.ino())
@@ -381,31 +471,4 @@ fn check_target(direction: Direction, input: &Input, target: &Target, force: boo
         bail!("is the input file itself");
     }
     Ok(())
-}
-
-fn summary(
-    direction: Direction,
-    in_name: &str,
-    out_name: &str,
-    stats: &Stats,
-    started: Instant,
-    job: &Job,
-) {
-    let (from, to) = match direction {
-        Direction::Compress => (stats.raw_bytes, stats.compressed_bytes),
-        Direction::Decompress => (stats.compressed_bytes, stats.raw_bytes),
-    };
-    let percent = if stats.raw_bytes == 0 {
-        100.0
-    } else {
-        stats.compressed_bytes as f64 * 100.0 / stats.raw_bytes as f64
-    };
-    let engine = match direction {
-        Direction::Compress => job.engine.id().to_string(),
-        Direction::Decompress => format!("{} frame(s)", stats.frames),
-    };
-    eprintln!(
-        "h4: {in_name}: {from} -> {to} bytes ({percent:.2}%), {}, {engine} -> {out_name}",
-        report::rate(stats.raw_bytes, started.elapsed()),
-    );
 }

@@ -4,22 +4,15 @@
 //! checked against a fresh generation by `tests/generated.rs`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use clap::{Args, Command, CommandFactory};
+use clap::{Command, CommandFactory};
 use clap_complete::Shell;
 
 use crate::Status;
-use crate::args::Cli;
+use crate::args::{Cli, GenerateArgs};
 use crate::report;
-
-#[derive(Args, Debug)]
-pub struct GenerateArgs {
-    /// The directory to write man/ and completions/ into
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-}
 
 pub fn run(args: &GenerateArgs) -> Status {
     match generate(&args.dir) {

@@ -4,6 +4,7 @@
 //! Nothing here knows the format or the engines' internals; it turns
 //! arguments into calls of the library and errors into one-line messages
 //! (`h4: NAME: what is wrong`) and exit codes (0 fine, 1 failed, 2 usage).
+#![deny(unsafe_code)]
 
 mod args;
 mod bench;
@@ -11,7 +12,7 @@ mod engine;
 mod files;
 mod generate;
 mod info;
-mod json;
+mod input;
 mod output;
 mod report;
 mod signals;

@@ -1,19 +1,21 @@
 //! `h4 test`: decode and check every byte of .h4 files, writing nothing.
 
 use std::io::{self, BufReader};
+use std::path::Path;
 use std::time::Instant;
 
-use anyhow::anyhow;
-use h4::pipeline::{self, DecompressOptions};
+use anyhow::Result;
+use h4::pipeline::{self, DecompressOptions, Stats};
 
 use crate::Status;
 use crate::args::TestArgs;
-use crate::files::{Input, input_paths};
+use crate::engine::decoders_for;
+use crate::input::{Input, display_name, input_paths};
 use crate::report;
 
 pub fn run(args: &TestArgs) -> Status {
-    let engines = match args.engine.decoders(args.common.quiet) {
-        Ok(engines) => engines,
+    let engines = match args.engine.select(args.common.quiet) {
+        Ok(engine) => decoders_for(&engine),
         Err(e) => return report::fatal(&e),
     };
     let options = DecompressOptions {
@@ -24,19 +26,7 @@ pub fn run(args: &TestArgs) -> Status {
     let mut status = Status::Ok;
     for path in input_paths(&args.files) {
         let started = Instant::now();
-        let result = Input::open(&path).and_then(|input| {
-            let name = input.display();
-            input.refuse_terminal(false)?;
-            let file = input.into_file()?;
-            let stats = pipeline::decompress(
-                BufReader::with_capacity(256 * 1024, file),
-                &options,
-                &mut io::sink(),
-            )
-            .map_err(|e| anyhow!(e))?;
-            Ok((name, stats))
-        });
-        match result {
+        match test_one(&path, &options) {
             Ok((name, stats)) => {
                 if args.common.verbose {
                     eprintln!(
@@ -48,15 +38,21 @@ pub fn run(args: &TestArgs) -> Status {
                 }
             }
             Err(e) => {
-                let name = if path.as_os_str() == "-" {
-                    "stdin".to_string()
-                } else {
-                    path.display().to_string()
-                };
-                report::error(&name, &e);
+                report::error(&display_name(&path), &e);
                 status = Status::Failed;
             }
         }
     }
     status
+}
+
+fn test_one(path: &Path, options: &DecompressOptions) -> Result<(String, Stats)> {
+    let input = Input::open(path)?;
+    input.refuse_terminal(false)?;
+    let stats = pipeline::decompress(
+        BufReader::with_capacity(256 * 1024, input.file),
+        options,
+        &mut io::sink(),
+    )?;
+    Ok((input.name, stats))
 }

@@ -5,78 +5,23 @@
 use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Args;
+use h4::container::BLOCK_SIZES;
+use h4::corpus::{self, Input};
 use h4::engine::core::Core;
 use h4::engine::{Engine, Reference};
 use h4::verify::checks::{self, Settings};
-use h4::verify::corpus::{self, Input};
-use h4::verify::runner::{self, ChildCommand, Reporter};
-use h4::verify::{Check, Outcome};
+use h4::verify::runner::{ChildCommand, Reporter};
+use h4::verify::{Check, Outcome, Report, Subject};
 
 use crate::Status;
-use crate::engine::EngineArgs;
-use crate::json::Value;
+use crate::args::{CheckArgs, VerifyArgs};
 use crate::report;
 
 /// The hidden subcommand that runs one check.
 pub const CHILD_COMMAND: &str = "__verify-check";
-
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// Extra inputs to check besides the built-in corpus
-    pub files: Vec<PathBuf>,
-
-    #[command(flatten)]
-    pub engine: EngineArgs,
-
-    /// Calls per input in the determinism check
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub iterations: usize,
-
-    /// Corrupted payloads to feed the decoder in the robustness check
-    #[arg(long, value_name = "N", default_value_t = 2000)]
-    pub fuzz: usize,
-
-    /// Threads for the concurrency checks
-    #[arg(short = 'T', long, value_name = "N", default_value_t = 4)]
-    pub threads: usize,
-
-    /// Also run every check under valgrind (when installed)
-    #[arg(long)]
-    pub memcheck: bool,
-
-    /// Seconds a check may go without progress before it counts as hung
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    pub timeout: u64,
-
-    /// Print JSON instead of a table
-    #[arg(long)]
-    pub json: bool,
-
-    /// Print only failures
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
-/// The arguments of the hidden child subcommand.
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    pub check: Check,
-    pub files: Vec<PathBuf>,
-    #[command(flatten)]
-    pub engine: EngineArgs,
-    #[arg(long)]
-    pub iterations: usize,
-    #[arg(long)]
-    pub fuzz: usize,
-    #[arg(long)]
-    pub threads: usize,
-    #[arg(long)]
-    pub under_valgrind: bool,
-}
 
 /// The inputs: the built-in corpus plus the user's files.
 fn inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
@@ -181,32 +126,29 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         Check::ALL.len() as u64,
         "{spinner} [{pos}/{len}] {prefix:<13} {wide_msg}",
     );
-
-    let started = Instant::now();
-    let mut rows = Vec::new();
-    for check in Check::ALL {
-        bar.set_prefix(check.name());
-        let outcome = runner::run(check, &command, &mut |step| {
-            bar.set_message(step.to_string())
-        });
-        bar.inc(1);
-        rows.push((check, outcome));
-    }
-    bar.finish_and_clear();
-
-    let report = Report {
+    let subject = Subject {
         engine: engine_text,
         inputs: input_count,
-        bytes: corpus_bytes,
+        input_bytes: corpus_bytes,
         memcheck: memcheck_note,
-        failed: rows.iter().filter(|(_, o)| !o.passed).count(),
-        rows,
-        elapsed: started.elapsed(),
     };
+    let report = h4::verify::run_all(subject, &command, &mut |check, step| match step {
+        None => {
+            let done = Check::ALL.iter().position(|&c| c == check).unwrap_or(0);
+            bar.set_position(done as u64);
+            bar.set_prefix(check.name());
+        }
+        Some(step) => bar.set_message(step.to_string()),
+    });
+    bar.finish_and_clear();
+
     if args.json {
-        println!("{}", report.to_json().render());
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("plain data serializes")
+        );
     } else {
-        report.print_table(args.quiet);
+        print_table(&report, args.quiet);
     }
     Ok(if report.failed == 0 {
         Status::Ok
@@ -222,82 +164,38 @@ fn describe_engine(engine: &dyn Engine, path: Option<&Path>) -> String {
     }
 }
 
-/// What a verify run found, for the table or JSON.
-struct Report {
-    engine: String,
-    inputs: usize,
-    bytes: usize,
-    memcheck: Option<String>,
-    rows: Vec<(Check, Outcome)>,
-    failed: usize,
-    elapsed: Duration,
-}
-
-impl Report {
-    fn print_table(&self, quiet: bool) {
-        if !quiet {
-            println!("h4 verify: {}", self.engine);
-            println!(
-                "corpus: {} inputs, {}{}",
-                self.inputs,
-                report::human_bytes(self.bytes as u64),
-                self.memcheck
-                    .as_ref()
-                    .map(|m| format!("; {m}"))
-                    .unwrap_or_default()
-            );
-            println!();
+fn print_table(report: &Report, quiet: bool) {
+    if !quiet {
+        println!("h4 verify: {}", report.engine);
+        println!(
+            "corpus: {} inputs, {}{}",
+            report.inputs,
+            report::human_bytes(report.input_bytes as u64),
+            report
+                .memcheck
+                .as_ref()
+                .map(|m| format!("; {m}"))
+                .unwrap_or_default()
+        );
+        println!();
+    }
+    for row in &report.checks {
+        let outcome = &row.outcome;
+        if quiet && outcome.passed {
+            continue;
         }
-        for (check, outcome) in &self.rows {
-            if quiet && outcome.passed {
-                continue;
-            }
-            let mark = if outcome.passed { "✓" } else { "✗" };
-            println!("{mark} {:<14} {}", check.name(), outcome.summary);
-            if let Some(evidence) = &outcome.evidence {
-                println!("  {:<14} {evidence}", "");
-            }
-        }
-        if !quiet {
-            println!();
-            println!(
-                "{} passed, {} failed ({:.1} s)",
-                self.rows.len() - self.failed,
-                self.failed,
-                self.elapsed.as_secs_f64()
-            );
+        let mark = if outcome.passed { "✓" } else { "✗" };
+        println!("{mark} {:<14} {}", row.check.name(), outcome.summary);
+        if let Some(evidence) = &outcome.evidence {
+            println!("  {:<14} {evidence}", "");
         }
     }
-
-    fn to_json(&self) -> Value {
-        let checks = self
-            .rows
-            .iter()
-            .map(|(check, outcome)| {
-                let mut fields = vec![
-                    ("check", Value::Str(check.name().into())),
-                    ("passed", Value::Bool(outcome.passed)),
-                    ("summary", Value::Str(outcome.summary.clone())),
-                ];
-                if let Some(evidence) = &outcome.evidence {
-                    fields.push(("evidence", Value::Str(evidence.clone())));
-                }
-                Value::Object(fields)
-            })
-            .collect();
-        Value::Object(vec![
-            ("engine", Value::Str(self.engine.clone())),
-            ("inputs", Value::Int(self.inputs as u64)),
-            ("input_bytes", Value::Int(self.bytes as u64)),
-            (
-                "memcheck",
-                self.memcheck.clone().map_or(Value::Null, Value::Str),
-            ),
-            ("checks", Value::Array(checks)),
-            ("passed", Value::Int((self.rows.len() - self.failed) as u64)),
-            ("failed", Value::Int(self.failed as u64)),
-            ("seconds", Value::Float(self.elapsed.as_secs_f64())),
-        ])
+    if !quiet {
+        println!();
+        println!(
+            "{} passed, {} failed ({:.1} s)",
+            report.passed, report.failed, report.seconds
+        );
     }
 }
 
@@ -322,7 +220,7 @@ fn child_outcome(args: &CheckArgs, reporter: &mut Reporter<io::StdoutLock<'_>>) 
     };
     let mut progress = |step: &str| reporter.progress(step);
     match &args.engine.core {
-        Some(path) => match Core::load(path) {
+        Some(path) => match Core::load(path, BLOCK_SIZES) {
             Ok(core) => checks::run(
                 args.check,
                 &core,

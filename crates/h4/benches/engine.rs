@@ -6,8 +6,8 @@
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
 use h4::container::checksum;
+use h4::corpus::{self, Rng};
 use h4::engine::reference;
-use h4::verify::corpus::{self, Rng};
 
 fn main() {
     divan::main();

@@ -16,16 +16,16 @@
 pub mod bench;
 mod buffers;
 pub mod container;
+pub mod corpus;
 pub mod engine;
 mod error;
 mod ordered;
 pub mod pipeline;
 pub mod source;
-#[allow(unsafe_code)]
-mod sys;
 pub mod verify;
 
-pub use error::{Error, FormatError, Result};
+pub use container::FormatError;
+pub use error::{Error, Result};
 
 use engine::Engine;
 use pipeline::{CompressOptions, DecompressOptions};

@@ -17,10 +17,10 @@ use std::thread;
 use crate::buffers::BufferPool;
 use crate::container::checksum::{self, ContentCheck};
 use crate::container::{
-    BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, Event, FrameHeader, FrameReader,
+    BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FrameHeader, FrameReader,
     MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header,
 };
-use crate::engine::{Coded, Comparison, Engine, EngineError, EngineKind, Reference};
+use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
 use crate::ordered::{Limits, ordered};
 use crate::source::{Chunk, Source};
 use crate::{Error, FormatError, Result};
@@ -320,7 +320,7 @@ pub fn decompress<R: Read, W: Write + Send>(
         let event = match reader.next_event() {
             Ok(Some(event)) => event,
             Ok(None) => return None,
-            Err(e) => return Some(Err(e)),
+            Err(e) => return Some(Err(e.into())),
         };
         Some(Ok(match event {
             Event::Frame(header) => {

@@ -15,31 +15,16 @@ use std::io;
 use std::sync::Arc;
 use std::time::Instant;
 
+use serde::Serialize;
+
+use crate::corpus::Input;
 use crate::engine::Engine;
 use crate::pipeline::{self, CompressOptions, DecompressOptions};
 use crate::source::Source;
-use crate::verify::corpus::{self, Rng};
 use crate::{Error, Result};
 
-/// One input to measure: the same named bytes `h4 verify` runs on.
-pub use crate::verify::corpus::Input;
-
-/// The built-in synthetic corpus: 8 MiB each of text-like, binary-like,
-/// PCM-like, raster-like and random data.
-pub fn synthetic() -> Vec<Input> {
-    const LEN: usize = 8 << 20;
-    let mut rng = Rng::new(0xbe_4c4);
-    vec![
-        Input::new("text-like", corpus::text_like(&mut rng, LEN)),
-        Input::new("binary-like", corpus::binary_like(&mut rng, LEN)),
-        Input::new("pcm-like", corpus::pcm_like(&mut rng, LEN / 4)),
-        Input::new("raster-like", corpus::raster_like(2048, LEN / (2048 * 3))),
-        Input::new("random", rng.bytes(LEN)),
-    ]
-}
-
 /// The median and spread of a set of throughputs.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Rate {
     /// Median MB/s.
     pub median: f64,
@@ -75,8 +60,9 @@ impl Rate {
     }
 }
 
-/// What was measured for one engine on one input.
-#[derive(Clone, Debug)]
+/// What was measured for one engine on one input; `h4 bench --json` prints
+/// these fields in this order.
+#[derive(Clone, Debug, Serialize)]
 pub struct Measurement {
     /// The engine, as frames record it.
     pub engine: String,
@@ -86,23 +72,22 @@ pub struct Measurement {
     pub raw_bytes: u64,
     /// `.h4` size.
     pub compressed_bytes: u64,
-    /// The engine alone, one thread.
-    pub engine_compress: Rate,
-    /// The engine alone, one thread.
-    pub engine_decompress: Rate,
-    /// The whole pipeline on `threads` threads.
-    pub pipeline_compress: Rate,
-    /// The whole pipeline on `threads` threads.
-    pub pipeline_decompress: Rate,
+    /// Input size over compressed size.
+    pub ratio: f64,
     /// Threads of the pipeline runs.
     pub threads: usize,
-}
-
-impl Measurement {
-    /// Input size over compressed size.
-    pub fn ratio(&self) -> f64 {
-        self.raw_bytes as f64 / self.compressed_bytes.max(1) as f64
-    }
+    /// The engine alone, one thread.
+    #[serde(rename = "engine_compress_mb_s")]
+    pub engine_compress: Rate,
+    /// The engine alone, one thread.
+    #[serde(rename = "engine_decompress_mb_s")]
+    pub engine_decompress: Rate,
+    /// The whole pipeline on `threads` threads.
+    #[serde(rename = "pipeline_compress_mb_s")]
+    pub pipeline_compress: Rate,
+    /// The whole pipeline on `threads` threads.
+    #[serde(rename = "pipeline_decompress_mb_s")]
+    pub pipeline_decompress: Rate,
 }
 
 /// How to measure.
@@ -189,6 +174,7 @@ pub fn measure(
         input: input.name.clone(),
         raw_bytes: data.len() as u64,
         compressed_bytes: frame.len() as u64,
+        ratio: data.len() as f64 / frame.len().max(1) as f64,
         engine_compress,
         engine_decompress,
         pipeline_compress,

@@ -2,9 +2,8 @@
 //! header and trailer. Pure byte work; no I/O.
 
 use super::checksum::{self, check32, payload_check};
+use super::{EngineId, EngineKind, FormatError};
 use super::{FORMAT_VERSION, MAGIC, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
-use crate::FormatError;
-use crate::engine::{EngineId, EngineKind};
 
 /// The bytes of a frame header before the engine name.
 pub(crate) const HEADER_FIXED_LEN: usize = 11;

@@ -17,13 +17,19 @@
 //! than one block. The byte-level specification is `docs/FORMAT.md`.
 
 pub mod checksum;
+mod descriptor;
+mod error;
 mod frame;
 mod reader;
+mod summary;
 
+pub use descriptor::{EngineId, EngineKind};
+pub use error::{FormatError, ReadError};
 pub use frame::{
     BLOCK_HEADER_LEN, BlockHeader, FrameHeader, TRAILER_LEN, Trailer, block_header, sniff_foreign,
 };
 pub use reader::{Event, FrameReader};
+pub use summary::{FrameSummary, summarize};
 
 /// The four bytes every frame starts with: "H4", then Ø in Latin-1, then 4.
 pub const MAGIC: [u8; 4] = [0x48, 0x34, 0xD8, 0x04];
@@ -37,6 +43,9 @@ pub const MIN_BLOCK_SIZE: u32 = 1024;
 /// The largest block size a frame may declare: the most memory one block
 /// can make a reader allocate.
 pub const MAX_BLOCK_SIZE: u32 = 64 * 1024 * 1024;
+
+/// Every block size a frame may declare.
+pub const BLOCK_SIZES: std::ops::RangeInclusive<u32> = MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE;
 
 /// The block size used when none is given.
 pub const DEFAULT_BLOCK_SIZE: u32 = 1024 * 1024;

@@ -8,9 +8,12 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use super::frame::{HEADER_FIXED_LEN, le32};
-use super::{BLOCK_HEADER_LEN, BlockHeader, FrameHeader, MAGIC, TRAILER_LEN, Trailer};
+use super::{
+    BLOCK_HEADER_LEN, BlockHeader, FormatError, FrameHeader, MAGIC, ReadError, TRAILER_LEN, Trailer,
+};
 use crate::buffers::BufferPool;
-use crate::{Error, FormatError, Result};
+
+type Result<T> = std::result::Result<T, ReadError>;
 
 /// One step through a stream.
 #[derive(Debug)]
@@ -174,7 +177,7 @@ impl<R: Read> FrameReader<R> {
         (&mut self.inner)
             .take(want)
             .read_to_end(&mut payload)
-            .map_err(Error::Read)?;
+            .map_err(ReadError::Io)?;
         if (payload.len() as u64) < want {
             return Err(truncated(&format!("in the payload of block {blocks}")));
         }
@@ -212,7 +215,7 @@ impl<R: Read> FrameReader<R> {
     }
 }
 
-fn truncated(at: &str) -> Error {
+fn truncated(at: &str) -> ReadError {
     FormatError::Truncated { at: at.to_string() }.into()
 }
 
@@ -224,7 +227,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::Read(e)),
+            Err(e) => return Err(ReadError::Io(e)),
         }
     }
     Ok(filled)

@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use super::corpus::{Input, Rng};
 use super::{Check, Outcome};
+use crate::corpus::{Input, Rng};
 use crate::engine::core::Core;
 use crate::engine::{Engine, EngineError};
 

@@ -10,14 +10,19 @@
 //! into a failed row with its signal or reason, never a dead harness.
 
 pub mod checks;
-pub mod corpus;
 pub mod runner;
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use runner::ChildCommand;
 
 /// One row of the report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Check {
     /// The symbols, `h4_free(NULL)` and the identity symbols.
     Abi,
@@ -75,13 +80,14 @@ impl FromStr for Check {
 }
 
 /// The result of one check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     /// Whether it passed.
     pub passed: bool,
     /// What was checked, or what went wrong.
     pub summary: String,
     /// For a failure: which input, iteration or offset.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }
 
@@ -102,5 +108,80 @@ impl Outcome {
             summary: summary.into(),
             evidence: Some(evidence.into()),
         }
+    }
+}
+
+/// One row of a [`Report`]: a check and how it ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    /// The check.
+    pub check: Check,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// What a verify run found; `h4 verify --json` prints these fields in this
+/// order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The engine verified, as the report names it.
+    pub engine: String,
+    /// How many inputs the checks ran on.
+    pub inputs: usize,
+    /// Their total size.
+    pub input_bytes: usize,
+    /// Whether valgrind ran the checks, or why it did not.
+    pub memcheck: Option<String>,
+    /// One row per check, in [`Check::ALL`] order.
+    pub checks: Vec<Row>,
+    /// Rows that passed.
+    pub passed: usize,
+    /// Rows that failed.
+    pub failed: usize,
+    /// How long the run took.
+    pub seconds: f64,
+}
+
+/// What [`run_all`] is told about the run besides how to start a child.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    /// The engine, as the report names it.
+    pub engine: String,
+    /// How many inputs the checks run on.
+    pub inputs: usize,
+    /// Their total size.
+    pub input_bytes: usize,
+    /// Whether valgrind runs the checks, or why it does not.
+    pub memcheck: Option<String>,
+}
+
+/// Runs every check, each in its own child started by `command`, and
+/// collects the report. `progress` hears each check as it starts
+/// (`step` is `None`) and each step it reports.
+pub fn run_all(
+    subject: Subject,
+    command: &ChildCommand,
+    progress: &mut dyn FnMut(Check, Option<&str>),
+) -> Report {
+    let started = Instant::now();
+    let checks: Vec<Row> = Check::ALL
+        .into_iter()
+        .map(|check| {
+            progress(check, None);
+            let outcome = runner::run(check, command, &mut |step| progress(check, Some(step)));
+            Row { check, outcome }
+        })
+        .collect();
+    let failed = checks.iter().filter(|r| !r.outcome.passed).count();
+    Report {
+        engine: subject.engine,
+        inputs: subject.inputs,
+        input_bytes: subject.input_bytes,
+        memcheck: subject.memcheck,
+        passed: checks.len() - failed,
+        failed,
+        checks,
+        seconds: started.elapsed().as_secs_f64(),
     }
 }

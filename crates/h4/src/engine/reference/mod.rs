@@ -22,7 +22,8 @@ mod delta;
 mod rle;
 mod varint;
 
-use super::{Coded, Engine, EngineError, EngineId};
+use super::{Coded, Engine, EngineError};
+use crate::container::{EngineId, EngineKind};
 
 /// The name the reference engine records in frame headers.
 pub const NAME: &str = "reference";
@@ -57,7 +58,10 @@ pub struct Reference {
 impl Default for Reference {
     fn default() -> Self {
         Reference {
-            id: EngineId::reference(),
+            id: EngineId {
+                kind: EngineKind::Reference,
+                name: NAME.to_string(),
+            },
         }
     }
 }

@@ -1,18 +1,21 @@
 //! Where the bytes to compress come from, cut into blocks.
 //!
-//! A regular file is memory-mapped a window at a time (so peak memory stays
-//! a few windows however large the file), anything else is read as a
-//! stream, and an in-memory slice is borrowed. Either way the pipeline sees
+//! An in-memory slice is borrowed, a stream is read, and a regular file may
+//! be memory-mapped a window at a time (so peak memory stays a few windows
+//! however large the file; see [`Source::map_file`] for the risk that
+//! brings). Either way the pipeline sees
 //! an iterator of [`Chunk`]s of exactly the block size (the last may be
 //! shorter), which is what makes the output independent of how the input
 //! arrived.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use memmap2::Mmap;
+
+mod mmap;
 
 use crate::buffers::BufferPool;
 use crate::{Error, Result};
@@ -49,45 +52,6 @@ impl<'a> Source<'a> {
         Source {
             kind: Kind::Stream(Box::new(reader)),
         }
-    }
-
-    /// An open file: mapped when it is a regular file, streamed otherwise.
-    ///
-    /// A regular file that says it is empty is streamed too: files such as
-    /// those under /proc report a size of 0 and still have content.
-    pub fn from_file(file: File) -> io::Result<Self> {
-        let meta = file.metadata()?;
-        Ok(Source {
-            kind: if meta.is_file() && meta.len() > 0 {
-                Kind::Mapped {
-                    file,
-                    start: 0,
-                    len: meta.len(),
-                }
-            } else {
-                Kind::Stream(Box::new(file))
-            },
-        })
-    }
-
-    /// An open file read from its current position, as a stream would be
-    /// (standard input redirected from a file, say). A regular file is
-    /// mapped from that position and its position moved to the end, as if
-    /// it had been read; anything else is streamed.
-    pub fn from_file_position(mut file: File) -> io::Result<Self> {
-        let meta = file.metadata()?;
-        if !meta.is_file() || meta.len() == 0 {
-            return Ok(Source::from_reader(file));
-        }
-        let start = file.stream_position()?;
-        file.seek(SeekFrom::End(0))?;
-        Ok(Source {
-            kind: Kind::Mapped {
-                file,
-                start,
-                len: meta.len().saturating_sub(start),
-            },
-        })
     }
 
     /// The input cut into blocks of `block_size` bytes.
@@ -187,8 +151,7 @@ impl<'a> Blocks<'a> {
             let blocks_per_window = (MAP_WINDOW / self.block_size).max(1);
             let span = (blocks_per_window * self.block_size) as u64;
             let map_len = span.min(*len - self.pos) as usize;
-            let map =
-                crate::sys::map_range(file, start + self.pos, map_len).map_err(Error::Read)?;
+            let map = mmap::map_range(file, start + self.pos, map_len).map_err(Error::Read)?;
             self.window = Some((Arc::new(map), self.pos));
         }
         let (map, base) = self.window.as_ref().expect("window just mapped");
@@ -216,10 +179,10 @@ mod tests {
     use super::*;
 
     /// A reader that returns at most three bytes a call, like a slow pipe.
-    struct Trickle<'a>(&'a [u8]);
+    pub(super) struct Trickle<'a>(pub &'a [u8]);
 
     impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             let n = buf.len().min(3).min(self.0.len());
             buf[..n].copy_from_slice(&self.0[..n]);
             self.0 = &self.0[n..];
@@ -227,55 +190,21 @@ mod tests {
         }
     }
 
-    fn sizes(source: Source, block: usize) -> Vec<usize> {
+    pub(super) fn sizes(source: Source, block: usize) -> Vec<usize> {
         source.blocks(block).map(|c| c.unwrap().len()).collect()
     }
 
     #[test]
-    fn every_source_cuts_the_same_blocks() {
+    fn slices_and_streams_cut_the_same_blocks() {
         let data: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
         let want = vec![4096, 4096, 1808];
         assert_eq!(sizes(Source::from_slice(&data), 4096), want);
         assert_eq!(sizes(Source::from_reader(Trickle(&data)), 4096), want);
-        let mut tmp = tempfile::tempfile().unwrap();
-        std::io::Write::write_all(&mut tmp, &data).unwrap();
-        assert_eq!(sizes(Source::from_file(tmp).unwrap(), 4096), want);
-    }
-
-    #[test]
-    fn mapped_blocks_span_several_windows() {
-        let block = 3 * 1024 * 1024;
-        let len = 2 * MAP_WINDOW + 12_345;
-        let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-        let mut tmp = tempfile::tempfile().unwrap();
-        std::io::Write::write_all(&mut tmp, &data).unwrap();
-        let mut joined = Vec::new();
-        for chunk in Source::from_file(tmp).unwrap().blocks(block) {
-            joined.extend_from_slice(&chunk.unwrap());
-        }
-        assert!(joined == data);
-    }
-
-    #[test]
-    fn a_file_is_read_from_its_position_and_left_at_its_end() {
-        let data: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
-        let mut tmp = tempfile::tempfile().unwrap();
-        std::io::Write::write_all(&mut tmp, &data).unwrap();
-        tmp.seek(SeekFrom::Start(1234)).unwrap();
-        let mut probe = tmp.try_clone().unwrap();
-        let mut got = Vec::new();
-        for chunk in Source::from_file_position(tmp).unwrap().blocks(1024) {
-            got.extend_from_slice(&chunk.unwrap());
-        }
-        assert!(got == data[1234..]);
-        assert_eq!(probe.stream_position().unwrap(), 5000);
     }
 
     #[test]
     fn empty_inputs_have_no_blocks() {
         assert!(sizes(Source::from_slice(b""), 1024).is_empty());
         assert!(sizes(Source::from_reader(&b""[..]), 1024).is_empty());
-        let tmp = tempfile::tempfile().unwrap();
-        assert!(sizes(Source::from_file(tmp).unwrap(), 1024).is_empty());
     }
 }

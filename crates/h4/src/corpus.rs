@@ -1,7 +1,8 @@
-//! The built-in corpus every `h4 verify` run includes: the edge cases that
-//! break codecs (empty, one byte, run lengths at every boundary a length
-//! field might have, alternating bytes, noise, audio- and raster-like data,
-//! sizes around the block size, a few MiB).
+//! Test data that is the same bytes on every run and machine: the edge
+//! cases `h4 verify` runs every engine on, the synthetic set `h4 bench`
+//! measures when given no files, and the generators both are made of
+//! (text-, binary-, PCM- and raster-like data, and a seeded RNG), which the
+//! tests use too.
 
 use crate::container::DEFAULT_BLOCK_SIZE;
 
@@ -57,7 +58,10 @@ impl Rng {
     }
 }
 
-/// The built-in corpus.
+/// The edge cases that break codecs, which every `h4 verify` run includes:
+/// empty, one byte, run lengths at every boundary a length field might
+/// have, alternating bytes, noise, audio- and raster-like data, sizes
+/// around the block size, a few MiB.
 pub fn built_in() -> Vec<Input> {
     let mut rng = Rng::new(0x4834_d804);
     let mut inputs = vec![
@@ -98,6 +102,20 @@ pub fn built_in() -> Vec<Input> {
     mixed.extend(vec![0u8; 1 << 20]);
     inputs.push(Input::new("mixed-3.8m", mixed));
     inputs
+}
+
+/// The built-in synthetic corpus: 8 MiB each of text-like, binary-like,
+/// PCM-like, raster-like and random data.
+pub fn synthetic() -> Vec<Input> {
+    const LEN: usize = 8 << 20;
+    let mut rng = Rng::new(0xbe_4c4);
+    vec![
+        Input::new("text-like", text_like(&mut rng, LEN)),
+        Input::new("binary-like", binary_like(&mut rng, LEN)),
+        Input::new("pcm-like", pcm_like(&mut rng, LEN / 4)),
+        Input::new("raster-like", raster_like(2048, LEN / (2048 * 3))),
+        Input::new("random", rng.bytes(LEN)),
+    ]
 }
 
 /// Words with spaces and newlines, like prose.

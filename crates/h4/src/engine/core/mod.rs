@@ -1,16 +1,19 @@
 //! The core engine: an external shared library behind the frozen C ABI
 //! (`h4_compress`, `h4_decompress`, `h4_free`), treated as untrusted.
 //!
-//! The raw calls live in `crate::sys::core_abi`; this module decides what
+//! The raw calls live in [`ffi`]; this module decides what
 //! each answer means (the rules are in `docs/ABI.md`) and turns every
 //! misbehaviour into an [`EngineError`] instead of a crash or a leak.
 
+mod ffi;
+
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use super::{Coded, Comparison, Engine, EngineError, EngineId, EngineKind};
-use crate::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
-use crate::sys::core_abi::{CoreLibrary, Direction, LoadError, Returned};
+use super::{Coded, Comparison, Engine, EngineError};
+use crate::container::{EngineId, EngineKind};
+use ffi::{CoreLibrary, Direction, LoadError, Returned};
 
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;
@@ -60,8 +63,11 @@ impl fmt::Debug for Core {
 }
 
 impl Core {
-    /// Loads the core at `path`, checking its symbols and identity.
-    pub fn load(path: &Path) -> Result<Core, CoreLoadError> {
+    /// Loads the core at `path`, checking its symbols and identity. A block
+    /// size the core asks for must lie in `block_sizes` (the container's
+    /// limits, [`crate::container::BLOCK_SIZES`], for cores that will write
+    /// frames).
+    pub fn load(path: &Path, block_sizes: RangeInclusive<u32>) -> Result<Core, CoreLoadError> {
         let fail = |why: String| CoreLoadError {
             path: path.to_path_buf(),
             why,
@@ -91,10 +97,12 @@ impl Core {
             }
         };
         if let Some(size) = identity.block_size
-            && !(MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&size)
+            && !block_sizes.contains(&size)
         {
             return Err(fail(format!(
-                "h4_core_block_size_v1 says {size}; block sizes run from {MIN_BLOCK_SIZE} to {MAX_BLOCK_SIZE}"
+                "h4_core_block_size_v1 says {size}; block sizes run from {} to {}",
+                block_sizes.start(),
+                block_sizes.end()
             )));
         }
         let version = identity

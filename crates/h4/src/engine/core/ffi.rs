@@ -1,0 +1,236 @@
+//! The raw calls into a core: loading the shared library, resolving the C
+//! ABI's symbols and calling them. This is the one place where h4 crosses
+//! into a core's code, so it is the one place of the core host with
+//! `unsafe`; [`super::Core`] decides what each answer means.
+#![allow(unsafe_code)]
+
+use std::ffi::{c_char, c_void};
+use std::path::Path;
+use std::ptr;
+
+use libloading::Library;
+
+/// `size_t h4_compress(const void*, size_t, void**)` and
+/// `size_t h4_decompress(const void*, size_t, void**)`.
+type CodecFn = unsafe extern "C" fn(*const c_void, usize, *mut *mut c_void) -> usize;
+/// `void h4_free(void*)`.
+type FreeFn = unsafe extern "C" fn(*mut c_void);
+/// `const char* h4_core_name_v1(void)` and friends.
+type StrFn = unsafe extern "C" fn() -> *const c_char;
+/// `uint32_t h4_core_abi_version_v1(void)`.
+type U32Fn = unsafe extern "C" fn() -> u32;
+
+/// Why a library could not be used as a core.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The dynamic loader refused the file.
+    Open(String),
+    /// A required symbol is missing.
+    MissingSymbol(&'static str),
+}
+
+/// Which of the two codec entry points to call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `h4_compress`.
+    Compress,
+    /// `h4_decompress`.
+    Decompress,
+}
+
+/// What one call returned, before h4 decides whether it is acceptable.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Returned {
+    /// The call returned `len` and a non-NULL pointer; the bytes were
+    /// taken (`copied`) unless `len` was over the caller's limit, and the
+    /// buffer was released.
+    Data { len: usize, copied: bool },
+    /// The call returned a length with a NULL pointer.
+    NullWithLength(usize),
+    /// The call returned 0.
+    Zero,
+}
+
+/// The optional, versioned identity symbols of a core.
+#[derive(Debug, Default)]
+pub struct Identity {
+    /// `h4_core_name_v1`, when present.
+    pub name: Option<Vec<u8>>,
+    /// `h4_core_version_v1`, when present.
+    pub version: Option<Vec<u8>>,
+    /// `h4_core_abi_version_v1`, when present.
+    pub abi_version: Option<u32>,
+    /// `h4_core_block_size_v1`, when present.
+    pub block_size: Option<u32>,
+}
+
+/// The longest identity string h4 reads from a core.
+const MAX_IDENTITY: usize = 256;
+
+/// A loaded core library and its entry points.
+pub struct CoreLibrary {
+    compress: CodecFn,
+    decompress: CodecFn,
+    free: FreeFn,
+    // Last, so it is dropped (unloaded) after nothing can call into it.
+    _library: Library,
+}
+
+impl CoreLibrary {
+    /// Loads the library at `path`, resolves the three ABI symbols, and
+    /// reads the identity symbols it has.
+    pub fn open(path: &Path) -> Result<(Self, Identity), LoadError> {
+        // SAFETY: loading a library runs its initialisers. That is the
+        // contract of a core: the user named this file as a core (with
+        // --core or HARMONY4_CORE_PATH), exactly as the ABI specifies,
+        // and h4 cannot load one any other way.
+        let library = unsafe { Library::new(path) }.map_err(|e| {
+            // libloading puts the loader's own words (dlerror) in the
+            // error's source.
+            let detail = std::error::Error::source(&e).map(|s| s.to_string());
+            LoadError::Open(detail.unwrap_or_else(|| e.to_string()))
+        })?;
+
+        // SAFETY: each symbol is read with the C signature the ABI
+        // specification gives it; the pointers stay valid while
+        // `library` is loaded, which `CoreLibrary` guarantees by owning it.
+        let (compress, decompress, free) = unsafe {
+            (
+                required::<CodecFn>(&library, "h4_compress")?,
+                required::<CodecFn>(&library, "h4_decompress")?,
+                required::<FreeFn>(&library, "h4_free")?,
+            )
+        };
+        // SAFETY: as above, for the optional extension symbols h4 defines
+        // in docs/ABI.md. A present symbol is called once here.
+        let identity = unsafe {
+            Identity {
+                name: optional::<StrFn>(&library, "h4_core_name_v1").and_then(|f| c_string(f())),
+                version: optional::<StrFn>(&library, "h4_core_version_v1")
+                    .and_then(|f| c_string(f())),
+                abi_version: optional::<U32Fn>(&library, "h4_core_abi_version_v1").map(|f| f()),
+                block_size: optional::<U32Fn>(&library, "h4_core_block_size_v1").map(|f| f()),
+            }
+        };
+        let core = CoreLibrary {
+            compress,
+            decompress,
+            free,
+            _library: library,
+        };
+        Ok((core, identity))
+    }
+
+    /// Calls `h4_compress` or `h4_decompress` on `input` and copies a
+    /// returned buffer of at most `limit` bytes into `out` (replacing
+    /// its contents).
+    pub fn call(
+        &self,
+        direction: Direction,
+        input: &[u8],
+        limit: usize,
+        out: &mut Vec<u8>,
+    ) -> Returned {
+        self.call_inspect(direction, input, limit, |bytes| {
+            out.clear();
+            out.extend_from_slice(bytes);
+        })
+    }
+
+    /// Calls `h4_compress` or `h4_decompress` on `input` and lends a
+    /// returned buffer of at most `limit` bytes to `inspect` while it is
+    /// still the core's; the buffer is released with `h4_free` on every
+    /// path, inspected or not.
+    pub fn call_inspect(
+        &self,
+        direction: Direction,
+        input: &[u8],
+        limit: usize,
+        inspect: impl FnOnce(&[u8]),
+    ) -> Returned {
+        let f = match direction {
+            Direction::Compress => self.compress,
+            Direction::Decompress => self.decompress,
+        };
+        let mut buffer: *mut c_void = ptr::null_mut();
+        // SAFETY: `input` is valid for reads of `input.len()` bytes for
+        // the whole call and `buffer` is a valid place for the core to
+        // store a pointer. The ABI lets the core keep neither.
+        let len = unsafe { f(input.as_ptr().cast(), input.len(), &mut buffer) };
+        if buffer.is_null() {
+            return if len == 0 {
+                Returned::Zero
+            } else {
+                Returned::NullWithLength(len)
+            };
+        }
+        let copied = len > 0 && len <= limit;
+        if copied {
+            // SAFETY: the ABI says a non-NULL `*out_ptr` with return value
+            // `len` points to `len` readable bytes owned by the core until
+            // h4_free, which comes after this borrow ends. h4 cannot
+            // verify that; it bounds `len` by `limit` so a lying core
+            // cannot make it read gigabytes.
+            inspect(unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), len) });
+        }
+        // SAFETY: `buffer` came from this core's h4_compress or
+        // h4_decompress and is released exactly once.
+        unsafe { (self.free)(buffer) };
+        if len == 0 {
+            Returned::Zero
+        } else {
+            Returned::Data { len, copied }
+        }
+    }
+
+    /// Calls `h4_free(NULL)`, which the ABI requires to do nothing.
+    pub fn free_null(&self) {
+        // SAFETY: the ABI requires h4_free to accept NULL.
+        unsafe { (self.free)(ptr::null_mut()) }
+    }
+}
+
+/// Resolves a required symbol.
+///
+/// # Safety
+/// `T` must be the symbol's true type.
+unsafe fn required<T: Copy>(library: &Library, name: &'static str) -> Result<T, LoadError> {
+    // SAFETY: the caller guarantees the type.
+    unsafe { optional(library, name) }.ok_or(LoadError::MissingSymbol(name))
+}
+
+/// Resolves an optional symbol.
+///
+/// # Safety
+/// `T` must be the symbol's true type.
+unsafe fn optional<T: Copy>(library: &Library, name: &str) -> Option<T> {
+    // SAFETY: the caller guarantees the type; the value is a plain
+    // function pointer, copied out of the `Symbol` wrapper.
+    unsafe { library.get::<T>(name.as_bytes()) }
+        .ok()
+        .map(|s| *s)
+}
+
+/// Copies a NUL-terminated string returned by an identity symbol, at
+/// most [`MAX_IDENTITY`] bytes; `None` for NULL or an unterminated
+/// string.
+///
+/// # Safety
+/// `p` must be NULL or point to readable memory up to its NUL byte or
+/// [`MAX_IDENTITY`] bytes, whichever is first.
+unsafe fn c_string(p: *const c_char) -> Option<Vec<u8>> {
+    if p.is_null() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    for i in 0..=MAX_IDENTITY {
+        // SAFETY: the caller guarantees readability up to the NUL or the
+        // limit, and we stop at either.
+        let b = unsafe { *p.add(i) } as u8;
+        if b == 0 {
+            return Some(bytes);
+        }
+        bytes.push(b);
+    }
+    None
+}
