@@ -11,10 +11,10 @@ use h4::corpus::{self, Input};
 use h4::engine::Engine;
 use h4::engine::core::Core;
 
-use crate::Status;
 use crate::args::{BenchArgs, EngineArgs, resolve_threads};
 use crate::engine::{block_size_for, decoders_for};
 use crate::report;
+use crate::report::Status;
 
 pub fn run(args: &BenchArgs) -> Status {
     match bench(args) {

@@ -21,12 +21,12 @@ use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
-use crate::Status;
 use crate::args::{CompressArgs, DecompressArgs, FileArgs};
 use crate::engine::{block_size_for, decoders_for};
 use crate::input::{Input, Origin, display_name, input_paths};
 use crate::output::{CopyMeta, Finished, Output, Target};
 use crate::report;
+use crate::report::Status;
 
 /// The suffix of compressed files.
 pub const SUFFIX: &str = ".h4";

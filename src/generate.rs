@@ -10,9 +10,9 @@ use anyhow::{Context, Result};
 use clap::{Command, CommandFactory};
 use clap_complete::Shell;
 
-use crate::Status;
 use crate::args::{Cli, GenerateArgs};
 use crate::report;
+use crate::report::Status;
 
 pub fn run(args: &GenerateArgs) -> Status {
     match generate(&args.dir) {

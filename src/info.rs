@@ -9,9 +9,9 @@ use anyhow::Result;
 use h4::container::{FrameSummary, summarize};
 use serde::Serialize;
 
-use crate::Status;
 use crate::args::InfoArgs;
 use crate::input::{Input, display_name, input_paths};
+use crate::report::Status;
 use crate::report::human_bytes;
 
 /// One file, as the table shows it and `--json` prints it (in this field

@@ -43,11 +43,3 @@ fn run(cli: Cli) -> ExitCode {
     };
     ExitCode::from(status as u8)
 }
-
-/// How a command ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Ok = 0,
-    Failed = 1,
-    Usage = 2,
-}

@@ -1,6 +1,15 @@
-//! Messages to the user: errors, warnings and summaries on stderr.
+//! Messages to the user (errors, warnings and summaries on stderr) and how
+//! a command ended.
 
 use std::time::Duration;
+
+/// How a command ended: its exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
+}
 
 /// Prints `h4: NAME: ERROR` (the error's whole chain on one line).
 pub fn error(name: &str, err: &anyhow::Error) {
@@ -8,9 +17,9 @@ pub fn error(name: &str, err: &anyhow::Error) {
 }
 
 /// Prints `h4: ERROR` for a failure that stops the whole command.
-pub fn fatal(err: &anyhow::Error) -> crate::Status {
+pub fn fatal(err: &anyhow::Error) -> Status {
     eprintln!("h4: {err:#}");
-    crate::Status::Failed
+    Status::Failed
 }
 
 /// Prints a warning unless `quiet`.

@@ -7,11 +7,11 @@ use std::time::Instant;
 use anyhow::Result;
 use h4::pipeline::{self, DecompressOptions, Stats};
 
-use crate::Status;
 use crate::args::TestArgs;
 use crate::engine::decoders_for;
 use crate::input::{Input, display_name, input_paths};
 use crate::report;
+use crate::report::Status;
 
 pub fn run(args: &TestArgs) -> Status {
     let engines = match args.engine.select(args.common.quiet) {

@@ -16,9 +16,9 @@ use h4::verify::checks::{self, Settings};
 use h4::verify::runner::{ChildCommand, Reporter};
 use h4::verify::{Check, Outcome, Report, Subject};
 
-use crate::Status;
 use crate::args::{CheckArgs, VerifyArgs};
 use crate::report;
+use crate::report::Status;
 
 /// The hidden subcommand that runs one check.
 pub const CHILD_COMMAND: &str = "__verify-check";

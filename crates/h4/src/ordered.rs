@@ -17,7 +17,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Condvar, Mutex};
 use std::thread;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// How much may be in flight.
 #[derive(Clone, Copy, Debug)]
@@ -162,7 +162,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::FormatError;
+    use crate::container::FormatError;
 
     fn limits(threads: usize) -> Limits {
         Limits {

@@ -15,15 +15,16 @@ use std::sync::Arc;
 use std::thread;
 
 use crate::buffers::BufferPool;
+use crate::container::FormatError;
 use crate::container::checksum::{self, ContentCheck};
 use crate::container::{
     BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FrameHeader, FrameReader,
     MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header,
 };
 use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
+use crate::error::{Error, Result};
 use crate::ordered::{Limits, ordered};
 use crate::source::{Chunk, Source};
-use crate::{Error, FormatError, Result};
 
 /// Hears how many uncompressed bytes are done, after each block.
 #[derive(Clone)]

@@ -19,9 +19,9 @@ use serde::Serialize;
 
 use crate::corpus::Input;
 use crate::engine::Engine;
+use crate::error::{Error, Result};
 use crate::pipeline::{self, CompressOptions, DecompressOptions};
 use crate::source::Source;
-use crate::{Error, Result};
 
 /// The median and spread of a set of throughputs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

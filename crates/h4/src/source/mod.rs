@@ -18,7 +18,7 @@ use memmap2::Mmap;
 mod mmap;
 
 use crate::buffers::BufferPool;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// How many bytes of a file are mapped at once (rounded to whole blocks).
 const MAP_WINDOW: usize = 16 * 1024 * 1024;
