@@ -104,12 +104,22 @@ pub unsafe fn free(p: *mut c_void) {
 /// `h4_core_name_v1`, `h4_core_version_v1` and `h4_core_abi_version_v1`,
 /// plus `h4_core_block_size_v1` when `block_size` is given.
 ///
-/// ```ignore
+/// ```
+/// fn my_compress(input: &[u8], out: &mut Vec<u8>) -> bool {
+///     out.extend_from_slice(input);
+///     true
+/// }
+/// # fn my_decompress(payload: &[u8], out: &mut Vec<u8>) -> bool {
+/// #     out.extend_from_slice(payload);
+/// #     true
+/// # }
+///
 /// h4_core_abi::export_core! {
 ///     name: "mycodec",
 ///     version: "1.0.0",
 ///     compress: my_compress,
 ///     decompress: my_decompress,
+///     block_size: 4 << 20,
 /// }
 /// ```
 #[macro_export]
@@ -189,6 +199,17 @@ macro_rules! export_core {
         }
     };
 }
+
+/// The Rust examples of `docs/ABI.md`, compiled and run as doc-tests so the
+/// example a core author copies always builds.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/ABI.md")]
+pub struct AbiDocExamples;
+
+/// The Rust examples of `CONTRIBUTING.md`, as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../CONTRIBUTING.md")]
+pub struct ContributingDocExamples;
 
 #[cfg(test)]
 mod tests {

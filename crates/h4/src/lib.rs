@@ -53,3 +53,8 @@ pub fn decompress_to_vec(data: &[u8], options: &DecompressOptions) -> Result<Vec
     pipeline::decompress(data, options, &mut out)?;
     Ok(out)
 }
+
+/// The Rust examples of the README, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDocExamples;

@@ -1,7 +1,7 @@
 //! The core engine: an external shared library behind the frozen C ABI
 //! (`h4_compress`, `h4_decompress`, `h4_free`), treated as untrusted.
 //!
-//! The raw calls live in [`ffi`]; this module decides what
+//! The raw calls live in `ffi`; this module decides what
 //! each answer means (the rules are in `docs/ABI.md`) and turns every
 //! misbehaviour into an [`EngineError`] instead of a crash or a leak.
 
