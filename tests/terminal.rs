@@ -4,9 +4,34 @@
 //! terminal unless forced.
 
 use std::fs;
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
-use crate::util::{self, H4, data, on_terminal};
+use crate::util::{self, H4, data};
+
+/// Runs `command` (a shell command line) in `dir` under util-linux
+/// `script`, on a pseudo-terminal, and returns what the terminal showed
+/// (stdout) and the command's exit status; `None` when `script` cannot
+/// open a pseudo-terminal here.
+fn on_terminal(dir: &Path, command: &str) -> Option<Output> {
+    let available = Command::new("script")
+        .args(["-q", "-e", "-c", "true", "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("skipped: util-linux `script` cannot run a pseudo terminal here");
+        return None;
+    }
+    Some(
+        Command::new("script")
+            .args(["-q", "-e", "-c", command, "/dev/null"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap(),
+    )
+}
 
 /// Runs `shell` on a pseudo-terminal, requires it to succeed and returns
 /// what the terminal showed, or `None` when `script` is not available.

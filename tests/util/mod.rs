@@ -1,7 +1,7 @@
 //! What the test modules share: the `h4` binary and the commands that run
-//! it, checks of what it prints and leaves behind, the frame layout the
-//! corruption tests cut into, and a pseudo-terminal; test data is in
-//! [`data`], the core libraries in [`cores`].
+//! it, checks of what it prints and leaves behind, and the frame layout
+//! the corruption tests cut into; test data is in [`data`], the core
+//! libraries in [`cores`].
 
 pub mod cores;
 pub mod data;
@@ -9,7 +9,7 @@ pub mod data;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 pub use cores::{c_core, project_core};
 use tempfile::TempDir;
@@ -189,28 +189,4 @@ pub fn assert_rejected(dir: &Path, bytes: &[u8], what: &str, threads: &str) {
     let out = run(dir, &["test", "-T", threads, "c.h4"]);
     assert_clean_error(&out, &format!("test {what}"));
     assert!(out.stdout.is_empty(), "test {what}: wrote to stdout");
-}
-
-/// Runs `command` (a shell command line) in `dir` under util-linux
-/// `script`, on a pseudo-terminal, and returns what the terminal showed
-/// (stdout) and the command's exit status; `None` when `script` cannot
-/// open a pseudo-terminal here.
-pub fn on_terminal(dir: &Path, command: &str) -> Option<Output> {
-    let available = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", "true", "/dev/null"])
-        .stdin(Stdio::null())
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        eprintln!("skipped: util-linux `script` cannot run a pseudo terminal here");
-        return None;
-    }
-    Some(
-        std::process::Command::new("script")
-            .args(["-q", "-e", "-c", command, "/dev/null"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap(),
-    )
 }
