@@ -1,37 +1,19 @@
 //! `h4 bench`: one measurement per engine and input, as a table or JSON,
 //! and numbers that agree with what `h4 compress` actually writes.
 
-mod common;
-
-use assert_cmd::Command;
-use common::project_core;
 use serde_json::Value;
 
-fn sample(len: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|i| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            if (i / 64) % 3 == 0 {
-                0
-            } else {
-                (x % 16) as u8 + b'a'
-            }
-        })
-        .collect()
-}
+use crate::util::data::runs;
+use crate::util::{self, h4, project_core};
 
 #[test]
 fn json_has_one_record_per_engine_and_input() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = util::tempdir();
     let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
-    std::fs::write(&a, sample(300_000, 1)).unwrap();
-    std::fs::write(&b, sample(200_000, 2)).unwrap();
+    std::fs::write(&a, runs(300_000, 1)).unwrap();
+    std::fs::write(&b, runs(200_000, 2)).unwrap();
     let zstd = project_core("zstd");
-    let out = Command::cargo_bin("h4")
-        .unwrap()
+    let out = h4()
         .args([
             "bench",
             "--json",
@@ -46,7 +28,6 @@ fn json_has_one_record_per_engine_and_input() {
         .arg(&zstd)
         .arg(&a)
         .arg(&b)
-        .env_remove("HARMONY4_CORE_PATH")
         .output()
         .unwrap();
     assert!(
@@ -94,8 +75,7 @@ fn json_has_one_record_per_engine_and_input() {
     }
 
     // The measured size is what `h4 compress` writes.
-    let written = Command::cargo_bin("h4")
-        .unwrap()
+    let written = h4()
         .args(["compress", "--engine", "reference", "-c"])
         .arg(&a)
         .output()
@@ -111,14 +91,12 @@ fn json_has_one_record_per_engine_and_input() {
 
 #[test]
 fn table_names_engines_inputs_and_units() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = util::tempdir();
     let file = dir.path().join("data.bin");
-    std::fs::write(&file, sample(100_000, 3)).unwrap();
-    let out = Command::cargo_bin("h4")
-        .unwrap()
+    std::fs::write(&file, runs(100_000, 3)).unwrap();
+    let out = h4()
         .args(["bench", "-i", "1", "-T", "2", "--engine", "reference"])
         .arg(&file)
-        .env_remove("HARMONY4_CORE_PATH")
         .output()
         .unwrap();
     assert!(out.status.success());

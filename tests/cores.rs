@@ -2,54 +2,24 @@
 //! check, `--raw`, and how every kind of misbehaving core is handled
 //! (a clear one-line error, exit 1, no output file, no leaked buffer).
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
-use common::{c_core, project_core};
 use tempfile::TempDir;
 
-fn h4(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("h4").unwrap();
-    cmd.current_dir(dir).env_remove("HARMONY4_CORE_PATH");
-    cmd
-}
+use crate::util::{self, assert_fails, c_core, h4_in, path_arg, project_core};
 
+/// Runs and text-like stretches, so every core has something to gain.
 fn sample(len: usize) -> Vec<u8> {
-    // Runs and text-like stretches, so every core has something to gain.
-    let mut x = 0x1234_5678u32;
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        let run = (x % 40) as usize;
-        let byte = b"AAbcdefgh  \n"[(x >> 8) as usize % 12];
-        out.extend(std::iter::repeat_n(byte, run));
-    }
-    out.truncate(len);
-    out
+    util::data::runs(len, 0x1234_5678)
 }
 
 /// A directory with `in.bin` holding `data`.
 fn workdir(data: &[u8]) -> TempDir {
-    let dir = TempDir::new().unwrap();
+    let dir = util::tempdir();
     fs::write(dir.path().join("in.bin"), data).unwrap();
     dir
-}
-
-/// Requires a failure with exit 1 and one stderr line containing `needle`.
-#[track_caller]
-fn assert_fails(out: &Output, needle: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "not one line: {stderr}");
-    assert!(stderr.starts_with("h4: "), "{stderr}");
-    assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 /// Only `in.bin` (and whatever `keep` names) is left in the directory.
@@ -68,7 +38,7 @@ fn assert_no_output(dir: &Path, keep: &[&str]) {
 /// of core buffers never released.
 fn run_counting(dir: &Path, args: &[&str]) -> (Output, i64) {
     let counter = dir.join("leaks.txt");
-    let out = h4(dir)
+    let out = h4_in(dir)
         .args(args)
         .env("H4_TEST_LEAK_FILE", &counter)
         .output()
@@ -82,10 +52,6 @@ fn run_counting(dir: &Path, args: &[&str]) -> (Output, i64) {
     (out, leaks)
 }
 
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
 #[test]
 fn project_cores_round_trip_by_flag_and_by_environment() {
     let data = sample(300_000);
@@ -93,12 +59,12 @@ fn project_cores_round_trip_by_flag_and_by_environment() {
         let core = project_core(name);
         let dir = workdir(&data);
         let d = dir.path();
-        h4(d)
-            .args(["compress", "-B", "64K", "--core", path(&core), "in.bin"])
+        h4_in(d)
+            .args(["compress", "-B", "64K", "--core", path_arg(&core), "in.bin"])
             .assert()
             .success();
         let by_flag = fs::read(d.join("in.bin.h4")).unwrap();
-        let by_env = h4(d)
+        let by_env = h4_in(d)
             .args(["compress", "-B", "64K", "-c", "in.bin"])
             .env("HARMONY4_CORE_PATH", &core)
             .output()
@@ -107,13 +73,13 @@ fn project_cores_round_trip_by_flag_and_by_environment() {
         assert!(by_env.stdout == by_flag, "{name}: env and flag differ");
         assert!(by_flag.len() < data.len() / 2, "{name} did not compress");
 
-        let info = h4(d).args(["info", "in.bin.h4"]).output().unwrap();
+        let info = h4_in(d).args(["info", "in.bin.h4"]).output().unwrap();
         let table = String::from_utf8_lossy(&info.stdout);
         assert!(table.contains(&format!("core '{name}'")), "{table}");
 
         fs::rename(d.join("in.bin"), d.join("orig")).unwrap();
-        h4(d)
-            .args(["decompress", "--core", path(&core), "in.bin.h4"])
+        h4_in(d)
+            .args(["decompress", "--core", path_arg(&core), "in.bin.h4"])
             .assert()
             .success();
         assert!(fs::read(d.join("in.bin")).unwrap() == data, "{name}");
@@ -136,11 +102,11 @@ fn project_cores_are_deterministic_across_thread_counts() {
                     "-B",
                     "64K",
                     "--core",
-                    path(&core),
+                    path_arg(&core),
                     "-c",
                     "in.bin",
                 ];
-                h4(dir.path()).args(args).output().unwrap().stdout
+                h4_in(dir.path()).args(args).output().unwrap().stdout
             })
             .collect();
         assert!(
@@ -156,12 +122,19 @@ fn reference_core_payloads_equal_the_built_in_engine() {
     let dir = workdir(&data);
     let d = dir.path();
     let core = project_core("reference");
-    let builtin = h4(d)
+    let builtin = h4_in(d)
         .args(["compress", "--raw", "-c", "in.bin"])
         .output()
         .unwrap();
-    let through_abi = h4(d)
-        .args(["compress", "--raw", "--core", path(&core), "-c", "in.bin"])
+    let through_abi = h4_in(d)
+        .args([
+            "compress",
+            "--raw",
+            "--core",
+            path_arg(&core),
+            "-c",
+            "in.bin",
+        ])
         .output()
         .unwrap();
     assert!(builtin.status.success() && through_abi.status.success());
@@ -169,12 +142,12 @@ fn reference_core_payloads_equal_the_built_in_engine() {
 
     // A frame made through the reference core names the reference format,
     // so the built-in engine decodes it without the core.
-    let frame = h4(d)
-        .args(["compress", "--core", path(&core), "-c", "in.bin"])
+    let frame = h4_in(d)
+        .args(["compress", "--core", path_arg(&core), "-c", "in.bin"])
         .output()
         .unwrap()
         .stdout;
-    let back = h4(d)
+    let back = h4_in(d)
         .args(["decompress"])
         .write_stdin(frame)
         .output()
@@ -189,15 +162,22 @@ fn raw_mode_round_trips_including_empty_input() {
     for data in [Vec::new(), sample(100_000)] {
         let dir = workdir(&data);
         let d = dir.path();
-        let packed = h4(d)
-            .args(["compress", "--raw", "--core", path(&core), "-c", "in.bin"])
+        let packed = h4_in(d)
+            .args([
+                "compress",
+                "--raw",
+                "--core",
+                path_arg(&core),
+                "-c",
+                "in.bin",
+            ])
             .output()
             .unwrap();
         assert!(packed.status.success());
         // What the core returns is a plain zstd frame: no h4 container.
         assert_eq!(&packed.stdout[..4], &[0x28, 0xb5, 0x2f, 0xfd]);
-        let back = h4(d)
-            .args(["decompress", "--raw", "--core", path(&core)])
+        let back = h4_in(d)
+            .args(["decompress", "--raw", "--core", path_arg(&core)])
             .write_stdin(packed.stdout)
             .output()
             .unwrap();
@@ -206,7 +186,7 @@ fn raw_mode_round_trips_including_empty_input() {
     }
     // --raw never invents an .h4 name.
     let dir = workdir(b"x");
-    let out = h4(dir.path())
+    let out = h4_in(dir.path())
         .args(["compress", "--raw", "in.bin"])
         .output()
         .unwrap();
@@ -218,17 +198,17 @@ fn core_frames_need_their_core() {
     let dir = workdir(&sample(50_000));
     let d = dir.path();
     let zstd = project_core("zstd");
-    h4(d)
-        .args(["compress", "--core", path(&zstd), "in.bin"])
+    h4_in(d)
+        .args(["compress", "--core", path_arg(&zstd), "in.bin"])
         .assert()
         .success();
     fs::rename(d.join("in.bin"), d.join("orig")).unwrap();
-    let out = h4(d).args(["decompress", "in.bin.h4"]).output().unwrap();
+    let out = h4_in(d).args(["decompress", "in.bin.h4"]).output().unwrap();
     assert_fails(&out, "made by core 'zstd', which is not loaded");
     assert!(!d.join("in.bin").exists());
     let wrong = c_core("plain_rle", "", &[]);
-    let out = h4(d)
-        .args(["decompress", "--core", path(&wrong), "in.bin.h4"])
+    let out = h4_in(d)
+        .args(["decompress", "--core", path_arg(&wrong), "in.bin.h4"])
         .output()
         .unwrap();
     assert_fails(&out, "the loaded engine is core 'unnamed'");
@@ -239,12 +219,12 @@ fn core_frames_need_their_core() {
 fn environment_core_that_fails_to_load_falls_back_with_one_warning() {
     let dir = workdir(&sample(20_000));
     let d = dir.path();
-    let reference = h4(d)
+    let reference = h4_in(d)
         .args(["compress", "-c", "in.bin"])
         .output()
         .unwrap()
         .stdout;
-    let out = h4(d)
+    let out = h4_in(d)
         .args(["compress", "-c", "in.bin"])
         .env("HARMONY4_CORE_PATH", d.join("no-such-core.so"))
         .output()
@@ -257,7 +237,7 @@ fn environment_core_that_fails_to_load_falls_back_with_one_warning() {
 
     // --engine reference ignores the variable, even a working one.
     let zstd = project_core("zstd");
-    let out = h4(d)
+    let out = h4_in(d)
         .args(["compress", "--engine", "reference", "-c", "in.bin"])
         .env("HARMONY4_CORE_PATH", &zstd)
         .output()
@@ -270,7 +250,7 @@ fn environment_core_that_fails_to_load_falls_back_with_one_warning() {
 fn core_flag_that_fails_to_load_is_an_error() {
     let dir = workdir(b"data");
     let d = dir.path();
-    let out = h4(d)
+    let out = h4_in(d)
         .args(["compress", "--core", "no-such-core.so", "in.bin"])
         .output()
         .unwrap();
@@ -286,7 +266,7 @@ fn a_foreign_core_with_only_the_three_symbols_works() {
     let d = dir.path();
     let (out, leaks) = run_counting(
         d,
-        &["compress", "-B", "16K", "--core", path(&core), "in.bin"],
+        &["compress", "-B", "16K", "--core", path_arg(&core), "in.bin"],
     );
     assert!(
         out.status.success(),
@@ -294,14 +274,17 @@ fn a_foreign_core_with_only_the_three_symbols_works() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(leaks, 0);
-    let info = h4(d)
+    let info = h4_in(d)
         .args(["info", "--json", "in.bin.h4"])
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(json[0]["frames"][0]["engine"]["name"], "unnamed");
     assert_eq!(json[0]["frames"][0]["engine"]["kind"], "core");
-    let (out, leaks) = run_counting(d, &["decompress", "--core", path(&core), "-c", "in.bin.h4"]);
+    let (out, leaks) = run_counting(
+        d,
+        &["decompress", "--core", path_arg(&core), "-c", "in.bin.h4"],
+    );
     assert!(out.status.success());
     assert_eq!(leaks, 0);
     assert!(out.stdout == data);
@@ -311,8 +294,8 @@ fn a_foreign_core_with_only_the_three_symbols_works() {
 fn missing_symbol_is_named() {
     let core = c_core("missing_free", "", &[]);
     let dir = workdir(b"data");
-    let out = h4(dir.path())
-        .args(["compress", "--core", path(&core), "in.bin"])
+    let out = h4_in(dir.path())
+        .args(["compress", "--core", path_arg(&core), "in.bin"])
         .output()
         .unwrap();
     assert_fails(&out, "missing symbol h4_free");
@@ -343,7 +326,7 @@ fn misbehaving_cores_fail_cleanly_without_leaks() {
                     "-B",
                     "16K",
                     "--core",
-                    path(&core),
+                    path_arg(&core),
                     "in.bin",
                 ],
             );
@@ -362,8 +345,8 @@ fn decompress_side_misbehaviour_is_caught() {
     // Frames made by a good core named "unnamed", decoded by bad cores that
     // are also unnamed: each must fail cleanly, leak nothing, write nothing.
     let good = c_core("plain_rle", "", &[]);
-    h4(d)
-        .args(["compress", "-B", "16K", "--core", path(&good), "in.bin"])
+    h4_in(d)
+        .args(["compress", "-B", "16K", "--core", path_arg(&good), "in.bin"])
         .assert()
         .success();
     fs::rename(d.join("in.bin"), d.join("orig")).unwrap();
@@ -373,7 +356,7 @@ fn decompress_side_misbehaviour_is_caught() {
         ("huge_length", "decodes to more than"),
     ] {
         let core = c_core(name, "", &[]);
-        let (out, leaks) = run_counting(d, &["decompress", "--core", path(&core), "in.bin.h4"]);
+        let (out, leaks) = run_counting(d, &["decompress", "--core", path_arg(&core), "in.bin.h4"]);
         assert_fails(&out, needle);
         assert_eq!(leaks, 0, "{name} leaked");
         assert_no_output(d, &["orig", "in.bin.h4"]);
@@ -386,13 +369,19 @@ fn lossy_core_without_check_is_caught_on_decompress() {
     let dir = workdir(&data);
     let d = dir.path();
     let core = c_core("lossy", "", &[]);
-    h4(d)
-        .args(["compress", "--no-check", "--core", path(&core), "in.bin"])
+    h4_in(d)
+        .args([
+            "compress",
+            "--no-check",
+            "--core",
+            path_arg(&core),
+            "in.bin",
+        ])
         .assert()
         .success();
     fs::rename(d.join("in.bin"), d.join("orig")).unwrap();
-    let out = h4(d)
-        .args(["decompress", "--core", path(&core), "in.bin.h4"])
+    let out = h4_in(d)
+        .args(["decompress", "--core", path_arg(&core), "in.bin.h4"])
         .output()
         .unwrap();
     assert_fails(&out, "content checksum mismatch");
@@ -406,19 +395,19 @@ fn wrong_core_with_the_right_name_is_caught_by_checksums() {
     let d = dir.path();
     let key_a = c_core("xor", "_a", &["-DKEY=0x55"]);
     let key_b = c_core("xor", "_b", &["-DKEY=0x2a"]);
-    h4(d)
-        .args(["compress", "--core", path(&key_a), "in.bin"])
+    h4_in(d)
+        .args(["compress", "--core", path_arg(&key_a), "in.bin"])
         .assert()
         .success();
     fs::rename(d.join("in.bin"), d.join("orig")).unwrap();
-    let out = h4(d)
-        .args(["decompress", "--core", path(&key_b), "in.bin.h4"])
+    let out = h4_in(d)
+        .args(["decompress", "--core", path_arg(&key_b), "in.bin.h4"])
         .output()
         .unwrap();
     assert_fails(&out, "content checksum mismatch");
     assert_no_output(d, &["orig", "in.bin.h4"]);
-    h4(d)
-        .args(["decompress", "--core", path(&key_a), "in.bin.h4"])
+    h4_in(d)
+        .args(["decompress", "--core", path_arg(&key_a), "in.bin.h4"])
         .assert()
         .success();
     assert!(fs::read(d.join("in.bin")).unwrap() == data);
@@ -435,8 +424,8 @@ fn identity_symbols_are_validated() {
         ("future_abi", "ABI version 2"),
     ] {
         let core = c_core(name, "", &[]);
-        let out = h4(dir.path())
-            .args(["compress", "--core", path(&core), "in.bin"])
+        let out = h4_in(dir.path())
+            .args(["compress", "--core", path_arg(&core), "in.bin"])
             .output()
             .unwrap();
         assert_fails(&out, needle);
@@ -450,8 +439,8 @@ fn a_core_can_choose_the_block_size_unless_the_user_does() {
     let d = dir.path();
     let zstd = project_core("zstd");
     let block_size = |args: &[&str]| {
-        let frame = h4(d).args(args).arg("in.bin").output().unwrap().stdout;
-        let out = h4(d)
+        let frame = h4_in(d).args(args).arg("in.bin").output().unwrap().stdout;
+        let out = h4_in(d)
             .args(["info", "--json"])
             .write_stdin(frame)
             .output()
@@ -460,11 +449,11 @@ fn a_core_can_choose_the_block_size_unless_the_user_does() {
         json[0]["frames"][0]["block_size"].as_u64().unwrap()
     };
     assert_eq!(
-        block_size(&["compress", "-c", "--core", path(&zstd)]),
+        block_size(&["compress", "-c", "--core", path_arg(&zstd)]),
         6 << 20
     );
     assert_eq!(
-        block_size(&["compress", "-c", "-B", "64K", "--core", path(&zstd)]),
+        block_size(&["compress", "-c", "-B", "64K", "--core", path_arg(&zstd)]),
         64 << 10
     );
     assert_eq!(block_size(&["compress", "-c"]), 1 << 20);

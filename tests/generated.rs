@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::{self, h4_process};
+
 fn files_under(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -17,8 +19,8 @@ fn files_under(dir: &Path) -> Vec<String> {
 #[test]
 fn committed_man_pages_and_completions_are_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fresh = tempfile::tempdir().unwrap();
-    let status = Command::new(assert_cmd::cargo::cargo_bin("h4"))
+    let fresh = util::tempdir();
+    let status = h4_process()
         .arg("generate")
         .arg(fresh.path())
         .status()

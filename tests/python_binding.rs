@@ -7,13 +7,12 @@
 //! Needs python3 (standard library only); without it the tests say so and
 //! pass.
 
-mod common;
-
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tempfile::TempDir;
+use crate::util::data::noise;
+use crate::util::{self, h4_process, project_core};
 
 const CORES: [&str; 2] = ["reference", "zstd"];
 
@@ -54,9 +53,8 @@ fn run_client(args: &[&Path]) -> Output {
 /// and returns stdout.
 #[track_caller]
 fn h4_stdout(args: &[&str], input: &Path) -> Vec<u8> {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("h4"))
+    let out = h4_process()
         .args(args)
-        .env_remove("HARMONY4_CORE_PATH")
         .stdin(File::open(input).unwrap())
         .output()
         .unwrap();
@@ -75,7 +73,7 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
     let mut mixed = b"HarmonyO4 raw output through the ABI. ".repeat(50);
     mixed.extend(std::iter::repeat_n(7u8, 10_000));
     mixed.extend((0..30_000u32).map(|i| (i * 3) as u8));
-    mixed.extend((0..5_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    mixed.extend(noise(5_000, 13));
     vec![
         ("empty", Vec::new()),
         ("text", b"hello world\n".to_vec()),
@@ -90,7 +88,7 @@ fn spec_binding_round_trips_every_project_core() {
         return;
     }
     for name in CORES {
-        let core = common::project_core(name);
+        let core = project_core(name);
         let out = run_client(&[&core]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let expected = format!("6 inputs round-tripped through {}", core.display());
@@ -103,9 +101,9 @@ fn spec_binding_bytes_equal_h4_raw_output() {
     if !python3_available() {
         return;
     }
-    let dir = TempDir::new().unwrap();
+    let dir = util::tempdir();
     let d = dir.path();
-    let reference = common::project_core("reference");
+    let reference = project_core("reference");
     for (label, data) in samples() {
         let input = d.join(format!("{label}.bin"));
         fs::write(&input, &data).unwrap();
@@ -129,8 +127,8 @@ fn spec_binding_bytes_equal_h4_raw_output() {
         );
 
         for name in CORES {
-            let core = common::project_core(name);
-            let core_arg = core.to_str().unwrap();
+            let core = project_core(name);
+            let core_arg = util::path_arg(&core);
 
             // Compressing: ctypes and h4 --core agree byte for byte.
             let py_out = d.join(format!("{label}.{name}.py"));

@@ -9,21 +9,18 @@ use std::time::{Duration, Instant};
 use h4::engine::Reference;
 use h4::pipeline::{CompressOptions, DecompressOptions};
 
-fn h4_bin() -> std::path::PathBuf {
-    assert_cmd::cargo::cargo_bin("h4")
-}
+use crate::util::data::{self, Rng};
+use crate::util::{self, H4, h4_process};
 
 /// A frame of ~50 blocks of 4 KiB, stored and coded mixed.
 fn multi_block_frame() -> (Vec<u8>, Vec<u8>) {
-    let mut x = 0x9e37_79b9u32;
+    let mut rng = Rng::new(0x9e37_79b9);
     let data: Vec<u8> = (0..200_000usize)
         .map(|i| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
+            let noise = rng.next_u64() as u8;
             match (i / 4096) % 3 {
                 0 => (i / 97) as u8,
-                1 => x as u8,
+                1 => noise,
                 _ => b"abc "[i % 4],
             }
         })
@@ -37,26 +34,15 @@ fn multi_block_frame() -> (Vec<u8>, Vec<u8>) {
     (data, frame)
 }
 
-/// A seeded xorshift64 generator: the same numbers on every run.
-fn xorshift(seed: u64) -> impl FnMut() -> u64 {
-    let mut x = seed;
-    move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    }
-}
-
 #[test]
 fn thousands_of_single_byte_corruptions_are_all_rejected() {
     let (_, frame) = multi_block_frame();
-    let mut next = xorshift(0x1234_5678_9abc_def1);
+    let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let tries = 5000;
     for i in 0..tries {
         let mut bad = frame.clone();
-        let at = (next() % bad.len() as u64) as usize;
-        let flip = (next() % 255 + 1) as u8;
+        let at = rng.below(bad.len());
+        let flip = (rng.below(255) + 1) as u8;
         bad[at] ^= flip;
         let options = DecompressOptions {
             threads: 1 + i % 2,
@@ -73,7 +59,7 @@ fn thousands_of_single_byte_corruptions_are_all_rejected() {
 fn peak_kib(args: &[&str], stdin: &Path) -> Option<(i32, u64)> {
     let out = Command::new("/usr/bin/time")
         .args(["-f", "PEAK %M"])
-        .arg(h4_bin())
+        .arg(H4)
         .args(args)
         .stdin(std::fs::File::open(stdin).unwrap())
         .stdout(Stdio::null())
@@ -105,7 +91,7 @@ fn hostile_lengths_cost_no_memory() {
     file.extend_from_slice(&[0; 8]);
     file.extend_from_slice(b"only a few bytes of payload");
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = util::tempdir();
     let path = dir.path().join("hostile.h4");
     std::fs::write(&path, &file).unwrap();
     let err = h4::decompress_to_vec(&file, &DecompressOptions::default()).unwrap_err();
@@ -139,10 +125,10 @@ fn xxhash_low32(header_without_check: &[u8]) -> u32 {
 
 #[test]
 fn output_directory_that_disappears_is_a_clean_error() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = util::tempdir();
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
-    let mut child = Command::new(h4_bin())
+    let mut child = h4_process()
         .args(["compress", "-o"])
         .arg(out_dir.join("data.h4"))
         .stdin(Stdio::piped())
@@ -172,8 +158,8 @@ fn output_directory_that_disappears_is_a_clean_error() {
 
 #[test]
 fn unreadable_input_is_a_clean_error_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(h4_bin())
+    let dir = util::tempdir();
+    let out = h4_process()
         .args(["compress", "-o"])
         .arg(dir.path().join("mem.h4"))
         .arg("/proc/self/mem")
@@ -187,13 +173,13 @@ fn unreadable_input_is_a_clean_error_and_writes_nothing() {
 
 /// 5 GiB through stdin and a sparse 5 GiB file, both ways, in bounded
 /// memory. Slow (a minute or two): run with `cargo test --release --test
-/// reliability -- --ignored` or `scripts/bigdata`.
+/// integration -- --ignored five_gib` or `scripts/bigdata`.
 #[test]
 #[ignore]
 fn five_gib_round_trips_in_bounded_memory() {
     let status = Command::new("bash")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bigdata"))
-        .arg(h4_bin())
+        .arg(H4)
         .status()
         .unwrap();
     assert!(status.success());
@@ -220,9 +206,8 @@ fn full_filesystem_is_a_clean_error_and_keeps_the_input() {
         eprintln!("skipped: unshare -rm (user namespaces) is not allowed here");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
-    let noise: Vec<u8> = (0..1 << 20).map(|_| (next() >> 32) as u8).collect();
+    let dir = util::tempdir();
+    let noise = data::noise(1 << 20, 0x2545_f491_4f6c_dd1d);
     std::fs::write(dir.path().join("noise.bin"), &noise).unwrap();
     let big = h4::compress_to_vec(&[7u8; 4 << 20], &Reference::new(), &Default::default()).unwrap();
     std::fs::write(dir.path().join("big.h4"), &big).unwrap();
@@ -244,7 +229,7 @@ fn full_filesystem_is_a_clean_error_and_keeps_the_input() {
     let out = Command::new("unshare")
         .args(["-rm", "bash", "-c", script])
         .current_dir(dir.path())
-        .env("H4", h4_bin())
+        .env("H4", H4)
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);

@@ -6,6 +6,8 @@ use h4::engine::{Engine, Reference};
 use h4::pipeline::{CompressOptions, DecompressOptions};
 use proptest::prelude::*;
 
+use crate::util::data;
+
 /// Inputs with the structure the engine cares about: runs of every length,
 /// literal stretches, ramps and repeated multi-byte patterns.
 fn structured() -> impl Strategy<Value = Vec<u8>> {
@@ -83,15 +85,7 @@ proptest! {
 
 #[test]
 fn random_data_never_expands_more_than_a_tenth_of_a_percent() {
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let data: Vec<u8> = (0..3_000_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
+    let data = data::noise(3_000_000, 0x2545_f491_4f6c_dd1d);
     let frame = h4::compress_to_vec(&data, &Reference::new(), &CompressOptions::default()).unwrap();
     let growth = (frame.len() - data.len()) as f64 / data.len() as f64;
     assert!(growth < 0.001, "grew by {:.4}%", growth * 100.0);
@@ -110,15 +104,7 @@ fn flat_raster_compresses_far_better_than_text() {
             [tile.wrapping_mul(29), tile.wrapping_mul(71), 255 - tile]
         })
         .collect();
-    let words = [
-        "the ", "quick ", "brown ", "fox ", "jumps ", "over ", "a ", "lazy ", "dog. ",
-    ];
-    let mut text = Vec::new();
-    let mut i = 7usize;
-    while text.len() < 4 << 20 {
-        i = i.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        text.extend_from_slice(words[(i >> 16) % words.len()].as_bytes());
-    }
+    let text = data::text(4 << 20);
     let ratio = |data: &[u8]| {
         let frame =
             h4::compress_to_vec(data, &Reference::new(), &CompressOptions::default()).unwrap();

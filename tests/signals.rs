@@ -6,9 +6,11 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::{self, h4_process, listing};
+
 fn interrupt_mid_write(signal: &str, want_status: i32) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("h4"))
+    let dir = util::tempdir();
+    let mut child = h4_process()
         .args(["compress", "-B", "4K", "-o", "out.h4"])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
@@ -20,11 +22,7 @@ fn interrupt_mid_write(signal: &str, want_status: i32) {
     stdin.write_all(&vec![7u8; 1 << 20]).unwrap();
     stdin.flush().unwrap();
 
-    let has_temp = |d: &std::path::Path| {
-        std::fs::read_dir(d)
-            .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".h4tmp"))
-    };
+    let has_temp = |d| listing(d).iter().any(|name| name.ends_with(".h4tmp"));
     let deadline = Instant::now() + Duration::from_secs(20);
     while !has_temp(dir.path()) {
         assert!(Instant::now() < deadline, "no temporary output appeared");
@@ -38,10 +36,7 @@ fn interrupt_mid_write(signal: &str, want_status: i32) {
     let status = child.wait().unwrap();
     drop(stdin);
     assert_eq!(status.code(), Some(want_status), "{signal}");
-    let left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let left = listing(dir.path());
     assert!(left.is_empty(), "{signal} left {left:?}");
 }
 
@@ -57,12 +52,12 @@ fn sigterm_removes_the_partial_output_and_exits_143() {
 
 #[test]
 fn interrupted_rm_keeps_the_input() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = util::tempdir();
     let input = dir.path().join("data");
     // A FIFO as input: h4 blocks reading it, mid-compression.
     let made = Command::new("mkfifo").arg(&input).status().unwrap();
     assert!(made.success());
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("h4"))
+    let mut child = h4_process()
         .args(["compress", "--rm", "data"])
         .current_dir(dir.path())
         .stderr(Stdio::piped())

@@ -6,6 +6,8 @@
 
 use std::process::Command;
 
+use crate::util::H4;
+
 #[test]
 fn independent_python_implementation_agrees_byte_for_byte() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -23,7 +25,7 @@ fn independent_python_implementation_agrees_byte_for_byte() {
     }
     let out = Command::new("python3")
         .arg(format!("{root}/scripts/check_spec.py"))
-        .arg(assert_cmd::cargo::cargo_bin("h4"))
+        .arg(H4)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -2,23 +2,14 @@
 //! fault class: each must fail with exit 1 and the right row marked, and
 //! the verifier itself must never crash.
 
-mod common;
-
-use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
-use common::{c_core, project_core};
 use serde_json::Value;
 
+use crate::util::{self, c_core, h4, path_arg, project_core};
+
 fn verify(args: &[&str]) -> Output {
-    Command::cargo_bin("h4")
-        .unwrap()
-        .arg("verify")
-        .args(args)
-        .env_remove("HARMONY4_CORE_PATH")
-        .output()
-        .unwrap()
+    h4().arg("verify").args(args).output().unwrap()
 }
 
 /// Runs `h4 verify --json` and returns the exit code and the report.
@@ -50,18 +41,14 @@ fn row<'a>(report: &'a Value, check: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row {check}"))
 }
 
-fn core_arg(path: &Path) -> String {
-    path.to_str().unwrap().to_string()
-}
-
 #[test]
 fn good_engines_pass_every_check() {
-    let reference_core = core_arg(&project_core("reference"));
-    let zstd_core = core_arg(&project_core("zstd"));
+    let reference_core = project_core("reference");
+    let zstd_core = project_core("zstd");
     for args in [
         vec!["--engine", "reference"],
-        vec!["--core", reference_core.as_str()],
-        vec!["--core", zstd_core.as_str()],
+        vec!["--core", path_arg(&reference_core)],
+        vec!["--core", path_arg(&zstd_core)],
     ] {
         let (code, report) = verify_json(&args);
         assert_eq!(code, 0, "{args:?}: {report:#}");
@@ -73,7 +60,7 @@ fn good_engines_pass_every_check() {
 
 #[test]
 fn user_files_join_the_corpus() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = util::tempdir();
     let file = dir.path().join("extra.bin");
     std::fs::write(&file, b"an extra input, an extra input").unwrap();
     let (code, with) = verify_json(&["--iterations", "2", "--fuzz", "10", file.to_str().unwrap()]);
@@ -116,7 +103,7 @@ fn every_faulty_core_fails_its_row() {
         let core = c_core(name, flags.trim_start_matches("-D"), &defines);
         let (code, report) = verify_json(&[
             "--core",
-            &core_arg(&core),
+            path_arg(&core),
             "--iterations",
             "5",
             "--fuzz",
@@ -144,7 +131,7 @@ fn table_marks_rows_and_counts_them() {
     let lossy = c_core("lossy", "", &[]);
     let bad = verify(&[
         "--core",
-        &core_arg(&lossy),
+        path_arg(&lossy),
         "--iterations",
         "2",
         "--fuzz",
@@ -176,7 +163,7 @@ fn memcheck_runs_under_valgrind_or_says_why_not() {
         .output()
         .is_ok_and(|o| o.status.success());
     if has_valgrind {
-        let (code, report) = verify_json(&["--memcheck", "--core", &core_arg(&leaking)]);
+        let (code, report) = verify_json(&["--memcheck", "--core", path_arg(&leaking)]);
         assert_eq!(code, 1);
         assert_eq!(report["memcheck"], "under valgrind");
         let r = row(&report, "leaks");
@@ -186,9 +173,8 @@ fn memcheck_runs_under_valgrind_or_says_why_not() {
         eprintln!("valgrind not installed: only the fallback message is checked");
     }
     // With no valgrind on PATH the run goes on and says so.
-    let empty = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("h4")
-        .unwrap()
+    let empty = util::tempdir();
+    let out = h4()
         .args([
             "verify",
             "--json",

@@ -1,7 +1,6 @@
-//! Shared by the integration tests that need real core libraries: the
-//! project's own cores (built once with cargo) and the C test cores in
-//! `tests/cores/` (compiled once each with `cc`).
-#![allow(dead_code)]
+//! The core libraries the tests load: the project's own cores (built once
+//! with cargo) and the C test cores in `tests/cores/` (compiled once each
+//! with `cc`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

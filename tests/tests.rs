@@ -1,0 +1,19 @@
+//! The integration tests, compiled as one test binary (one build, one
+//! link); shared helpers and test data are in `util`.
+
+#[macro_use]
+mod util;
+
+mod bench;
+mod cli;
+mod cores;
+mod fuzz_regressions;
+mod generated;
+mod golden;
+mod python_binding;
+mod reliability;
+mod roundtrip;
+mod signals;
+mod spec_python;
+mod terminal;
+mod verify;
