@@ -7,6 +7,7 @@ mod util;
 mod bench;
 mod cli;
 mod cores;
+mod docs;
 mod fuzz_regressions;
 mod generated;
 mod golden;
