@@ -8,6 +8,7 @@ mod bench;
 mod cli;
 mod cores;
 mod docs;
+mod fixtures;
 mod fuzz_regressions;
 mod generated;
 mod golden;
