@@ -124,6 +124,12 @@ pub struct CompressArgs {
     /// (for trusted cores; the reference engine is never checked)
     #[arg(long)]
     pub no_check: bool,
+
+    /// Container format to write: 2 (compact, indexed for random access)
+    /// or 1 (readable by h4 0.1)
+    #[arg(long, value_name = "N", default_value_t = h4::container::FORMAT_VERSION,
+          value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub format_version: u8,
 }
 
 #[derive(Args, Debug)]
@@ -152,6 +158,10 @@ pub struct InfoArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+
+    /// Also list every block: where it lies in the file and in the content
+    #[arg(long)]
+    pub blocks: bool,
 }
 
 /// How to choose the engine; shared by every subcommand that uses one.
@@ -276,7 +286,7 @@ pub struct GenerateArgs {
 /// `.h4` container format it writes and the core ABI it hosts.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (container format 1, core ABI 1)"
+    " (container format 2, reads 1 and 2; core ABI 1)"
 );
 
 /// Parses "65536", "64K", "1M", "1MiB" (binary units) within the allowed
@@ -313,9 +323,11 @@ mod tests {
 
     #[test]
     fn version_names_the_format_and_abi_this_build_implements() {
+        let versions = h4::container::FORMAT_VERSIONS.map(|v| v.to_string());
         let want = format!(
-            "(container format {}, core ABI {})",
+            "(container format {}, reads {}; core ABI {})",
             h4::container::FORMAT_VERSION,
+            versions.join(" and "),
             h4::engine::core::ABI_VERSION
         );
         assert!(VERSION.ends_with(&want), "{VERSION}");

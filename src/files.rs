@@ -45,6 +45,7 @@ pub fn compress(args: &CompressArgs) -> Status {
         threads: files.common.threads(),
         check_core_output: !args.no_check,
         progress: None,
+        format: args.format_version,
     };
     run(
         &Compression {

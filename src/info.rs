@@ -56,7 +56,9 @@ impl FileInfo {
             "mixed".to_string()
         };
         let block_size = if frames.iter().all(|f| f.block_size == first.block_size) {
-            human_bytes(u64::from(first.block_size))
+            first
+                .block_size
+                .map_or_else(|| "-".to_string(), |size| human_bytes(u64::from(size)))
         } else {
             "mixed".to_string()
         };
@@ -73,10 +75,10 @@ impl FileInfo {
     }
 }
 
-fn describe(path: &Path) -> Result<FileInfo> {
+fn describe(path: &Path, blocks: bool) -> Result<FileInfo> {
     let input = Input::open(path)?;
     input.refuse_terminal(false)?;
-    let frames = summarize(BufReader::with_capacity(256 * 1024, input.file))?;
+    let frames = summarize(BufReader::with_capacity(256 * 1024, input.file), blocks)?;
     Ok(FileInfo::new(input.name, frames))
 }
 
@@ -84,7 +86,7 @@ pub fn run(args: &InfoArgs) -> Status {
     let mut status = Status::Ok;
     let mut entries = Vec::new();
     for path in input_paths(&args.files) {
-        match describe(&path) {
+        match describe(&path, args.blocks) {
             Ok(info) => entries.push(Entry::Info(info)),
             Err(e) => {
                 let name = display_name(&path);
@@ -113,6 +115,9 @@ pub fn run(args: &InfoArgs) -> Status {
         if !infos.is_empty() {
             print_table(&infos);
         }
+        if args.blocks {
+            print_blocks(&infos);
+        }
     }
     status
 }
@@ -134,5 +139,29 @@ fn print_table(infos: &[&FileInfo]) {
             info.engine,
             info.file
         );
+    }
+}
+
+/// The `--blocks` listing: one line per block, with where it lies in the
+/// file and in the content.
+fn print_blocks(infos: &[&FileInfo]) {
+    for info in infos {
+        println!();
+        println!(
+            "{}:\n{:>6} {:>6} {:>14} {:>12} {:>14} {:>12}  Kind",
+            info.file, "Frame", "Block", "Offset", "Compressed", "Content at", "Uncompressed"
+        );
+        for (f, frame) in info.frames.iter().enumerate() {
+            for (b, block) in frame.block_list.iter().flatten().enumerate() {
+                println!(
+                    "{f:>6} {b:>6} {:>14} {:>12} {:>14} {:>12}  {}",
+                    block.offset,
+                    block.compressed_bytes,
+                    block.uncompressed_offset,
+                    block.uncompressed_bytes,
+                    if block.stored { "stored" } else { "coded" }
+                );
+            }
+        }
     }
 }

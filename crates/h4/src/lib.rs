@@ -22,6 +22,7 @@ mod error;
 mod ordered;
 pub mod pipeline;
 pub mod source;
+mod varint;
 pub mod verify;
 
 pub use container::FormatError;

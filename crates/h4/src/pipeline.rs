@@ -16,10 +16,10 @@ use std::thread;
 
 use crate::buffers::BufferPool;
 use crate::container::FormatError;
-use crate::container::checksum::{self, ContentCheck};
+use crate::container::checksum::ContentCheck;
 use crate::container::{
-    BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FrameHeader, FrameReader,
-    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header,
+    BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FORMAT_VERSION, FORMAT_VERSIONS, FrameEnd,
+    FrameEncoder, FrameHeader, FrameReader, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, SealedBlock,
 };
 use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
 use crate::error::{Error, Result};
@@ -50,11 +50,15 @@ pub struct CompressOptions {
     pub check_core_output: bool,
     /// Told the bytes done after each block, if set.
     pub progress: Option<Progress>,
+    /// The container format to write: 2 (the default; compact, with a
+    /// block index for random access) or 1 (what h4 0.1 wrote).
+    pub format: u8,
 }
 
 impl Default for CompressOptions {
     fn default() -> Self {
         CompressOptions {
+            format: FORMAT_VERSION,
             block_size: DEFAULT_BLOCK_SIZE,
             threads: default_threads(),
             check_core_output: true,
@@ -105,10 +109,9 @@ pub struct Stats {
 /// A coded block ready to write: its header, and its payload as either the
 /// engine's output or the raw chunk itself.
 struct Sealed<'a> {
-    header: [u8; BLOCK_HEADER_LEN],
+    block: SealedBlock,
     payload: Payload<'a>,
     raw_len: u64,
-    digest: u64,
 }
 
 enum Payload<'a> {
@@ -127,43 +130,51 @@ pub fn compress<W: Write + Send>(
         (MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&options.block_size),
         "block size out of range"
     );
-    let header = FrameHeader {
-        block_size: options.block_size,
-        engine: engine.id().clone(),
-    }
-    .encode();
-    out.write_all(&header).map_err(Error::Write)?;
+    assert!(
+        FORMAT_VERSIONS.contains(&options.format),
+        "unknown container format"
+    );
+    let block_size = options.block_size as usize;
+    let pool = Arc::new(BufferPool::new(pool_size(options.threads, block_size)));
+    let mut chunks = source.blocks_pooled(block_size, Arc::clone(&pool));
+    // Format 2 records whether the content fits in one block instead of
+    // the block size, so look one block ahead before writing the header.
+    let head: Vec<_> = chunks.by_ref().take(2).collect();
+    let single_block = head.len() < 2;
+    let mut frame = FrameEncoder::new(
+        options.format,
+        options.block_size,
+        single_block,
+        engine.id(),
+    );
+    out.write_all(frame.header()).map_err(Error::Write)?;
 
     let mut stats = Stats {
-        compressed_bytes: header.len() as u64,
+        compressed_bytes: frame.header().len() as u64,
         frames: 1,
         ..Stats::default()
     };
-    let mut content = ContentCheck::default();
     let check = checks_output(engine, options.check_core_output);
-    let pool = Arc::new(BufferPool::new(pool_size(
-        options.threads,
-        options.block_size as usize,
-    )));
+    let framing = frame.clone();
     ordered(
-        limits(options.threads, options.block_size as usize),
-        source
-            .blocks_pooled(options.block_size as usize, Arc::clone(&pool))
+        limits(options.threads, block_size),
+        head.into_iter()
+            .chain(chunks)
             .zip(0u64..)
             .map(|(chunk, index)| chunk.map(|c| (index, c))),
         |(_, chunk)| chunk.len(),
-        |(index, chunk)| seal(engine, index, chunk, check, &pool),
+        |(index, chunk)| seal(engine, &framing, index, chunk, check, &pool),
         |sealed| {
-            out.write_all(&sealed.header).map_err(Error::Write)?;
+            out.write_all(&sealed.block.header).map_err(Error::Write)?;
             let payload: &[u8] = match &sealed.payload {
                 Payload::Coded(v) => v,
                 Payload::Stored(c) => c,
             };
             out.write_all(payload).map_err(Error::Write)?;
-            content.push(sealed.digest);
+            frame.push(&sealed.block);
             stats.blocks += 1;
             stats.raw_bytes += sealed.raw_len;
-            stats.compressed_bytes += (BLOCK_HEADER_LEN + payload.len()) as u64;
+            stats.compressed_bytes += (sealed.block.header.len() + payload.len()) as u64;
             if let Some(progress) = &options.progress {
                 (progress.0)(stats.raw_bytes);
             }
@@ -175,14 +186,10 @@ pub fn compress<W: Write + Send>(
         },
     )?;
 
-    let trailer = Trailer {
-        block_count: stats.blocks,
-        content_len: stats.raw_bytes,
-        content_check: content.value(),
-    };
-    out.write_all(&trailer.encode()).map_err(Error::Write)?;
+    let end = frame.finish();
+    out.write_all(&end).map_err(Error::Write)?;
     out.flush().map_err(Error::Write)?;
-    stats.compressed_bytes += TRAILER_LEN as u64;
+    stats.compressed_bytes += end.len() as u64;
     Ok(stats)
 }
 
@@ -210,6 +217,7 @@ fn pool_size(threads: usize, block_size: usize) -> usize {
 
 fn seal<'a>(
     engine: &dyn Engine,
+    frame: &FrameEncoder,
     index: u64,
     chunk: Chunk<'a>,
     check: bool,
@@ -227,11 +235,10 @@ fn seal<'a>(
     if check && !stored {
         check_round_trip(engine, &chunk, &coded).map_err(engine_error)?;
     }
-    let (header, digest) = block_header(&chunk, if stored { &chunk } else { &coded });
+    let block = frame.seal(index, &chunk, if stored { &chunk } else { &coded });
     Ok(Sealed {
-        header,
+        block,
         raw_len: chunk.len() as u64,
-        digest,
         payload: if stored {
             pool.give(coded);
             Payload::Stored(chunk)
@@ -295,13 +302,14 @@ enum Job {
         payload: Vec<u8>,
         engine: Arc<dyn Engine>,
     },
-    FrameEnd(Trailer),
+    FrameEnd(FrameEnd),
 }
 
 enum Decoded {
     FrameStart,
-    Block { raw: Vec<u8>, digest: u64 },
-    FrameEnd(Trailer),
+    /// A block's content, and for format 1 its digest for the content check.
+    Block { raw: Vec<u8>, digest: Option<u64> },
+    FrameEnd(FrameEnd),
 }
 
 /// Decompresses every frame of `input` into `out`, checking every checksum.
@@ -324,8 +332,8 @@ pub fn decompress<R: Read, W: Write + Send>(
             Err(e) => return Some(Err(e.into())),
         };
         Some(Ok(match event {
-            Event::Frame(header) => {
-                compressed += header.encode().len() as u64;
+            Event::Frame { header, .. } => {
+                compressed += header.len;
                 engine = match resolve(&header, &reference, &options.engines) {
                     Ok(e) => e,
                     Err(e) => return Some(Err(e)),
@@ -336,8 +344,10 @@ pub fn decompress<R: Read, W: Write + Send>(
                 index,
                 header,
                 payload,
+                len,
+                ..
             } => {
-                compressed += (BLOCK_HEADER_LEN + payload.len()) as u64;
+                compressed += len;
                 Job::Block {
                     index,
                     header,
@@ -345,9 +355,9 @@ pub fn decompress<R: Read, W: Write + Send>(
                     engine: Arc::clone(&engine),
                 }
             }
-            Event::End(trailer) => {
-                compressed += TRAILER_LEN as u64;
-                Job::FrameEnd(trailer)
+            Event::End { end, len, .. } => {
+                compressed += len;
+                Job::FrameEnd(end)
             }
         }))
     });
@@ -371,7 +381,9 @@ pub fn decompress<R: Read, W: Write + Send>(
                 }
                 Decoded::Block { raw, digest } => {
                     out.write_all(&raw).map_err(Error::Write)?;
-                    content.push(digest);
+                    if let Some(digest) = digest {
+                        content.push(digest);
+                    }
                     stats.blocks += 1;
                     stats.raw_bytes += raw.len() as u64;
                     pool.give(raw);
@@ -379,8 +391,8 @@ pub fn decompress<R: Read, W: Write + Send>(
                         (progress.0)(stats.raw_bytes);
                     }
                 }
-                Decoded::FrameEnd(trailer) => {
-                    if trailer.content_check != content.value() {
+                Decoded::FrameEnd(end) => {
+                    if end.content_check.is_some_and(|check| check != content.value()) {
                         return Err(FormatError::TrailerMismatch("content check").into());
                     }
                 }
@@ -451,9 +463,8 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
         }
         raw
     };
-    let digest = checksum::digest(&raw);
-    if digest as u32 != header.raw_check {
-        return Err(FormatError::ContentChecksum { block: index }.into());
-    }
+    let digest = header
+        .check_raw(&raw)
+        .map_err(|_| FormatError::ContentChecksum { block: index })?;
     Ok(Decoded::Block { raw, digest })
 }

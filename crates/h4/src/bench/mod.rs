@@ -145,7 +145,7 @@ pub fn measure(
         block_size: settings.block_size,
         threads: settings.threads,
         check_core_output: settings.check_core_output,
-        progress: None,
+        ..CompressOptions::default()
     };
     let mut frame = Vec::with_capacity(data.len() + data.len() / 64 + 1024);
     times.clear();

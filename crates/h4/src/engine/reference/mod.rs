@@ -20,9 +20,9 @@
 
 mod delta;
 mod rle;
-mod varint;
 
 use super::{Coded, Engine, EngineError};
+use crate::varint;
 use crate::container::{EngineId, EngineKind};
 
 /// The name the reference engine records in frame headers.

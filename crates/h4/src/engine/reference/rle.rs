@@ -17,7 +17,7 @@
 //! positions at a time with word operations so literal-heavy data costs about
 //! a cycle a byte, and runs cost a word compare per eight bytes.
 
-use super::varint;
+use crate::varint;
 
 /// The shortest run the encoder emits as a run.
 pub const MIN_RUN: usize = 4;

@@ -1,4 +1,5 @@
-//! LEB128 unsigned integers: the length fields of reference payloads.
+//! LEB128 unsigned integers: the length fields of reference payloads and of
+//! container format 2.
 //!
 //! Seven bits a byte, least significant group first, high bit set on every
 //! byte but the last. Decoding rejects overlong forms and values above
