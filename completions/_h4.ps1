@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('-B', '-B ', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
             [CompletionResult]::new('--block-size', '--block-size', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
+            [CompletionResult]::new('--format-version', '--format-version', [CompletionResultType]::ParameterName, 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
             [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')
@@ -100,6 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
         }
         'h4;info' {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('--blocks', '--blocks', [CompletionResultType]::ParameterName, 'Also list every block: where it lies in the file and in the content')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

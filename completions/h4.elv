@@ -41,6 +41,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --threads 'Worker threads (0: one per CPU)'
             cand -B 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
             cand --block-size 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
+            cand --format-version 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)'
             cand -c 'Write to standard output, keeping the input files'
             cand --stdout 'Write to standard output, keeping the input files'
             cand -f 'Overwrite existing outputs; allow compressed data on a terminal'
@@ -93,6 +94,7 @@ set edit:completion:arg-completer[h4] = {|@words|
         }
         &'h4;info'= {
             cand --json 'Print JSON instead of a table'
+            cand --blocks 'Also list every block: where it lies in the file and in the content'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -40,6 +40,7 @@ complete -c h4 -n "__fish_h4_using_subcommand compress" -l core -d 'Use the core
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH' -r -f -a "reference\t'The open RLE+delta reference engine'"
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s B -l block-size -d 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine\'s preference, else 1M]' -r
+complete -c h4 -n "__fish_h4_using_subcommand compress" -l format-version -d 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s c -l stdout -d 'Write to standard output, keeping the input files'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s f -l force -d 'Overwrite existing outputs; allow compressed data on a terminal'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s k -l keep -d 'Keep input files (the default)'
@@ -68,6 +69,7 @@ complete -c h4 -n "__fish_h4_using_subcommand test" -s q -l quiet -d 'Print erro
 complete -c h4 -n "__fish_h4_using_subcommand test" -s v -l verbose -d 'Print a summary line per file'
 complete -c h4 -n "__fish_h4_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c h4 -n "__fish_h4_using_subcommand info" -l json -d 'Print JSON instead of a table'
+complete -c h4 -n "__fish_h4_using_subcommand info" -l blocks -d 'Also list every block: where it lies in the file and in the content'
 complete -c h4 -n "__fish_h4_using_subcommand info" -s h -l help -d 'Print help'
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l core -d 'Use the core library at PATH (a failure to load it is an error)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH' -r -f -a "reference\t'The open RLE+delta reference engine'"

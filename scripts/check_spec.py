@@ -102,8 +102,72 @@ def crafted(blocks, bs=1024, name=b"reference"):
     return bytes(out + t + struct.pack("<I", ref.low32(ref.xxh3(t))))
 
 
+def crafted2(blocks, bs=1024, desc=None, name=None, index=None, header_size=None, size_delta=0):
+    """A format 2 frame with the given blocks, each (raw, payload, stored,
+    sized), checks computed; keyword arguments bend one field."""
+    single = desc is not None and desc & ref.SINGLE_BLOCK
+    d = desc if desc is not None else 0
+    h = ref.MAGIC + bytes([2, d])
+    if not d & ref.SINGLE_BLOCK:
+        h += ref.put_varint(bs)
+    if name is not None:
+        h += bytes([len(name)]) + name
+    header = h + struct.pack("<I", ref.low32(ref.xxh3(h)))
+    hcheck = struct.unpack("<I", header[-4:])[0]
+    out = bytearray(header)
+    entries = bytearray()
+    for k, (raw, payload, stored, sized) in enumerate(blocks):
+        fields = ref.token_fields(len(payload), len(raw), stored, sized)
+        seed = ref.block_seed(hcheck, k)
+        out += fields + struct.pack("<I", ref.low32(ref.xxh3(payload, ref.xxh3(fields, seed))))
+        if not stored:
+            out += struct.pack("<I", ref.low32(ref.xxh3(raw, seed)))
+        out += payload
+        entries += fields
+    footer = bytes([0]) + ref.put_varint(header_size if header_size is not None else len(header))
+    footer += bytes(index if index is not None else entries)
+    footer += struct.pack("<I", ref.low32(ref.xxh3(footer, hcheck)))
+    return bytes(out + footer + ref.put_reversed_varint(len(footer) + size_delta))
+
+
+def edge_cases2():
+    """Format 2 frames that bend one rule each."""
+    x = b"x" * 1024
+    xp = ref.encode_payload(x)
+    single = ref.SINGLE_BLOCK
+    yield "f2 ok: two blocks", crafted2([(x, xp, False, False), (b"yz", b"yz", True, True)])
+    yield "f2 ok: single block", crafted2([(b"abc", b"abc", True, True)], desc=single)
+    yield "f2 ok: empty single", crafted2([], desc=single)
+    yield "f2 ok: empty multi", crafted2([])
+    yield "f2 reserved bit", crafted2([], desc=single | 0x08)
+    yield "f2 reserved bit 7", crafted2([], desc=single | 0x80)
+    yield "f2 reference named", crafted2([], desc=single | ref.NAMED, name=b"reference")
+    yield "f2 unknown engine", crafted2([(b"abc", b"abc", True, True)], desc=single | ref.NAMED, name=b"zzz")
+    yield "f2 two blocks in single frame", crafted2([(b"ab", b"ab", True, True), (b"c", b"c", True, True)], desc=single)
+    yield "f2 single block without length", crafted2([(x, xp, False, False)], desc=single)
+    yield "f2 full block gives its length", crafted2([(x, xp, False, True)])
+    yield "f2 full stored block gives its length", crafted2([(x, x, True, True)])
+    yield "f2 short block without length", crafted2([(b"x" * 100, ref.encode_payload(b"x" * 100), False, False)])
+    yield "f2 block after a short one", crafted2([(b"yz", b"yz", True, True), (x, xp, False, False)])
+    yield "f2 coded not smaller", crafted2([(b"abc", b"abc", False, True)], desc=single)
+    yield "f2 index differs", crafted2([(x, xp, False, False)], index=ref.token_fields(len(xp) + 1, 1024, False, False))
+    yield "f2 index missing", crafted2([(x, xp, False, False)], index=b"")
+    yield "f2 header size wrong", crafted2([], header_size=11)
+    yield "f2 footer size wrong", crafted2([], size_delta=1)
+    yield "f2 block size 1023", crafted2([], bs=1023)
+    yield "f2 block size 64M+1", crafted2([], bs=(64 << 20) + 1)
+    for t in (1, 2, 3):
+        frame = bytearray(crafted2([], desc=single))
+        yield "f2 token %d" % t, bytes(frame[:10]) + bytes([t]) + bytes(frame[10:])
+    overlong = bytearray(crafted2([(b"abc", b"abc", True, True)], desc=single))
+    overlong[10:11] = bytes([overlong[10] | 0x80, 0x00])
+    yield "f2 overlong token varint", bytes(overlong)
+    yield "f2 then f1 frame", crafted2([(b"abc", b"abc", True, True)], desc=single) + crafted([(b"d", b"d")])
+
+
 def edge_cases():
     """(label, frame): decoders must agree on accept/reject (and output)."""
+    yield from edge_cases2()
     b118 = b"b" * 118
     yield "non-final token with R=0", crafted([(b"a" + b"b" * 118, bytes([1, 119, 0x10]) + b"a" + bytes([0x0F, 100]) + b"b")])
     yield "empty token 0x00", crafted([(b118, bytes([1, 118, 0x00, 0x0F, 100]) + b"b" + b"\x00")])
@@ -137,11 +201,11 @@ def main():
 
     for name, data in inputs():
         sizes = [4096, 65536, 1048576] if len(data) > 32768 else [1024, 4096, 1048576]
-        for bs in sizes:
+        for bs, fmt in ((bs, fmt) for bs in sizes for fmt in (1, 2)):
             count += 1
-            label = "%s (%d bytes, -B %d)" % (name, len(data), bs)
-            mine = ref.compress_frame(data, bs)
-            rc, theirs, err = h4(binary, ["compress", "-c", "-B", str(bs)], data)
+            label = "%s (%d bytes, -B %d, format %d)" % (name, len(data), bs, fmt)
+            mine = ref.compress_frame(data, bs, fmt)
+            rc, theirs, err = h4(binary, ["compress", "-c", "-B", str(bs), "--format-version", str(fmt)], data)
             if rc != 0:
                 fail("%s: h4 compress failed: %s" % (label, err.decode(errors="replace")))
                 continue
@@ -157,14 +221,16 @@ def main():
             if rc != 0 or back != data:
                 fail("%s: h4 does not decode our frame: %s" % (label, err.decode(errors="replace")))
 
-    # concatenated frames, and every single-byte corruption must be rejected by both
-    two = ref.compress_frame(b"first ", 1024) + ref.compress_frame(b"x" * 3000 + b"second", 1024)
+    # concatenated frames of both formats, and every single-byte corruption
+    # must be rejected by both decoders
+    two = ref.compress_frame(b"first ", 1024, 1) + ref.compress_frame(b"x" * 3000 + b"second", 1024, 2)
     count += 1
     rc, back, _ = h4(binary, ["decompress", "-c"], two)
     if rc != 0 or back != ref.decompress_stream(two) or back != b"first " + b"x" * 3000 + b"second":
         fail("concatenated frames")
-    for data, bs in ((b"", 1024), (b"abcd" * 3 + b"e" * 40 + b"fgh", 1024), (bytes(range(256)) * 5, 1024)):
-        frame = ref.compress_frame(data, bs)
+    cases = ((b"", 1024), (b"abcd" * 3 + b"e" * 40 + b"fgh", 1024), (bytes(range(256)) * 5, 1024))
+    for (data, bs), fmt in ((case, fmt) for case in cases for fmt in (1, 2)):
+        frame = ref.compress_frame(data, bs, fmt)
         count += 1
         for i in range(len(frame)):
             bad = bytearray(frame)
@@ -177,7 +243,7 @@ def main():
             rc, _, _ = h4(binary, ["decompress", "-c"], bytes(bad))
             if rc == 0:
                 fail("h4 accepts corruption at byte %d of a %d-byte frame" % (i, len(frame)))
-        for extra in (b"x", b"H4", frame[:20]):
+        for extra in (b"x", b"H4", frame[:min(20, len(frame) - 1)]):
             try:
                 ref.decompress_stream(frame + extra)
                 fail("our decoder accepts trailing %r" % extra[:8])

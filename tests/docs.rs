@@ -53,6 +53,7 @@ fn format_worked_example_is_the_frame_h4_writes() {
     let options = CompressOptions {
         block_size: 1024,
         threads: 1,
+        format: 1,
         ..CompressOptions::default()
     };
     let frame = h4::compress_to_vec(&content, &Reference::new(), &options).unwrap();

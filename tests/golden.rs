@@ -69,26 +69,68 @@ fn reference_payloads() {
     }
 }
 
-fn frame(input: &[u8], block_size: u32) -> Vec<u8> {
+fn frame(input: &[u8], block_size: u32, format: u8) -> Vec<u8> {
     let options = CompressOptions {
         block_size,
         threads: 1,
+        format,
         ..CompressOptions::default()
     };
     h4::compress_to_vec(input, &Reference::new(), &options).unwrap()
 }
 
+/// Format 2's header, block and footer checks all follow from the header
+/// check: each block's are seeded with it and the block's number.
 #[test]
-fn empty_frame() {
+fn format_2_empty_frame() {
+    // Header: magic, version 2, descriptor 01 (single block, reference
+    // engine, built in), check. Footer: end token, header size 10, no
+    // index entries, check seeded with the header check, footer size 6.
+    let want = unhex("4834d804 02 01 60c71b34   00 0a 63a43f54 06");
+    assert_eq!(hex(&frame(b"", DEFAULT_BLOCK_SIZE, 2)), hex(&want));
+    assert_eq!(want.len(), 17);
+}
+
+#[test]
+fn format_2_one_byte_frame() {
+    // One stored, sized block: token (1 << 2) | stored | sized = 07, its
+    // payload check, the byte. The index repeats the token.
+    let want = unhex("4834d804 02 01 60c71b34   07 88c8995f 41   00 0a 07 219d78f0 07");
+    assert_eq!(hex(&frame(b"A", DEFAULT_BLOCK_SIZE, 2)), hex(&want));
+    assert_eq!(want.len(), 24);
+}
+
+#[test]
+fn format_2_two_block_frame() {
+    // Block size 1024 (varint 80 08). Block 0: 1024 zero bytes coded in 7
+    // bytes, unsized (token 7 << 2 = 1c), payload and raw checks. Block 1:
+    // "h4" stored and sized (token (2 << 2) | 3 = 0b), one check. Footer:
+    // header size 12, index 1c 0b, check, size 8.
+    let mut input = vec![0u8; 1024];
+    input.extend_from_slice(b"h4");
+    let want = unhex(
+        "4834d804 02 00 8008 e68e32cf
+         1c 36352238 22e77786 0180080fee0700
+         0b 39ac214b 6834
+         00 0c 1c0b 7259eab0 08",
+    );
+    assert_eq!(hex(&frame(&input, 1024, 2)), hex(&want));
+    let back = h4::decompress_to_vec(&want, &DecompressOptions::default()).unwrap();
+    assert_eq!(back, input);
+}
+
+/// Format 1, which h4 0.1 wrote: fixed-width fields and a trailer.
+#[test]
+fn format_1_empty_frame() {
     let want = unhex(
         "4834d804 01 00001000 00 09 7265666572656e6365 ecccb181
          00000000 0000000000000000 0000000000000000 c294d3380580062d 9458cd33",
     );
-    assert_eq!(hex(&frame(b"", DEFAULT_BLOCK_SIZE)), hex(&want));
+    assert_eq!(hex(&frame(b"", DEFAULT_BLOCK_SIZE, 1)), hex(&want));
 }
 
 #[test]
-fn two_block_frame() {
+fn format_1_two_block_frame() {
     // 1024-byte blocks: block 0 is 1024 zero bytes (coded as one run),
     // block 1 is "h4" (stored: coding would not make it smaller).
     let mut input = vec![0u8; 1024];
@@ -99,7 +141,7 @@ fn two_block_frame() {
          02000000 02000000 23d9f0e8 8bdb2817 6834
          00000000 0200000000000000 0204000000000000 3d36b4281fb6832e 58fbb07b",
     );
-    assert_eq!(hex(&frame(&input, 1024)), hex(&want));
+    assert_eq!(hex(&frame(&input, 1024, 1)), hex(&want));
     let back = h4::decompress_to_vec(&want, &DecompressOptions::default()).unwrap();
     assert_eq!(back, input);
 }

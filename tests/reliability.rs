@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use h4::container::{EngineId, EngineKind, format2};
 use h4::engine::Reference;
 use h4::pipeline::{CompressOptions, DecompressOptions};
 
@@ -76,6 +77,36 @@ fn peak_kib(args: &[&str], stdin: &Path) -> Option<(i32, u64)> {
 }
 
 #[test]
+fn hostile_lengths_cost_no_memory_in_format_2() {
+    // A 64 MiB block size and a coded block that claims a payload one byte
+    // short of it, in a file of a few dozen bytes.
+    let engine = EngineId {
+        kind: EngineKind::Reference,
+        name: "reference".to_string(),
+    };
+    let mut file = format2::encode_header(Some(64 << 20), &engine);
+    let mut token = Vec::new();
+    let mut value = u64::from((64u32 << 20) - 1) << 2;
+    while value >= 0x80 {
+        token.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    token.push(value as u8);
+    file.extend_from_slice(&token);
+    file.extend_from_slice(&[0; 8]);
+    file.extend_from_slice(b"only a few bytes of payload");
+    let dir = util::tempdir();
+    let path = dir.path().join("hostile.h4");
+    std::fs::write(&path, &file).unwrap();
+    let err = h4::decompress_to_vec(&file, &DecompressOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    if let Some((code, kib)) = peak_kib(&["decompress", "-c"], &path) {
+        assert_eq!(code, 1);
+        assert!(kib < 32 * 1024, "peak {kib} KiB");
+    }
+}
+
+#[test]
 fn hostile_lengths_cost_no_memory() {
     // A 64 MiB block size and a block that claims 64 MiB of payload, in a
     // file of a few dozen bytes.
@@ -116,6 +147,7 @@ fn xxhash_low32(header_without_check: &[u8]) -> u32 {
     let options = CompressOptions {
         block_size: u32::from_le_bytes(header_without_check[5..9].try_into().unwrap()),
         threads: 1,
+        format: 1,
         ..CompressOptions::default()
     };
     let frame = h4::compress_to_vec(b"", &Reference::new(), &options).unwrap();

@@ -12,17 +12,18 @@ use crate::util::{
 #[test]
 fn truncation_at_every_point_is_rejected() {
     let dir = util::tempdir();
-    let (data, c) = small_multiblock();
-    assert_eq!(pipe_ok(&["decompress"], &c), data);
-    assert!(c.len() > HEADER_LEN + 4 * BLOCK_HEADER_LEN + TRAILER_LEN);
-    let threads = ["1", "2", "4"];
-    for cut in 0..c.len() {
-        assert_rejected(
-            dir.path(),
-            &c[..cut],
-            &format!("cut at {cut} of {}", c.len()),
-            threads[cut % 3],
-        );
+    for format in ["1", "2"] {
+        let (data, c) = small_multiblock(format);
+        assert_eq!(pipe_ok(&["decompress"], &c), data);
+        let threads = ["1", "2", "4"];
+        for cut in 0..c.len() {
+            assert_rejected(
+                dir.path(),
+                &c[..cut],
+                &format!("format {format}, cut at {cut} of {}", c.len()),
+                threads[cut % 3],
+            );
+        }
     }
 }
 
@@ -30,32 +31,27 @@ fn truncation_at_every_point_is_rejected() {
 fn truncation_of_larger_file_is_rejected() {
     let dir = util::tempdir();
     let data = mixed(120_000);
-    let c = pipe_ok(&["compress", "-B", "4K"], &data);
-    let mut cuts: BTreeSet<usize> = [
-        1,
-        3,
-        4,
-        10,
-        11,
-        HEADER_LEN - 1,
-        HEADER_LEN,
-        HEADER_LEN + 1,
-        HEADER_LEN + 8,
-        HEADER_LEN + BLOCK_HEADER_LEN,
-        HEADER_LEN + BLOCK_HEADER_LEN + 1,
-    ]
-    .into();
-    // The whole trailer region and the last block's end.
+    for format in ["1", "2"] {
+        truncate_everywhere_that_matters(dir.path(), &data, format);
+    }
+}
+
+fn truncate_everywhere_that_matters(dir: &std::path::Path, data: &[u8], format: &str) {
+    let c = pipe_ok(&["compress", "-B", "4K", "--format-version", format], data);
+    // Every cut through the header and the first block's header, and
+    // through the end of the frame (the last block, the trailer or footer).
+    let head = HEADER_LEN + BLOCK_HEADER_LEN + 2;
+    let mut cuts: BTreeSet<usize> = (1..head).collect();
     cuts.extend(c.len() - TRAILER_LEN - 2..c.len());
     let mut rng = Rng::new(1234);
-    while cuts.len() < 120 {
+    while cuts.len() < 160 {
         cuts.insert(rng.below(c.len()));
     }
     for (i, &cut) in cuts.iter().enumerate() {
         assert_rejected(
-            dir.path(),
+            dir,
             &c[..cut],
-            &format!("cut at {cut} of {}", c.len()),
+            &format!("format {format}, cut at {cut} of {}", c.len()),
             ["1", "2", "4"][i % 3],
         );
     }
@@ -64,16 +60,22 @@ fn truncation_of_larger_file_is_rejected() {
 #[test]
 fn bit_flip_at_every_byte_is_rejected() {
     let dir = util::tempdir();
-    let (_, c) = small_multiblock();
-    for pos in 0..c.len() {
-        let mut bad = c.clone();
-        bad[pos] ^= 1 << (pos % 8);
-        assert_rejected(
-            dir.path(),
-            &bad,
-            &format!("bit {} flipped at byte {pos} of {}", pos % 8, c.len()),
-            ["1", "2", "4"][pos % 3],
-        );
+    for format in ["1", "2"] {
+        let (_, c) = small_multiblock(format);
+        for pos in 0..c.len() {
+            let mut bad = c.clone();
+            bad[pos] ^= 1 << (pos % 8);
+            assert_rejected(
+                dir.path(),
+                &bad,
+                &format!(
+                    "format {format}, bit {} flipped at byte {pos} of {}",
+                    pos % 8,
+                    c.len()
+                ),
+                ["1", "2", "4"][pos % 3],
+            );
+        }
     }
 }
 
@@ -81,25 +83,30 @@ fn bit_flip_at_every_byte_is_rejected() {
 fn bit_flips_in_larger_file_are_rejected() {
     let dir = util::tempdir();
     let data = mixed(100_000);
-    let c = pipe_ok(&["compress", "-B", "4K"], &data);
-    let mut rng = Rng::new(777);
-    for i in 0..150 {
-        let pos = rng.below(c.len());
-        let bit = rng.below(8);
-        let mut bad = c.clone();
-        bad[pos] ^= 1 << bit;
-        assert_rejected(
-            dir.path(),
-            &bad,
-            &format!("bit {bit} flipped at byte {pos} of {}", c.len()),
-            ["1", "2", "4"][i % 3],
-        );
+    for format in ["1", "2"] {
+        let c = pipe_ok(&["compress", "-B", "4K", "--format-version", format], &data);
+        let mut rng = Rng::new(777);
+        for i in 0..150 {
+            let pos = rng.below(c.len());
+            let bit = rng.below(8);
+            let mut bad = c.clone();
+            bad[pos] ^= 1 << bit;
+            assert_rejected(
+                dir.path(),
+                &bad,
+                &format!(
+                    "format {format}, bit {bit} flipped at byte {pos} of {}",
+                    c.len()
+                ),
+                ["1", "2", "4"][i % 3],
+            );
+        }
     }
 }
 
 #[test]
 fn corrupt_stdin_fails_cleanly() {
-    let (_, mut c) = small_multiblock();
+    let (_, mut c) = small_multiblock("2");
     let mid = c.len() / 2;
     c[mid] ^= 0x10;
     for cmd in ["decompress", "test", "info"] {

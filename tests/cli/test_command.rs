@@ -16,7 +16,7 @@ fn test_command() {
         fs::write(d.join(name), data).unwrap();
         run_ok(d, &["compress", "-B", "4K", name]);
     }
-    let (_, mut c) = small_multiblock();
+    let (_, mut c) = small_multiblock("2");
     let last = c.len() - 40;
     c[last] ^= 0x01;
     fs::write(d.join("bad.h4"), &c).unwrap();

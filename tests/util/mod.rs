@@ -156,19 +156,20 @@ pub fn names(list: &[&str]) -> BTreeSet<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-/// The length of a frame header written by the reference engine:
-/// 11 fixed bytes, the name "reference" and a 4-byte check.
+/// The length of a format 1 frame header written by the reference
+/// engine: 11 fixed bytes, the name "reference" and a 4-byte check
+/// (format 2's is shorter).
 pub const HEADER_LEN: usize = 11 + 9 + 4;
-/// The length of a block header.
+/// The length of a format 1 block header (format 2's is at most 18).
 pub const BLOCK_HEADER_LEN: usize = 16;
-/// The length of a frame trailer.
+/// The length of a format 1 frame trailer.
 pub const TRAILER_LEN: usize = 32;
 
 /// A small input of several compressible 1 KiB blocks (the last one
-/// partial), and its `.h4` frame.
-pub fn small_multiblock() -> (Vec<u8>, Vec<u8>) {
+/// partial), and its `.h4` frame in container format `format`.
+pub fn small_multiblock(format: &str) -> (Vec<u8>, Vec<u8>) {
     let data: Vec<u8> = (0..3 * 1024 + 100).map(|i| (i / 97) as u8).collect();
-    let c = pipe_ok(&["compress", "-B", "1K"], &data);
+    let c = pipe_ok(&["compress", "-B", "1K", "--format-version", format], &data);
     (data, c)
 }
 

@@ -18,8 +18,8 @@ use crate::buffers::BufferPool;
 use crate::container::FormatError;
 use crate::container::checksum::ContentCheck;
 use crate::container::{
-    BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FORMAT_VERSION, FORMAT_VERSIONS, FrameEnd,
-    FrameEncoder, FrameHeader, FrameReader, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, SealedBlock,
+    BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FORMAT_VERSION, FORMAT_VERSIONS,
+    FrameEncoder, FrameEnd, FrameHeader, FrameReader, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, SealedBlock,
 };
 use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
 use crate::error::{Error, Result};
@@ -308,7 +308,10 @@ enum Job {
 enum Decoded {
     FrameStart,
     /// A block's content, and for format 1 its digest for the content check.
-    Block { raw: Vec<u8>, digest: Option<u64> },
+    Block {
+        raw: Vec<u8>,
+        digest: Option<u64>,
+    },
     FrameEnd(FrameEnd),
 }
 
@@ -392,7 +395,10 @@ pub fn decompress<R: Read, W: Write + Send>(
                     }
                 }
                 Decoded::FrameEnd(end) => {
-                    if end.content_check.is_some_and(|check| check != content.value()) {
+                    if end
+                        .content_check
+                        .is_some_and(|check| check != content.value())
+                    {
                         return Err(FormatError::TrailerMismatch("content check").into());
                     }
                 }

@@ -19,7 +19,7 @@ pub struct FrameEncoder {
 #[derive(Clone)]
 enum Format {
     One {
-        content: ContentCheck,
+        content: Box<ContentCheck>,
     },
     Two {
         header_check: u32,
@@ -57,7 +57,7 @@ impl FrameEncoder {
             format1::VERSION => (
                 format1::encode_header(block_size, engine),
                 Format::One {
-                    content: ContentCheck::default(),
+                    content: Box::default(),
                 },
             ),
             format2::VERSION => {
@@ -115,7 +115,13 @@ impl FrameEncoder {
             } => {
                 let shape = BlockShape::new(raw_len, payload.len() as u32, *block_size);
                 SealedBlock {
-                    header: format2::encode_block_header(*header_check, index, &shape, raw, payload),
+                    header: format2::encode_block_header(
+                        *header_check,
+                        index,
+                        &shape,
+                        raw,
+                        payload,
+                    ),
                     raw_len,
                     record: Record::Shape(shape),
                 }

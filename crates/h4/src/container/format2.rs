@@ -121,7 +121,9 @@ impl Header {
         }
         check_descriptor(descriptor)?;
         let block_size = match block_size {
-            Some(size) if (u64::from(MIN_BLOCK_SIZE)..=u64::from(MAX_BLOCK_SIZE)).contains(&size) => {
+            Some(size)
+                if (u64::from(MIN_BLOCK_SIZE)..=u64::from(MAX_BLOCK_SIZE)).contains(&size) =>
+            {
                 Some(size as u32)
             }
             Some(_) => return Err(FormatError::BadHeader("block size out of range")),
@@ -277,7 +279,8 @@ impl BlockHeader {
     /// Whether decoded `raw` bytes match `Raw_Check` (a stored block's raw
     /// bytes are its payload, already checked).
     pub fn raw_matches(&self, raw: &[u8]) -> bool {
-        self.raw_check.is_none_or(|check| raw_check(self.seed, raw) == check)
+        self.raw_check
+            .is_none_or(|check| raw_check(self.seed, raw) == check)
     }
 }
 

@@ -179,9 +179,17 @@ impl<R: Read> FrameReader<R> {
         let magic_ok = got.len() >= 4 && got[..4] == MAGIC || MAGIC.starts_with(got);
         if !magic_ok {
             self.state = State::Done;
+            // Enough of the start to name the formats people confuse with h4.
+            let mut sniff = [0u8; 8];
+            sniff[..n].copy_from_slice(got);
+            let more = if n == start.len() {
+                self.fill(&mut sniff[n..])?
+            } else {
+                0
+            };
             return Err(if first {
                 FormatError::NotH4 {
-                    other: sniff_foreign(got),
+                    other: sniff_foreign(&sniff[..n + more]),
                 }
             } else {
                 FormatError::TrailingData
@@ -285,10 +293,16 @@ impl<R: Read> FrameReader<R> {
         let offset = self.pos;
         let (blocks, block_size, last_was_short) = {
             let f = self.frame();
-            (f.blocks, f.block_size.expect("format 1 has a block size"), f.last_was_short)
+            (
+                f.blocks,
+                f.block_size.expect("format 1 has a block size"),
+                f.last_was_short,
+            )
         };
         let mut head = [0u8; 4];
-        self.exact(&mut head, || format!("after block {blocks}, before the trailer"))?;
+        self.exact(&mut head, || {
+            format!("after block {blocks}, before the trailer")
+        })?;
         let raw_len = le32(&head);
         if raw_len == 0 {
             return self.read_format1_trailer(offset);

@@ -93,7 +93,10 @@ pub fn summarize(input: impl Read, blocks: bool) -> Result<Vec<FrameSummary>, Re
                 content += u64::from(header.raw_len);
             }
             Event::End { len, .. } => {
-                frames.last_mut().expect("an end ends a frame").compressed_bytes += len;
+                frames
+                    .last_mut()
+                    .expect("an end ends a frame")
+                    .compressed_bytes += len;
             }
         }
     }

@@ -22,8 +22,8 @@ mod delta;
 mod rle;
 
 use super::{Coded, Engine, EngineError};
-use crate::varint;
 use crate::container::{EngineId, EngineKind};
+use crate::varint;
 
 /// The name the reference engine records in frame headers.
 pub const NAME: &str = "reference";
