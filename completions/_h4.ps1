@@ -70,6 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
             [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')

@@ -221,7 +221,7 @@ _h4() {
             return 0
             ;;
         h4__subcmd__decompress)
-            opts="-o -c -f -k -T -q -v -h --output --stdout --force --keep --rm --raw --core --engine --threads --quiet --verbose --help"
+            opts="-o -c -f -k -T -q -v -h --output --stdout --force --keep --rm --raw --core --engine --threads --quiet --verbose --range --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +248,10 @@ _h4() {
                     return 0
                     ;;
                 -T)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --range)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

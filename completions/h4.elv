@@ -65,6 +65,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
+            cand --range 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o'
             cand -c 'Write to standard output, keeping the input files'
             cand --stdout 'Write to standard output, keeping the input files'
             cand -f 'Overwrite existing outputs; allow compressed data on a terminal'

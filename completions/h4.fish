@@ -54,6 +54,7 @@ complete -c h4 -n "__fish_h4_using_subcommand decompress" -s o -l output -d 'Wri
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l core -d 'Use the core library at PATH (a failure to load it is an error)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH' -r -f -a "reference\t'The open RLE+delta reference engine'"
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
+complete -c h4 -n "__fish_h4_using_subcommand decompress" -l range -d 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o' -r
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s c -l stdout -d 'Write to standard output, keeping the input files'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s f -l force -d 'Overwrite existing outputs; allow compressed data on a terminal'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s k -l keep -d 'Keep input files (the default)'

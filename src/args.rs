@@ -136,6 +136,35 @@ pub struct CompressArgs {
 pub struct DecompressArgs {
     #[command(flatten)]
     pub files: FileArgs,
+
+    /// Write only content bytes START to END-1 (END omitted: to the end),
+    /// decoding only the blocks that hold them; needs -c or -o
+    #[arg(long, value_name = "START:END", value_parser = parse_range)]
+    pub range: Option<ContentRange>,
+}
+
+/// A range of content bytes, `START:END` or `START:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentRange {
+    /// The first byte.
+    pub start: u64,
+    /// One past the last byte; `None`: the end of the content.
+    pub end: Option<u64>,
+}
+
+/// Parses `START:END` or `START:`, each a byte count.
+pub fn parse_range(text: &str) -> Result<ContentRange, String> {
+    let bad = || format!("'{text}' is not a range (try 1000:2000 or 1000:)");
+    let (start, end) = text.split_once(':').ok_or_else(bad)?;
+    let start: u64 = start.trim().parse().map_err(|_| bad())?;
+    let end = match end.trim() {
+        "" => None,
+        end => Some(end.parse::<u64>().map_err(|_| bad())?),
+    };
+    if end.is_some_and(|end| end < start) {
+        return Err(format!("range '{text}' ends before it starts"));
+    }
+    Ok(ContentRange { start, end })
 }
 
 #[derive(Args, Debug)]
@@ -332,6 +361,18 @@ mod tests {
         );
         assert!(VERSION.ends_with(&want), "{VERSION}");
         assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn ranges() {
+        let range = |start, end| Ok(ContentRange { start, end });
+        assert_eq!(parse_range("10:20"), range(10, Some(20)));
+        assert_eq!(parse_range("0:"), range(0, None));
+        assert_eq!(parse_range("5:5"), range(5, Some(5)));
+        assert!(parse_range("20:10").is_err());
+        assert!(parse_range("10").is_err());
+        assert!(parse_range("a:b").is_err());
+        assert!(parse_range("-1:2").is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -17,11 +17,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
+use h4::Reader;
 use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
-use crate::args::{CompressArgs, DecompressArgs, FileArgs};
+use crate::args::{CompressArgs, ContentRange, DecompressArgs, FileArgs};
 use crate::engine::{block_size_for, decoders_for};
 use crate::input::{Input, Origin, display_name, input_paths};
 use crate::output::{CopyMeta, Finished, Output, Target};
@@ -68,11 +69,21 @@ pub fn decompress(args: &DecompressArgs) -> Status {
         engines: decoders_for(&engine),
         progress: None,
     };
+    let names_a_file = files.files.iter().any(|f| f.as_os_str() != "-");
+    if args.range.is_some() && names_a_file && !files.to_stdout && files.output.is_none() {
+        eprintln!("h4: --range needs -c or -o FILE: part of the content is not FILE");
+        return Status::Usage;
+    }
+    if args.range.is_some() && files.raw {
+        eprintln!("h4: --range reads .h4 frames, not --raw payloads");
+        return Status::Usage;
+    }
     run(
         &Decompression {
             engine,
             options,
             raw: files.raw,
+            range: args.range,
         },
         files,
     )
@@ -126,6 +137,7 @@ struct Decompression {
     engine: Arc<dyn Engine>,
     options: DecompressOptions,
     raw: bool,
+    range: Option<ContentRange>,
 }
 
 impl Transform for Compression {
@@ -239,6 +251,9 @@ impl Transform for Decompression {
             out.write_all(&output).map_err(h4::Error::Write)?;
             return Ok(raw_stats(output.len(), input.len()));
         }
+        if let Some(range) = self.range {
+            return self.decompress_range(input, range, out);
+        }
         let options = DecompressOptions {
             progress: Some(progress),
             ..self.options.clone()
@@ -256,6 +271,46 @@ impl Transform for Decompression {
 
     fn raw(&self) -> bool {
         self.raw
+    }
+}
+
+impl Decompression {
+    /// `--range`: the blocks that hold the range, found through the
+    /// stream's index in a regular file; from a pipe, the stream decoded
+    /// from its start and the bytes before the range dropped.
+    fn decompress_range(
+        &self,
+        mut input: File,
+        range: ContentRange,
+        out: &mut BufWriter<File>,
+    ) -> Result<Stats, h4::Error> {
+        let seekable = input.metadata().is_ok_and(|m| m.is_file())
+            && input.stream_position().is_ok_and(|p| p == 0);
+        let mut reader = Reader::with_engines(input, self.options.engines.clone());
+        if seekable {
+            reader
+                .seek(SeekFrom::Start(range.start))
+                .map_err(h4::Error::from_reader)?;
+        } else {
+            io::copy(&mut reader.by_ref().take(range.start), &mut io::sink())
+                .map_err(h4::Error::from_reader)?;
+        }
+        let len = range.end.map_or(u64::MAX, |end| end - range.start);
+        let mut part = reader.take(len);
+        let mut written = 0u64;
+        let mut buffer = vec![0u8; 256 * 1024];
+        loop {
+            let n = part.read(&mut buffer).map_err(h4::Error::from_reader)?;
+            if n == 0 {
+                break;
+            }
+            out.write_all(&buffer[..n]).map_err(h4::Error::Write)?;
+            written += n as u64;
+        }
+        Ok(Stats {
+            raw_bytes: written,
+            ..Stats::default()
+        })
     }
 }
 

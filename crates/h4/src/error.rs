@@ -80,6 +80,19 @@ impl From<ReadError> for Error {
 }
 
 impl Error {
+    /// The error behind an I/O error from a [`Reader`](crate::Reader): the
+    /// library's own when it carries one, else a read error.
+    pub fn from_reader(error: io::Error) -> Error {
+        match error.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            true => *error
+                .into_inner()
+                .expect("checked above")
+                .downcast::<Error>()
+                .expect("checked above"),
+            false => Error::Read(error),
+        }
+    }
+
     /// Whether this is a write to a pipe whose reader has gone away, which a
     /// command-line tool should treat as a quiet end rather than an error.
     pub fn is_broken_pipe(&self) -> bool {

@@ -22,11 +22,13 @@ mod error;
 mod ordered;
 pub mod pipeline;
 pub mod source;
+mod stream;
 mod varint;
 pub mod verify;
 
 pub use container::FormatError;
 pub use error::{Error, Result};
+pub use stream::{Reader, Writer, WriterBuilder};
 
 use engine::Engine;
 use pipeline::{CompressOptions, DecompressOptions};

@@ -411,7 +411,9 @@ pub fn decompress<R: Read, W: Write + Send>(
     Ok(stats)
 }
 
-fn resolve(
+/// The engine that decodes the blocks of the frame with `header`: the one
+/// of `engines` with its name, or the built-in reference.
+pub(crate) fn resolve(
     header: &FrameHeader,
     reference: &Arc<dyn Engine>,
     engines: &[Arc<dyn Engine>],
@@ -431,16 +433,32 @@ fn resolve(
 }
 
 fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
-    let (index, header, payload, engine) = match job {
-        Job::FrameStart => return Ok(Decoded::FrameStart),
-        Job::FrameEnd(t) => return Ok(Decoded::FrameEnd(t)),
+    match job {
+        Job::FrameStart => Ok(Decoded::FrameStart),
+        Job::FrameEnd(end) => Ok(Decoded::FrameEnd(end)),
         Job::Block {
             index,
             header,
             payload,
             engine,
-        } => (index, header, payload, engine),
-    };
+        } => {
+            let (raw, digest) = decode_block(index, &header, payload, engine.as_ref(), pool)?;
+            Ok(Decoded::Block { raw, digest })
+        }
+    }
+}
+
+/// Decodes block number `index` of a frame from its header and payload
+/// with `engine`, checking the payload before the engine sees it and the
+/// decoded bytes after; returns them, with the digest a format 1 frame's
+/// content check is made of. Buffers come from and go back to `pool`.
+pub(crate) fn decode_block(
+    index: u64,
+    header: &BlockHeader,
+    payload: Vec<u8>,
+    engine: &dyn Engine,
+    pool: &BufferPool,
+) -> Result<(Vec<u8>, Option<u64>)> {
     // Checked here, on a worker, rather than by the reader: the reader is
     // the one serial stage of decompression. No payload reaches an engine
     // unchecked.
@@ -472,5 +490,5 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
     let digest = header
         .check_raw(&raw)
         .map_err(|_| FormatError::ContentChecksum { block: index })?;
-    Ok(Decoded::Block { raw, digest })
+    Ok((raw, digest))
 }

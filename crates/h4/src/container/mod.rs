@@ -20,6 +20,7 @@ mod error;
 pub mod format1;
 pub mod format2;
 mod frame;
+mod index;
 mod reader;
 mod summary;
 
@@ -28,6 +29,7 @@ pub use encoder::{FrameEncoder, SealedBlock};
 pub use error::{FormatError, ReadError};
 pub use format1::Trailer;
 pub use frame::{BlockHeader, FrameEnd, FrameHeader, RawMismatch};
+pub use index::{BlockLocation, FrameIndex, StreamIndex, read_block};
 pub use reader::{Event, FrameReader};
 pub use summary::{BlockSummary, FrameSummary, summarize};
 

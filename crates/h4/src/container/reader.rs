@@ -108,6 +108,11 @@ impl<R: Read> FrameReader<R> {
         }
     }
 
+    /// The input, positioned after what has been read.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
     /// The next event, or `None` after the last frame's end when the input
     /// ends.
     pub fn next_event(&mut self) -> Result<Option<Event>> {
