@@ -5,7 +5,9 @@
 //! flagged it, with the same reading of its bytes.
 #![allow(dead_code)] // each fuzz target uses one of these
 
-use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use std::io::{Cursor, Read, Seek, SeekFrom};
+
+use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, StreamIndex};
 use h4::engine::{Engine, Reference};
 use h4::pipeline::{CompressOptions, DecompressOptions};
 
@@ -31,14 +33,50 @@ pub fn reference_decode(data: &[u8]) {
     }
 }
 
-/// Compress then decompress equals the input, for any input and block size
-/// (the first two bytes pick the block size). Compressing with each of
+/// Any bytes read for random access: indexing them (from format 2 footers
+/// or by a scan) and reading where a few seeks land must not panic or
+/// over-allocate, and whatever reads successfully must be what a
+/// sequential decode of the same bytes gives.
+pub fn random_access(data: &[u8]) {
+    let whole = h4::decompress_to_vec(data, &DecompressOptions::default()).ok();
+    if let Ok(index) = StreamIndex::read(&mut Cursor::new(data)) {
+        for frame in &index.frames {
+            for block in &frame.blocks {
+                assert!(block.offset + block.len <= data.len() as u64);
+            }
+        }
+        if let Some(whole) = &whole {
+            assert_eq!(index.content_len(), whole.len() as u64);
+        }
+    }
+    let mut reader = h4::Reader::new(Cursor::new(data));
+    let seeks = data.iter().rev().take(4).map(|&b| u64::from(b) * 97);
+    for at in seeks {
+        if reader.seek(SeekFrom::Start(at)).is_err() {
+            return;
+        }
+        let mut got = vec![0u8; 300];
+        let Ok(n) = reader.read(&mut got) else {
+            continue;
+        };
+        if let Some(whole) = &whole {
+            let start = (at as usize).min(whole.len());
+            let end = (start + n).min(whole.len());
+            assert!(got[..n] == whole[start..end], "a seek read other bytes");
+        }
+    }
+}
+
+/// Compress then decompress equals the input, for any input, block size
+/// and container format (the first two bytes pick the block size, the
+/// lowest bit of the first the format). Compressing with each of
 /// `thread_counts` must give the same bytes; decompression uses the last.
 pub fn roundtrip(data: &[u8], thread_counts: &[usize]) {
     let (size, input) = match data {
         [a, b, rest @ ..] => (u32::from(u16::from_le_bytes([*a, *b])), rest),
         _ => (0, data),
     };
+    let format = if size & 1 == 0 { 2 } else { 1 };
     let block_size = (MIN_BLOCK_SIZE + size * 16).min(MAX_BLOCK_SIZE);
     let frames: Vec<Vec<u8>> = thread_counts
         .iter()
@@ -46,6 +84,7 @@ pub fn roundtrip(data: &[u8], thread_counts: &[usize]) {
             let options = CompressOptions {
                 block_size,
                 threads,
+                format,
                 ..CompressOptions::default()
             };
             h4::compress_to_vec(input, &Reference::new(), &options).unwrap()

@@ -252,6 +252,24 @@ def main():
             if h4(binary, ["decompress", "-c"], frame + extra)[0] == 0:
                 fail("h4 accepts trailing %r" % extra[:8])
 
+    # random access: our index reader and h4's --range (from a file, so
+    # through the index) give the same bytes as slicing the content
+    import tempfile
+    content = b"".join(d for n, d in inputs() if n.startswith("mixed"))
+    stream = ref.compress_frame(content[:300000], 4096) + ref.compress_frame(content[300000:], 65536)
+    with tempfile.NamedTemporaryFile(suffix=".h4") as f:
+        f.write(stream)
+        f.flush()
+        for first, last in ((0, 1), (4095, 4097), (299990, 300010), (1000000, 1100000),
+                            (len(content) - 5, len(content) + 5), (len(content) + 1, len(content) + 9)):
+            count += 1
+            want = content[first:last]
+            if ref.read_range(stream, first, last) != want:
+                fail("our range %d:%d" % (first, last))
+            rc, got, err = h4(binary, ["decompress", "-c", "--range", "%d:%d" % (first, last), f.name], b"")
+            if rc != 0 or got != want:
+                fail("h4 --range %d:%d: %s" % (first, last, err.decode(errors="replace")))
+
     for label, frame in edge_cases():
         count += 1
         try:

@@ -28,11 +28,9 @@ fn fenced_block<'a>(doc: &'a str, heading: &str, info: &str) -> &'a str {
     &section[start..start + len]
 }
 
-#[test]
-fn format_worked_example_is_the_frame_h4_writes() {
-    let doc = read_doc("FORMAT.md");
-    let table = fenced_block(&doc, "### 1.5 Worked example", "text");
-    // Each row: an offset, then hex bytes, then the field's name.
+/// The bytes of a worked-example table: each row an offset, then hex
+/// bytes, then the field's name.
+fn example_bytes(table: &str) -> Vec<u8> {
     let mut documented = Vec::new();
     for row in table.lines().skip(1) {
         let mut words = row.split_whitespace();
@@ -48,16 +46,43 @@ fn format_worked_example_is_the_frame_h4_writes() {
                 .map(|w| u8::from_str_radix(w, 16).unwrap()),
         );
     }
-    let mut content = vec![b'a'; 1024];
-    content.extend_from_slice(b"hi");
+    documented
+}
+
+fn frame(content: &[u8], block_size: u32, format: u8) -> Vec<u8> {
     let options = CompressOptions {
-        block_size: 1024,
+        block_size,
         threads: 1,
-        format: 1,
+        format,
         ..CompressOptions::default()
     };
-    let frame = h4::compress_to_vec(&content, &Reference::new(), &options).unwrap();
-    assert_bytes_eq!(frame, documented, "FORMAT.md's worked example");
+    h4::compress_to_vec(content, &Reference::new(), &options).unwrap()
+}
+
+#[test]
+fn format_worked_examples_are_the_frames_h4_writes() {
+    let doc = read_doc("FORMAT.md");
+    let mut content = vec![b'a'; 1024];
+    content.extend_from_slice(b"hi");
+    let table = fenced_block(&doc, "### 1.5 Worked example", "text");
+    assert_bytes_eq!(
+        frame(&content, 1024, 1),
+        example_bytes(table),
+        "FORMAT.md's format 1 example"
+    );
+    let section = &doc[doc.find("### 3.6 Worked example").expect("section 3.6")..];
+    let empty = fenced_block(section, "### 3.6", "text");
+    assert_bytes_eq!(
+        frame(b"", 1 << 20, 2),
+        example_bytes(empty),
+        "FORMAT.md's format 2 empty example"
+    );
+    let one = fenced_block(section, "The byte `A`", "text");
+    assert_bytes_eq!(
+        frame(b"A", 1 << 20, 2),
+        example_bytes(one),
+        "FORMAT.md's format 2 one-byte example"
+    );
 }
 
 #[test]

@@ -28,6 +28,13 @@ fn container_decode_findings() {
 }
 
 #[test]
+fn random_access_findings() {
+    for data in inputs("random_access") {
+        properties::random_access(&data);
+    }
+}
+
+#[test]
 fn reference_decode_findings() {
     for data in inputs("reference_decode") {
         properties::reference_decode(&data);
