@@ -107,6 +107,46 @@ fn hostile_lengths_cost_no_memory_in_format_2() {
 }
 
 #[test]
+fn a_single_block_frame_claiming_a_huge_payload_costs_no_memory() {
+    // Format 2 frames of at most one block carry no block size, so their
+    // header bounds nothing; a token claiming 60 MiB of payload after a
+    // valid header must not make the reader allocate it (a fuzzer found
+    // this one).
+    let engine = EngineId {
+        kind: EngineKind::Reference,
+        name: "reference".to_string(),
+    };
+    let mut file = format2::encode_header(None, &engine);
+    let mut value = (60u64 << 20) << 2 | 0b11;
+    while value >= 0x80 {
+        file.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    file.push(value as u8);
+    file.extend_from_slice(&[0; 4]);
+    file.extend_from_slice(b"a few bytes");
+    let dir = util::tempdir();
+    let path = dir.path().join("hostile.h4");
+    std::fs::write(&path, &file).unwrap();
+    let err = h4::decompress_to_vec(&file, &DecompressOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    // Untouched reserved pages cost no resident memory, so the allocation
+    // itself is what must stay small: under a 40 MiB address-space limit
+    // a 60 MiB reservation would abort h4.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 40960 && exec {H4} decompress -T1 -c \"$0\""
+        ))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("truncated"), "{err}");
+}
+
+#[test]
 fn hostile_lengths_cost_no_memory() {
     // A 64 MiB block size and a block that claims 64 MiB of payload, in a
     // file of a few dozen bytes.

@@ -18,6 +18,9 @@ use crate::varint;
 
 type Result<T> = std::result::Result<T, ReadError>;
 
+/// The most a payload's declared length reserves before its bytes arrive.
+const UP_FRONT: usize = 1 << 20;
+
 /// One step through a stream.
 #[derive(Debug)]
 pub enum Event {
@@ -370,11 +373,13 @@ impl<R: Read> FrameReader<R> {
     /// Reads the payload of the block whose header was just read.
     fn finish_block(&mut self, header: BlockHeader, offset: u64, short: bool) -> Result<Event> {
         let blocks = self.frame().blocks;
-        // At most one block size (checked above), so a hostile length costs
-        // no more than one block; reserving it up front saves regrowing.
+        // A length is only trusted once the payload check has held, and a
+        // single-block frame commits to no block size in its header, so
+        // room is reserved up front for at most a typical block; a longer
+        // payload grows the buffer as its bytes actually arrive.
         let want = u64::from(header.payload_len);
         let mut payload = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
-        payload.reserve_exact(header.payload_len as usize);
+        payload.reserve_exact((header.payload_len as usize).min(UP_FRONT));
         (&mut self.inner)
             .take(want)
             .read_to_end(&mut payload)
