@@ -2,11 +2,12 @@
 //! with bounded memory, no partial output and the input untouched.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use h4::container::{EngineId, EngineKind, format2};
+use h4::container::format2::{self, BlockShape};
+use h4::container::{EngineId, EngineKind};
 use h4::engine::Reference;
 use h4::pipeline::{CompressOptions, DecompressOptions};
 
@@ -76,30 +77,39 @@ fn peak_kib(args: &[&str], stdin: &Path) -> Option<(i32, u64)> {
     Some((out.status.code()?, kib))
 }
 
-#[test]
-fn hostile_lengths_cost_no_memory_in_format_2() {
-    // A 64 MiB block size and a coded block that claims a payload one byte
-    // short of it, in a file of a few dozen bytes.
+/// A format 2 file of `block_size` (`None`: single-block) whose one block
+/// claims `shape`, followed by zeroed checks and a few bytes of payload;
+/// it must be rejected as truncated.
+fn claiming(block_size: Option<u32>, shape: BlockShape) -> (tempfile::TempDir, PathBuf) {
     let engine = EngineId {
         kind: EngineKind::Reference,
         name: "reference".to_string(),
     };
-    let mut file = format2::encode_header(Some(64 << 20), &engine);
-    let mut token = Vec::new();
-    let mut value = u64::from((64u32 << 20) - 1) << 2;
-    while value >= 0x80 {
-        token.push(value as u8 | 0x80);
-        value >>= 7;
-    }
-    token.push(value as u8);
-    file.extend_from_slice(&token);
-    file.extend_from_slice(&[0; 8]);
+    let mut file = format2::encode_header(block_size, &engine);
+    shape.encode(&mut file);
+    file.extend_from_slice(&[0; 8][..if shape.stored { 4 } else { 8 }]);
     file.extend_from_slice(b"only a few bytes of payload");
+    let err = h4::decompress_to_vec(&file, &DecompressOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
     let dir = util::tempdir();
     let path = dir.path().join("hostile.h4");
     std::fs::write(&path, &file).unwrap();
-    let err = h4::decompress_to_vec(&file, &DecompressOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("truncated"), "{err}");
+    (dir, path)
+}
+
+#[test]
+fn hostile_lengths_cost_no_memory_in_format_2() {
+    // A 64 MiB block size and a coded block that claims a payload one byte
+    // short of it, in a file of a few dozen bytes.
+    let (_dir, path) = claiming(
+        Some(64 << 20),
+        BlockShape {
+            payload_len: (64 << 20) - 1,
+            raw_len: 64 << 20,
+            stored: false,
+            sized: false,
+        },
+    );
     if let Some((code, kib)) = peak_kib(&["decompress", "-c"], &path) {
         assert_eq!(code, 1);
         assert!(kib < 32 * 1024, "peak {kib} KiB");
@@ -112,24 +122,15 @@ fn a_single_block_frame_claiming_a_huge_payload_costs_no_memory() {
     // header bounds nothing; a token claiming 60 MiB of payload after a
     // valid header must not make the reader allocate it (a fuzzer found
     // this one).
-    let engine = EngineId {
-        kind: EngineKind::Reference,
-        name: "reference".to_string(),
-    };
-    let mut file = format2::encode_header(None, &engine);
-    let mut value = (60u64 << 20) << 2 | 0b11;
-    while value >= 0x80 {
-        file.push(value as u8 | 0x80);
-        value >>= 7;
-    }
-    file.push(value as u8);
-    file.extend_from_slice(&[0; 4]);
-    file.extend_from_slice(b"a few bytes");
-    let dir = util::tempdir();
-    let path = dir.path().join("hostile.h4");
-    std::fs::write(&path, &file).unwrap();
-    let err = h4::decompress_to_vec(&file, &DecompressOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("truncated"), "{err}");
+    let (_dir, path) = claiming(
+        None,
+        BlockShape {
+            payload_len: 60 << 20,
+            raw_len: 60 << 20,
+            stored: true,
+            sized: true,
+        },
+    );
     // Untouched reserved pages cost no resident memory, so the allocation
     // itself is what must stay small: under a 40 MiB address-space limit
     // a 60 MiB reservation would abort h4.

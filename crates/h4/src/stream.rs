@@ -170,12 +170,18 @@ impl<W: Write> Writer<W> {
 
     fn finish_frame(&mut self) -> io::Result<()> {
         self.send_pending()?;
+        self.end_input()?;
+        self.inner.as_mut().expect("not finished").flush()
+    }
+
+    /// Tells the compressing thread the input has ended, writes out all it
+    /// still makes, and waits for it.
+    fn end_input(&mut self) -> io::Result<()> {
         drop(self.input.take());
         while let Ok(chunk) = self.output.recv() {
             self.write_out(&chunk)?;
         }
-        self.join()?;
-        self.inner.as_mut().expect("not finished").flush()
+        self.join()
     }
 
     /// Waits for the compressing thread and turns its error into an I/O
@@ -231,11 +237,7 @@ impl<W: Write> Writer<W> {
 
     /// The compressing thread stopped early: its error.
     fn stopped(&mut self) -> io::Result<()> {
-        drop(self.input.take());
-        while let Ok(chunk) = self.output.recv() {
-            self.write_out(&chunk)?;
-        }
-        self.join()?;
+        self.end_input()?;
         Err(io::Error::other("the compressing thread stopped"))
     }
 }

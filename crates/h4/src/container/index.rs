@@ -29,6 +29,8 @@ pub struct BlockLocation {
     pub content_offset: u64,
     /// What it decodes to.
     pub raw_len: u32,
+    /// Whether its payload is its content (no engine needed).
+    pub stored: bool,
 }
 
 /// One frame of an indexed stream.
@@ -36,6 +38,8 @@ pub struct BlockLocation {
 pub struct FrameIndex {
     /// Where the frame starts in the stream.
     pub offset: u64,
+    /// How many bytes it takes: header, blocks and end.
+    pub len: u64,
     /// Its header.
     pub header: FrameHeader,
     /// Its blocks, in order.
@@ -167,12 +171,14 @@ fn frame_before<R: Read + Seek>(input: &mut R, end: u64) -> Result<Option<FrameI
             len,
             content_offset: content,
             raw_len: shape.raw_len,
+            stored: shape.stored,
         });
         offset += len;
         content += u64::from(shape.raw_len);
     }
     Ok(Some(FrameIndex {
         offset: start,
+        len: end - start,
         header,
         blocks,
     }))
@@ -203,7 +209,7 @@ fn token_block_len(token: &Token, raw_len: Option<u64>) -> u64 {
 
 /// Indexes a stream by reading it from the start: every header and every
 /// payload checksum, no decoding.
-fn scan<R: Read>(input: &mut R) -> Result<StreamIndex> {
+pub(super) fn scan<R: Read>(input: R) -> Result<StreamIndex> {
     let mut reader = FrameReader::new(input);
     let mut frames: Vec<FrameIndex> = Vec::new();
     let mut content = 0u64;
@@ -211,6 +217,7 @@ fn scan<R: Read>(input: &mut R) -> Result<StreamIndex> {
         match event {
             Event::Frame { header, offset } => frames.push(FrameIndex {
                 offset,
+                len: 0,
                 header,
                 blocks: Vec::new(),
             }),
@@ -226,10 +233,14 @@ fn scan<R: Read>(input: &mut R) -> Result<StreamIndex> {
                     len,
                     content_offset: content,
                     raw_len: header.raw_len,
+                    stored: header.is_stored(),
                 });
                 content += u64::from(header.raw_len);
             }
-            Event::End { .. } => {}
+            Event::End { offset, len, .. } => {
+                let frame = frames.last_mut().expect("an end ends a frame");
+                frame.len = offset + len - frame.offset;
+            }
         }
     }
     Ok(StreamIndex {

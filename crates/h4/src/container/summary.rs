@@ -10,7 +10,8 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use super::{EngineId, Event, FrameReader, ReadError};
+use super::index::scan;
+use super::{EngineId, ReadError};
 
 /// One frame of a stream, as `h4 info --json` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,50 +56,40 @@ pub struct BlockSummary {
 /// Walks every frame of `input` and sums up each; with `blocks`, lists
 /// every block too.
 pub fn summarize(input: impl Read, blocks: bool) -> Result<Vec<FrameSummary>, ReadError> {
-    let mut reader = FrameReader::new(input);
-    let mut frames: Vec<FrameSummary> = Vec::new();
+    let index = scan(input)?;
     let mut content = 0u64;
-    while let Some(event) = reader.next_event()? {
-        match event {
-            Event::Frame { header, offset } => frames.push(FrameSummary {
-                compressed_bytes: header.len,
-                engine: header.engine,
-                block_size: header.block_size,
-                blocks: 0,
-                uncompressed_bytes: 0,
-                format: header.version,
-                offset,
-                uncompressed_offset: content,
-                block_list: blocks.then(Vec::new),
-            }),
-            Event::Block {
-                header,
-                offset,
-                len,
-                ..
-            } => {
-                let frame = frames.last_mut().expect("blocks follow a frame header");
-                if let Some(list) = &mut frame.block_list {
-                    list.push(BlockSummary {
-                        offset,
-                        compressed_bytes: len,
-                        uncompressed_offset: content,
-                        uncompressed_bytes: u64::from(header.raw_len),
-                        stored: header.is_stored(),
-                    });
-                }
-                frame.blocks += 1;
-                frame.uncompressed_bytes += u64::from(header.raw_len);
-                frame.compressed_bytes += len;
-                content += u64::from(header.raw_len);
-            }
-            Event::End { len, .. } => {
-                frames
-                    .last_mut()
-                    .expect("an end ends a frame")
-                    .compressed_bytes += len;
-            }
-        }
-    }
-    Ok(frames)
+    Ok(index
+        .frames
+        .into_iter()
+        .map(|frame| {
+            let uncompressed_bytes = frame.blocks.iter().map(|b| u64::from(b.raw_len)).sum();
+            content += uncompressed_bytes;
+            (frame, uncompressed_bytes, content - uncompressed_bytes)
+        })
+        .map(
+            |(frame, uncompressed_bytes, uncompressed_offset)| FrameSummary {
+                engine: frame.header.engine,
+                block_size: frame.header.block_size,
+                blocks: frame.blocks.len() as u64,
+                compressed_bytes: frame.len,
+                uncompressed_bytes,
+                format: frame.header.version,
+                offset: frame.offset,
+                uncompressed_offset,
+                block_list: blocks.then(|| {
+                    frame
+                        .blocks
+                        .iter()
+                        .map(|b| BlockSummary {
+                            offset: b.offset,
+                            compressed_bytes: b.len,
+                            uncompressed_offset: b.content_offset,
+                            uncompressed_bytes: u64::from(b.raw_len),
+                            stored: b.stored,
+                        })
+                        .collect()
+                }),
+            },
+        )
+        .collect())
 }
