@@ -1,0 +1,495 @@
+//! Prediction plus Rice coding: the body of the 16-bit PCM modes.
+//!
+//! The block is read as little-endian signed 16-bit samples, one channel
+//! (mono) or two interleaved (stereo, left first); the `n mod 2` or
+//! `n mod 4` bytes after the last whole frame are stored raw, first:
+//!
+//! ```text
+//! tail bytes | bit stream to the end of the body:
+//!   per subblock of SUBBLOCK frames (the last may be shorter):
+//!     [stereo: channel mode:2]  order:3 per channel
+//!     per channel, per partition of PARTITION frames:
+//!       k:5  then each residual as a Rice code with parameter k
+//!            (k = 31: every residual of the partition is zero)
+//! ```
+//!
+//! Stereo channel modes code two of the signals left `L`, right `R`, side
+//! `S = L - R` and mid `M = (L + R) >> 1`: `L R`, `L S`, `S R` or `M S`,
+//! as FLAC does. Each signal is predicted by FLAC's fixed polynomial of
+//! order 0 to 4 from its previous four values; the residual `r` becomes
+//! `u = 2r` or `-2r - 1` and is written as `u >> k` zero bits, a one bit,
+//! and the low `k` bits of `u`. A quotient of [`ESCAPE`] or more is written
+//! as [`ESCAPE`] zero bits and `u` in 24 bits.
+
+use super::EngineError;
+use super::bits::{BitReader, BitWriter};
+
+/// Frames per subblock: each subblock picks its predictors (and, for
+/// stereo, its channel mode) afresh.
+pub const SUBBLOCK: usize = 4096;
+/// Frames per Rice partition: each picks its parameter afresh.
+pub const PARTITION: usize = 256;
+/// The unary quotient from which a residual is written raw instead.
+pub const ESCAPE: u32 = 24;
+/// Bits of a raw (escaped) residual.
+const RAW_BITS: u32 = 24;
+/// The largest Rice parameter.
+const MAX_K: u32 = 20;
+/// The parameter field of a partition whose residuals are all zero: it
+/// has no residual bits (silence, or a side signal of identical channels).
+const ZERO_PARTITION: u32 = 31;
+const MAX_ORDER: usize = 4;
+
+/// Stereo channel modes: which two signals are coded.
+const LEFT_RIGHT: u32 = 0;
+const LEFT_SIDE: u32 = 1;
+const SIDE_RIGHT: u32 = 2;
+const MID_SIDE: u32 = 3;
+
+/// Keeps the low 16 bits of `v`, sign-extended.
+#[inline(always)]
+fn wrap16(v: i32) -> i32 {
+    (v << 16) >> 16
+}
+
+/// Keeps the low 17 bits of `v`, sign-extended (the range of a side
+/// signal).
+#[inline(always)]
+fn wrap17(v: i32) -> i32 {
+    (v << 15) >> 15
+}
+
+/// The fixed predictor of `order` from the previous values `h[0]` (the
+/// latest) to `h[3]`.
+#[inline(always)]
+fn predict(order: usize, h: [i32; 4]) -> i32 {
+    match order {
+        0 => 0,
+        1 => h[0],
+        2 => 2 * h[0] - h[1],
+        3 => 3 * h[0] - 3 * h[1] + h[2],
+        _ => 4 * h[0] - 6 * h[1] + 4 * h[2] - h[3],
+    }
+}
+
+#[inline(always)]
+fn zigzag(r: i32) -> u32 {
+    ((r << 1) ^ (r >> 31)) as u32
+}
+
+#[inline(always)]
+fn unzigzag(u: u32) -> i32 {
+    ((u >> 1) as i32) ^ -((u & 1) as i32)
+}
+
+/// The signals of frame `(l, r)`: left, right, side, mid.
+#[inline(always)]
+fn signals(l: i32, r: i32) -> [i32; 4] {
+    [l, r, l - r, (l + r) >> 1]
+}
+
+/// Which signals (indices into [`signals`]) a stereo channel mode codes.
+fn mode_signals(mode: u32) -> [usize; 2] {
+    match mode {
+        LEFT_RIGHT => [0, 1],
+        LEFT_SIDE => [0, 2],
+        SIDE_RIGHT => [2, 1],
+        _ => [3, 2],
+    }
+}
+
+/// Reads sample `i` of `channel` (of `channels`) from the frames.
+#[inline(always)]
+fn sample(x: &[u8], channels: usize, i: usize, channel: usize) -> i32 {
+    let at = 2 * (i * channels + channel);
+    i32::from(i16::from_le_bytes([x[at], x[at + 1]]))
+}
+
+/// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels.
+pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
+    let frame = 2 * channels;
+    let frames = x.len() / frame;
+    out.extend_from_slice(&x[frames * frame..]);
+    let mut w = BitWriter::new(out);
+    // The signals of every frame of one subblock, with the four frames
+    // before it first (zero before the block).
+    let mut sig: [Vec<i32>; 4] = Default::default();
+    let mut start = 0;
+    while start < frames {
+        let len = SUBBLOCK.min(frames - start);
+        for s in &mut sig {
+            s.clear();
+        }
+        for i in start as isize - 4..(start + len) as isize {
+            let v = if i < 0 {
+                [0; 4]
+            } else if channels == 1 {
+                let m = sample(x, 1, i as usize, 0);
+                [m, 0, 0, 0]
+            } else {
+                signals(sample(x, 2, i as usize, 0), sample(x, 2, i as usize, 1))
+            };
+            for (s, v) in sig.iter_mut().zip(v) {
+                s.push(v);
+            }
+        }
+        let candidates = if channels == 1 { 1 } else { 4 };
+        let best: Vec<(u64, usize)> = sig[..candidates].iter().map(|s| best_order(s)).collect();
+        if channels == 1 {
+            w.put(best[0].1 as u64, 3);
+            encode_residuals(&sig[0], best[0].1, &mut w);
+        } else {
+            let mut mode = LEFT_RIGHT;
+            let cost = |m: u32| mode_signals(m).iter().map(|&s| best[s].0).sum::<u64>();
+            for m in [LEFT_SIDE, SIDE_RIGHT, MID_SIDE] {
+                if cost(m) < cost(mode) {
+                    mode = m;
+                }
+            }
+            let pair = mode_signals(mode);
+            w.put(u64::from(mode), 2);
+            for &s in &pair {
+                w.put(best[s].1 as u64, 3);
+            }
+            for &s in &pair {
+                encode_residuals(&sig[s], best[s].1, &mut w);
+            }
+        }
+        start += len;
+    }
+    w.finish();
+}
+
+/// The order (0 to 4) whose residuals over `s[4..]` have the smallest
+/// sum of absolute values, the lowest order on ties, and that sum.
+fn best_order(s: &[i32]) -> (u64, usize) {
+    let mut sums = [0u64; MAX_ORDER + 1];
+    for i in 4..s.len() {
+        let h = [s[i - 1], s[i - 2], s[i - 3], s[i - 4]];
+        let e0 = s[i];
+        let e1 = e0 - h[0];
+        let e2 = e1 - (h[0] - h[1]);
+        let e3 = e2 - (h[0] - 2 * h[1] + h[2]);
+        let e4 = e3 - (h[0] - 3 * h[1] + 3 * h[2] - h[3]);
+        sums[0] += u64::from(e0.unsigned_abs());
+        sums[1] += u64::from(e1.unsigned_abs());
+        sums[2] += u64::from(e2.unsigned_abs());
+        sums[3] += u64::from(e3.unsigned_abs());
+        sums[4] += u64::from(e4.unsigned_abs());
+    }
+    let mut best = 0;
+    for order in 1..=MAX_ORDER {
+        if sums[order] < sums[best] {
+            best = order;
+        }
+    }
+    (sums[best], best)
+}
+
+/// Writes the residuals of `s[4..]` under the predictor of `order`, in
+/// partitions, each with its Rice parameter.
+fn encode_residuals(s: &[i32], order: usize, w: &mut BitWriter) {
+    let mut u = Vec::with_capacity(s.len() - 4);
+    for i in 4..s.len() {
+        let h = [s[i - 1], s[i - 2], s[i - 3], s[i - 4]];
+        u.push(zigzag(s[i] - predict(order, h)));
+    }
+    for part in u.chunks(PARTITION) {
+        if part.iter().all(|&v| v == 0) {
+            w.put(u64::from(ZERO_PARTITION), 5);
+            continue;
+        }
+        let k = rice_parameter(part);
+        w.put(u64::from(k), 5);
+        for &v in part {
+            let q = v >> k;
+            if q < ESCAPE {
+                w.put(1 << q, q + 1);
+                w.put(u64::from(v & ((1 << k) - 1)), k);
+            } else {
+                w.put(0, ESCAPE);
+                w.put(u64::from(v), RAW_BITS);
+            }
+        }
+    }
+}
+
+/// The Rice parameter of a partition: the largest `k` up to [`MAX_K`]
+/// with `count * 2^k <= sum of u` (0 if there is none).
+fn rice_parameter(part: &[u32]) -> u32 {
+    let sum: u64 = part.iter().map(|&v| u64::from(v)).sum();
+    let count = part.len() as u64;
+    let mut k = 0;
+    while k < MAX_K && count << (k + 1) <= sum {
+        k += 1;
+    }
+    k
+}
+
+fn corrupt(why: &'static str) -> EngineError {
+    EngineError::Corrupt(why)
+}
+
+/// Decodes a PCM body with `channels` channels into `out`, which it fills
+/// exactly.
+pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), EngineError> {
+    let frame = 2 * channels;
+    let frames = out.len() / frame;
+    let tail = out.len() - frames * frame;
+    let raw = body.get(..tail).ok_or(corrupt("PCM tail missing"))?;
+    out[frames * frame..].copy_from_slice(raw);
+    let stream = &body[tail..];
+    if (stream.len() as u64) * 8 < min_bits(frames, channels) {
+        return Err(corrupt("PCM stream length is wrong"));
+    }
+    let mut r = BitReader::new(stream);
+    let mut chan: [Vec<i32>; 2] = Default::default();
+    let mut start = 0;
+    while start < frames {
+        if r.overrun() {
+            return Err(corrupt("PCM stream length is wrong"));
+        }
+        let len = SUBBLOCK.min(frames - start);
+        r.refill();
+        let mode = if channels == 2 { r.get(2) } else { LEFT_RIGHT };
+        let mut orders = [0usize; 2];
+        for order in &mut orders[..channels] {
+            *order = r.get(3) as usize;
+            if *order > MAX_ORDER {
+                return Err(corrupt("predictor order above 4"));
+            }
+        }
+        let which = mode_signals(mode);
+        for c in 0..channels {
+            // The history: the signal of the four frames before the
+            // subblock, from the output (zero before the block).
+            let mut h = [0i32; 4];
+            for (back, slot) in h.iter_mut().enumerate() {
+                if let Some(i) = start.checked_sub(back + 1) {
+                    *slot = if channels == 1 {
+                        sample(out, 1, i, 0)
+                    } else {
+                        signals(sample(out, 2, i, 0), sample(out, 2, i, 1))[which[c]]
+                    };
+                }
+            }
+            let wrap: fn(i32) -> i32 = if channels == 2 && which[c] == 2 {
+                wrap17
+            } else {
+                wrap16
+            };
+            chan[c].clear();
+            decode_residuals(&mut r, orders[c], h, len, wrap, &mut chan[c])?;
+        }
+        if channels == 1 {
+            for (i, &v) in chan[0].iter().enumerate() {
+                let at = 2 * (start + i);
+                out[at..at + 2].copy_from_slice(&(v as i16).to_le_bytes());
+            }
+        } else {
+            let dst = &mut out[4 * start..4 * (start + len)];
+            for ((f, &a), &b) in dst.chunks_exact_mut(4).zip(&chan[0]).zip(&chan[1]) {
+                let (l, rr) = match mode {
+                    LEFT_RIGHT => (a, b),
+                    LEFT_SIDE => (a, a - b),
+                    SIDE_RIGHT => (a + b, b),
+                    _ => {
+                        let sum = 2 * a + (b & 1);
+                        ((sum + b) >> 1, (sum - b) >> 1)
+                    }
+                };
+                f[..2].copy_from_slice(&(l as i16).to_le_bytes());
+                f[2..].copy_from_slice(&(rr as i16).to_le_bytes());
+            }
+        }
+        start += len;
+    }
+    if !r.finish() {
+        return Err(corrupt("PCM stream length is wrong"));
+    }
+    Ok(())
+}
+
+/// The fewest bits a stream of `frames` frames can have: the subblock
+/// headers and one parameter per partition (all-zero partitions).
+fn min_bits(frames: usize, channels: usize) -> u64 {
+    let per_subblock = |len: usize| {
+        let stereo = if channels == 2 { 2 } else { 0 };
+        (stereo + channels * (3 + 5 * len.div_ceil(PARTITION))) as u64
+    };
+    let rest = frames % SUBBLOCK;
+    let mut bits = (frames / SUBBLOCK) as u64 * per_subblock(SUBBLOCK);
+    if rest > 0 {
+        bits += per_subblock(rest);
+    }
+    bits
+}
+
+/// Whether a body of `body_len` bytes can hold `n` bytes of PCM: checked
+/// before the output is allocated, so a short payload that claims a huge
+/// block costs nothing.
+pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
+    let frames = n / (2 * channels);
+    let tail = n - frames * 2 * channels;
+    body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
+}
+
+/// Decodes `len` values of one signal into `out`.
+fn decode_residuals(
+    r: &mut BitReader,
+    order: usize,
+    mut h: [i32; 4],
+    len: usize,
+    wrap: fn(i32) -> i32,
+    out: &mut Vec<i32>,
+) -> Result<(), EngineError> {
+    let mut done = 0;
+    while done < len {
+        let part = PARTITION.min(len - done);
+        r.refill();
+        let k = r.get(5);
+        if k == ZERO_PARTITION {
+            for _ in 0..part {
+                let v = wrap(predict(order, h));
+                out.push(v);
+                h = [v, h[0], h[1], h[2]];
+            }
+            done += part;
+            continue;
+        }
+        if k > MAX_K {
+            return Err(corrupt("Rice parameter above 20"));
+        }
+        for _ in 0..part {
+            r.refill();
+            let zeros = r.peek().trailing_zeros();
+            let u = if zeros >= ESCAPE {
+                r.consume(ESCAPE);
+                r.get(RAW_BITS)
+            } else {
+                r.consume(zeros + 1);
+                (zeros << k) | r.get(k)
+            };
+            let v = wrap(predict(order, h) + unzigzag(u));
+            out.push(v);
+            h = [v, h[0], h[1], h[2]];
+        }
+        done += part;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(x: &[u8], channels: usize) -> Vec<u8> {
+        let mut body = Vec::new();
+        encode(x, channels, &mut body);
+        let mut out = vec![0xee; x.len()];
+        decode(&body, channels, &mut out).unwrap();
+        assert!(out == x, "channels {channels}, {} bytes", x.len());
+        body
+    }
+
+    fn tone(frames: usize, stereo: bool) -> Vec<u8> {
+        (0..frames)
+            .flat_map(|i| {
+                let t = i as f64;
+                let l = (9000.0 * (t / 23.0).sin() + 3000.0 * (t / 5.1).sin()) as i16;
+                let r = (7000.0 * (t / 19.0).sin() - 2000.0 * (t / 7.3).cos()) as i16;
+                let mut v = l.to_le_bytes().to_vec();
+                if stereo {
+                    v.extend_from_slice(&r.to_le_bytes());
+                }
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn smooth_signals_shrink() {
+        let mono = tone(20_000, false);
+        assert!(round_trip(&mono, 1).len() < mono.len() / 2);
+        let stereo = tone(20_000, true);
+        assert!(round_trip(&stereo, 2).len() < stereo.len() / 2);
+    }
+
+    #[test]
+    fn silence_costs_no_residual_bits() {
+        // 20000 more silent frames cost a few bits a partition (there are
+        // 160 of them per channel), not a bit per sample.
+        let body_len = |silent: usize| {
+            let mut x = tone(3000, true);
+            x.extend(vec![0; 4 * silent]);
+            round_trip(&x, 2).len()
+        };
+        let (short, long) = (body_len(100), body_len(20_100));
+        assert!(long - short < 2 * 160 * 5 / 8 + 20, "{short} {long}");
+    }
+
+    #[test]
+    fn extremes_and_tails_round_trip() {
+        // Full-scale jumps need escaped residuals; odd lengths leave tails.
+        let wild: Vec<u8> = (0..9000u32)
+            .flat_map(|i| {
+                if i % 3 == 0 {
+                    [0x00, 0x80]
+                } else {
+                    [0xff, 0x7f]
+                }
+            })
+            .collect();
+        for cut in [0, 1, 2, 3, 5, 4099 * 4 + 3, wild.len()] {
+            round_trip(&wild[..cut], 1);
+            round_trip(&wild[..cut], 2);
+        }
+    }
+
+    #[test]
+    fn picks_side_coding_for_near_identical_channels() {
+        // Left and right differ by a little noise: L-R is tiny.
+        let x: Vec<u8> = (0..5000)
+            .flat_map(|i: i32| {
+                let l = ((i * 37) % 20000 - 10000) as i16;
+                let r = l.wrapping_add((i % 3 - 1) as i16);
+                [l.to_le_bytes(), r.to_le_bytes()].concat()
+            })
+            .collect();
+        let body = round_trip(&x, 2);
+        let mut r = BitReader::new(&body);
+        assert_ne!(r.get(2), LEFT_RIGHT);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let x = tone(300, false);
+        let mut body = Vec::new();
+        encode(&x, 1, &mut body);
+        let mut out = vec![0; x.len()];
+        // Order 7.
+        let mut bad = body.clone();
+        bad[0] |= 7;
+        assert_eq!(
+            decode(&bad, 1, &mut out),
+            Err(corrupt("predictor order above 4"))
+        );
+        // Rice parameter 30 (bits 3..8 of the stream).
+        let mut bad = body.clone();
+        bad[0] = (bad[0] & 7) | (30 << 3);
+        assert_eq!(
+            decode(&bad, 1, &mut out),
+            Err(corrupt("Rice parameter above 20"))
+        );
+        // Every truncation is an error, and no change panics.
+        for cut in 0..body.len() {
+            assert!(decode(&body[..cut], 1, &mut out).is_err());
+        }
+        for i in 0..body.len() {
+            let mut bad = body.clone();
+            bad[i] ^= 0x5a;
+            let _ = decode(&bad, 1, &mut out);
+            let _ = decode(&bad, 2, &mut out);
+        }
+    }
+}
