@@ -703,6 +703,10 @@ def sample_windows(x):
     return [x[k * (n - 4096) // 7 // 4 * 4:][:4096] for k in range(8)]
 
 
+def small_deltas(windows, s):
+    return sum(1 for w in windows for i in range(s, len(w)) if (w[i] - w[i - s] + 8) & 255 < 17)
+
+
 def encode_payload(data, level=DEFAULT_LEVEL):
     data = bytes(data)
     n = len(data)
@@ -712,6 +716,8 @@ def encode_payload(data, level=DEFAULT_LEVEL):
     sample_len = sum(len(w) for w in windows)
     simple, coded = (sample_len, 0), None
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
+        if 7 <= mode <= 10 and small_deltas(windows, mode - 6) * 5 <= sample_len * 2:
+            continue
         total = sum(len(body_for(w, mode, trial)) for w in windows)
         if mode <= 5 and total < simple[0]:
             simple = (total, mode)

@@ -100,6 +100,7 @@ fn common(x: &[u8], a: usize, b: usize) -> usize {
 /// Cuts `x` into sequences (greedy, see `docs/FORMAT.md` 2.6): fills
 /// `s.seqs` and `s.lits` (the literals of every sequence, then the bytes
 /// after the last match).
+#[inline(never)]
 fn parse(x: &[u8], params: Params, s: &mut Scratch) {
     let n = x.len();
     s.seqs.clear();
@@ -194,6 +195,7 @@ pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
     }
 }
 
+#[inline(never)]
 fn encode_literals(lits: &[u8], stream: &mut Vec<u8>, out: &mut Vec<u8>) {
     let mut freq = [0u32; 256];
     for &b in lits {
@@ -232,6 +234,7 @@ fn encode_literals(lits: &[u8], stream: &mut Vec<u8>, out: &mut Vec<u8>) {
     }
 }
 
+#[inline(never)]
 fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
     let mut ll_freq = [0u32; LEN_CODES];
     let mut ml_freq = [0u32; LEN_CODES];
@@ -332,12 +335,13 @@ pub fn decode(
         return Err(corrupt("sequence stream length is wrong"));
     }
     let mut r = BitReader::new(stream);
-    // Positions count from the block's start in `out`; the wide copies
-    // below may write up to WIDE bytes past the end, then cut back.
+    // The output is zeroed ahead of the writes in steps (all of a block
+    // that fits one step at once), so a short corrupt body that claims a
+    // huge block is rejected before it has cost much more memory than it
+    // has produced; the wide copies may write up to WIDE bytes past `end`.
     let base = out.len();
     let end = base + n;
-    out.try_reserve_exact(n + WIDE)
-        .map_err(|_| EngineError::TooLarge { limit: n })?;
+    let mut op = base;
     let (mut lp, mut prev) = (0usize, 0usize);
     for _ in 0..n_seq {
         if r.overrun() {
@@ -359,28 +363,48 @@ pub fn decode(
         if lit_len > n_lit - lp {
             return Err(corrupt("sequences use more literals than there are"));
         }
-        if lit_len + len > end - out.len() {
+        if lit_len + len > end - op {
             return Err(corrupt("sequences decode past the raw length"));
         }
-        copy_literals(out, &lits[lp..], lit_len);
-        lp += lit_len;
-        if offset == 0 || offset > out.len() - base {
+        if offset == 0 || offset > op + lit_len - base {
             return Err(corrupt("match offset before the block start"));
         }
-        copy_match(out, offset, len);
+        let need = op + lit_len + len + WIDE;
+        if need > out.len() {
+            grow(out, need, end + WIDE)?;
+        }
+        copy_literals(out, op, lits, lp, lit_len);
+        op += lit_len;
+        lp += lit_len;
+        copy_match(out, op, offset, len);
+        op += len;
     }
     if !r.finish() {
         return Err(corrupt("sequence stream length is wrong"));
     }
-    if n_lit - lp != end - out.len() {
+    if n_lit - lp != end - op {
         return Err(corrupt("literals left over differ from the raw length"));
     }
+    out.truncate(op);
     out.extend_from_slice(&lits[lp..]);
     Ok(())
 }
 
 /// How many bytes the wide copies move at once.
 const WIDE: usize = 16;
+/// The output is zeroed ahead of the writes by at least this much.
+const GROW_STEP: usize = 4 << 20;
+
+/// Zero-extends `out` to at least `need` bytes: by [`GROW_STEP`] or more,
+/// never past `max`.
+#[cold]
+fn grow(out: &mut Vec<u8>, need: usize, max: usize) -> Result<(), EngineError> {
+    let len = need.max(out.len() + GROW_STEP).min(max);
+    out.try_reserve_exact(len - out.len())
+        .map_err(|_| EngineError::TooLarge { limit: max })?;
+    out.resize(len, 0);
+    Ok(())
+}
 
 #[inline(always)]
 fn len_value(code: usize, r: &mut BitReader) -> usize {
@@ -392,41 +416,41 @@ fn len_value(code: usize, r: &mut BitReader) -> usize {
     }
 }
 
-/// Appends the first `len` of `lits`: short runs as one sixteen-byte copy
-/// (the excess is cut off again, within the reserved room).
+/// Copies `len` literals to `op`: up to sixteen as one sixteen-byte copy
+/// when there is room (what lands past the literals is overwritten next).
 #[inline(always)]
-fn copy_literals(out: &mut Vec<u8>, lits: &[u8], len: usize) {
-    let at = out.len();
-    if len <= WIDE && lits.len() >= WIDE {
-        out.extend_from_slice(&lits[..WIDE]);
-        out.truncate(at + len);
+fn copy_literals(out: &mut [u8], op: usize, lits: &[u8], lp: usize, len: usize) {
+    if len <= WIDE && lp + WIDE <= lits.len() {
+        out[op..op + WIDE].copy_from_slice(&lits[lp..lp + WIDE]);
     } else {
-        out.extend_from_slice(&lits[..len]);
+        out[op..op + len].copy_from_slice(&lits[lp..lp + len]);
     }
 }
 
-/// Appends `len` bytes copied from `offset` back, overlapping forwards as
-/// LZ copies do (offset 1 repeats one byte).
+/// Copies `len` bytes from `offset` back to `op`, overlapping forwards as
+/// LZ copies do (offset 1 repeats one byte); `out` has WIDE bytes of room
+/// past the copy.
 #[inline(always)]
-fn copy_match(out: &mut Vec<u8>, offset: usize, len: usize) {
-    let at = out.len();
-    let src = at - offset;
+fn copy_match(out: &mut [u8], op: usize, offset: usize, len: usize) {
+    let src = op - offset;
     if offset >= WIDE {
         // Sixteen bytes at a time: each chunk reads bytes at least sixteen
         // back, written before it.
-        let mut s = src;
-        while out.len() < at + len {
-            out.extend_from_within(s..s + WIDE);
+        let (mut s, mut d) = (src, op);
+        while d < op + len {
+            out.copy_within(s..s + WIDE, d);
             s += WIDE;
+            d += WIDE;
         }
-        out.truncate(at + len);
     } else {
         // A short period: copy what exists, doubling the copied span each
         // time; the span from `src` always starts a whole period.
-        let end = at + len;
-        while out.len() < end {
-            let step = (out.len() - src).min(end - out.len());
-            out.extend_from_within(src..src + step);
+        let end = op + len;
+        let mut d = op;
+        while d < end {
+            let step = (d - src).min(end - d);
+            out.copy_within(src..src + step, d);
+            d += step;
         }
     }
 }

@@ -275,6 +275,11 @@ fn choose(input: &[u8], level: Level) -> u8 {
     SCRATCH.with_borrow_mut(|scratch| {
         let mut body = std::mem::take(&mut scratch.body);
         for mode in candidates(input.len()) {
+            if (7..=MODE_LZ_DELTA_MAX).contains(&mode)
+                && small_deltas(&windows, stride(mode)) * 5 <= sample_len * 2
+            {
+                continue;
+            }
             let mut size = 0;
             for window in &windows {
                 body.clear();
@@ -298,6 +303,22 @@ fn choose(input: &[u8], level: Level) -> u8 {
     } else {
         simple.1
     }
+}
+
+/// How many bytes of the windows differ by at most 8 (either way, mod
+/// 256) from the byte `stride` before them. An LZ-of-delta mode is tried
+/// only when more than 40% do: its delta helps only where neighbours are
+/// close (rasters, samples), and the trial is the dearest of all.
+fn small_deltas(windows: &[&[u8]], stride: usize) -> usize {
+    windows
+        .iter()
+        .map(|w| {
+            w.iter()
+                .zip(w.iter().skip(stride))
+                .filter(|&(&a, &b)| b.wrapping_sub(a).wrapping_add(8) < 17)
+                .count()
+        })
+        .sum()
 }
 
 /// Compresses `input` into a reference payload in `out` (replaced), at

@@ -46,19 +46,6 @@ const LEFT_SIDE: u32 = 1;
 const SIDE_RIGHT: u32 = 2;
 const MID_SIDE: u32 = 3;
 
-/// Keeps the low 16 bits of `v`, sign-extended.
-#[inline(always)]
-fn wrap16(v: i32) -> i32 {
-    (v << 16) >> 16
-}
-
-/// Keeps the low 17 bits of `v`, sign-extended (the range of a side
-/// signal).
-#[inline(always)]
-fn wrap17(v: i32) -> i32 {
-    (v << 15) >> 15
-}
-
 /// The fixed predictor of `order` from the previous values `h[0]` (the
 /// latest) to `h[3]`.
 #[inline(always)]
@@ -273,13 +260,8 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                     };
                 }
             }
-            let wrap: fn(i32) -> i32 = if channels == 2 && which[c] == 2 {
-                wrap17
-            } else {
-                wrap16
-            };
-            chan[c].clear();
-            decode_residuals(&mut r, orders[c], h, len, wrap, &mut chan[c])?;
+            let side = channels == 2 && which[c] == 2;
+            decode_residuals(&mut r, orders[c], h, len, side, &mut chan[c])?;
         }
         if channels == 1 {
             for (i, &v) in chan[0].iter().enumerate() {
@@ -288,18 +270,15 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
             }
         } else {
             let dst = &mut out[4 * start..4 * (start + len)];
-            for ((f, &a), &b) in dst.chunks_exact_mut(4).zip(&chan[0]).zip(&chan[1]) {
-                let (l, rr) = match mode {
-                    LEFT_RIGHT => (a, b),
-                    LEFT_SIDE => (a, a - b),
-                    SIDE_RIGHT => (a + b, b),
-                    _ => {
-                        let sum = 2 * a + (b & 1);
-                        ((sum + b) >> 1, (sum - b) >> 1)
-                    }
-                };
-                f[..2].copy_from_slice(&(l as i16).to_le_bytes());
-                f[2..].copy_from_slice(&(rr as i16).to_le_bytes());
+            let (a, b) = (&chan[0][..len], &chan[1][..len]);
+            match mode {
+                LEFT_RIGHT => interleave(dst, a, b, |a, b| (a, b)),
+                LEFT_SIDE => interleave(dst, a, b, |a, b| (a, a - b)),
+                SIDE_RIGHT => interleave(dst, a, b, |a, b| (a + b, b)),
+                _ => interleave(dst, a, b, |a, b| {
+                    let sum = 2 * a + (b & 1);
+                    ((sum + b) >> 1, (sum - b) >> 1)
+                }),
             }
         }
         start += len;
@@ -308,6 +287,17 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         return Err(corrupt("PCM stream length is wrong"));
     }
     Ok(())
+}
+
+/// Writes the frames whose two coded signals are `a` and `b`, with
+/// `lr` turning them into left and right.
+#[inline(always)]
+fn interleave(dst: &mut [u8], a: &[i32], b: &[i32], lr: impl Fn(i32, i32) -> (i32, i32)) {
+    for ((f, &a), &b) in dst.chunks_exact_mut(4).zip(a).zip(b) {
+        let (l, r) = lr(a, b);
+        f[..2].copy_from_slice(&(l as i16).to_le_bytes());
+        f[2..].copy_from_slice(&(r as i16).to_le_bytes());
+    }
 }
 
 /// The fewest bits a stream of `frames` frames can have: the subblock
@@ -334,47 +324,74 @@ pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
     body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
 }
 
-/// Decodes `len` values of one signal into `out`.
+/// Decodes `len` values of one signal into `out`, reduced to 16 bits (or
+/// 17 with `wide`).
 fn decode_residuals(
     r: &mut BitReader,
     order: usize,
-    mut h: [i32; 4],
+    h: [i32; 4],
     len: usize,
-    wrap: fn(i32) -> i32,
+    wide: bool,
     out: &mut Vec<i32>,
 ) -> Result<(), EngineError> {
-    let mut done = 0;
-    while done < len {
-        let part = PARTITION.min(len - done);
+    out.clear();
+    out.resize(len, 0);
+    // One copy of the loop per predictor and range, so neither is a
+    // branch (or a call) per sample.
+    match (order, wide) {
+        (0, false) => residuals::<0, 16>(r, h, out),
+        (1, false) => residuals::<1, 16>(r, h, out),
+        (2, false) => residuals::<2, 16>(r, h, out),
+        (3, false) => residuals::<3, 16>(r, h, out),
+        (4, false) => residuals::<4, 16>(r, h, out),
+        (0, true) => residuals::<0, 15>(r, h, out),
+        (1, true) => residuals::<1, 15>(r, h, out),
+        (2, true) => residuals::<2, 15>(r, h, out),
+        (3, true) => residuals::<3, 15>(r, h, out),
+        _ => residuals::<4, 15>(r, h, out),
+    }
+}
+
+/// [`decode_residuals`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
+#[inline(never)]
+fn residuals<const ORDER: usize, const SHIFT: u32>(
+    r: &mut BitReader,
+    mut h: [i32; 4],
+    out: &mut [i32],
+) -> Result<(), EngineError> {
+    for part in out.chunks_mut(PARTITION) {
         r.refill();
         let k = r.get(5);
         if k == ZERO_PARTITION {
-            for _ in 0..part {
-                let v = wrap(predict(order, h));
-                out.push(v);
+            for slot in part {
+                let v = (predict(ORDER, h) << SHIFT) >> SHIFT;
+                *slot = v;
                 h = [v, h[0], h[1], h[2]];
             }
-            done += part;
             continue;
         }
         if k > MAX_K {
             return Err(corrupt("Rice parameter above 20"));
         }
-        for _ in 0..part {
+        let mask = (1u32 << k) - 1;
+        for slot in part {
+            // After a refill the buffer holds the longest code: 23 zeros,
+            // the one, and 20 bits (or 24 zeros and 24 bits).
             r.refill();
-            let zeros = r.peek().trailing_zeros();
-            let u = if zeros >= ESCAPE {
+            let acc = r.peek();
+            let zeros = acc.trailing_zeros();
+            let u = if zeros < ESCAPE {
+                let low = (acc >> (zeros + 1)) as u32 & mask;
+                r.consume(zeros + 1 + k);
+                (zeros << k) | low
+            } else {
                 r.consume(ESCAPE);
                 r.get(RAW_BITS)
-            } else {
-                r.consume(zeros + 1);
-                (zeros << k) | r.get(k)
             };
-            let v = wrap(predict(order, h) + unzigzag(u));
-            out.push(v);
+            let v = ((predict(ORDER, h) + unzigzag(u)) << SHIFT) >> SHIFT;
+            *slot = v;
             h = [v, h[0], h[1], h[2]];
         }
-        done += part;
     }
     Ok(())
 }
