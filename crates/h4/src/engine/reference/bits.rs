@@ -36,6 +36,17 @@ impl<'a> BitWriter<'a> {
         }
     }
 
+    /// Writes the low `bits` bits of `value`, `bits` up to 64.
+    #[inline]
+    pub fn put_long(&mut self, value: u64, bits: u32) {
+        if bits <= 32 {
+            self.put(value, bits);
+        } else {
+            self.put(value & 0xffff_ffff, 32);
+            self.put(value >> 32, bits - 32);
+        }
+    }
+
     /// Writes the pending bits, the last byte padded with zeros.
     pub fn finish(self) {
         let bytes = self.len.div_ceil(8) as usize;

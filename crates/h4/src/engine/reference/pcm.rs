@@ -92,39 +92,94 @@ fn sample(x: &[u8], channels: usize, i: usize, channel: usize) -> i32 {
     i32::from(i16::from_le_bytes([x[at], x[at + 1]]))
 }
 
+/// One candidate signal of a subblock: `d[k]` is its `k`-th difference,
+/// with the four frames before the subblock first, so that `d[k][4 + j]`
+/// is the residual of frame `j` under the predictor of order `k` (FLAC's
+/// fixed predictors are exactly the finite differences).
+#[derive(Default)]
+struct Signal {
+    d: [Vec<i32>; MAX_ORDER + 1],
+}
+
+impl Signal {
+    /// Fills the differences from `d[0]` and returns the best order: the
+    /// one with the smallest sum of `|residual|` (the lowest on ties),
+    /// with that sum.
+    fn best_order(&mut self) -> (u64, usize) {
+        let n = self.d[0].len();
+        let mut sums = [0u64; MAX_ORDER + 1];
+        for k in 0..=MAX_ORDER {
+            if k > 0 {
+                let (done, rest) = self.d.split_at_mut(k);
+                let (prev, cur) = (&done[k - 1], &mut rest[0]);
+                cur.resize(n, 0);
+                for ((c, &a), &b) in cur[1..].iter_mut().zip(&prev[1..]).zip(&prev[..n - 1]) {
+                    *c = a - b;
+                }
+            }
+            // |residual| < 2^21, so 1024 of them fit a u32: four lanes
+            // to a vector instead of two.
+            sums[k] = self.d[k][4..]
+                .chunks(1024)
+                .map(|c| u64::from(c.iter().map(|&e| e.unsigned_abs()).sum::<u32>()))
+                .sum();
+        }
+        debug_assert!(self.d.iter().all(|d| d.len() == n));
+        let mut best = 0;
+        for order in 1..=MAX_ORDER {
+            if sums[order] < sums[best] {
+                best = order;
+            }
+        }
+        (sums[best], best)
+    }
+}
+
 /// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels.
 pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
     let frame = 2 * channels;
     let frames = x.len() / frame;
     out.extend_from_slice(&x[frames * frame..]);
     let mut w = BitWriter::new(out);
-    // The signals of every frame of one subblock, with the four frames
-    // before it first (zero before the block).
-    let mut sig: [Vec<i32>; 4] = Default::default();
+    let mut sig: [Signal; 4] = Default::default();
+    let count = if channels == 1 { 1 } else { 4 };
     let mut start = 0;
     while start < frames {
         let len = SUBBLOCK.min(frames - start);
-        for s in &mut sig {
-            s.clear();
+        // The signals of the subblock's frames, with the four frames
+        // before it first (zero before the block).
+        let before = start.min(4);
+        for s in &mut sig[..count] {
+            s.d[0].clear();
+            s.d[0].resize(len + 4, 0);
         }
-        for i in start as isize - 4..(start + len) as isize {
-            let v = if i < 0 {
-                [0; 4]
-            } else if channels == 1 {
-                let m = sample(x, 1, i as usize, 0);
-                [m, 0, 0, 0]
-            } else {
-                signals(sample(x, 2, i as usize, 0), sample(x, 2, i as usize, 1))
-            };
-            for (s, v) in sig.iter_mut().zip(v) {
-                s.push(v);
+        let bytes = &x[frame * (start - before)..frame * (start + len)];
+        let at = 4 - before;
+        if channels == 1 {
+            for (d, b) in sig[0].d[0][at..].iter_mut().zip(bytes.chunks_exact(2)) {
+                *d = i32::from(i16::from_le_bytes([b[0], b[1]]));
+            }
+        } else {
+            let [s0, s1, s2, s3] = &mut sig;
+            let frames = bytes.chunks_exact(4);
+            let dst = s0.d[0][at..]
+                .iter_mut()
+                .zip(&mut s1.d[0][at..])
+                .zip(&mut s2.d[0][at..])
+                .zip(&mut s3.d[0][at..]);
+            for ((((l, r), side), mid), f) in dst.zip(frames) {
+                let a = i32::from(i16::from_le_bytes([f[0], f[1]]));
+                let b = i32::from(i16::from_le_bytes([f[2], f[3]]));
+                [*l, *r, *side, *mid] = signals(a, b);
             }
         }
-        let candidates = if channels == 1 { 1 } else { 4 };
-        let best: Vec<(u64, usize)> = sig[..candidates].iter().map(|s| best_order(s)).collect();
+        let mut best = [(0u64, 0usize); 4];
+        for (b, s) in best.iter_mut().zip(&mut sig[..count]) {
+            *b = s.best_order();
+        }
         if channels == 1 {
             w.put(best[0].1 as u64, 3);
-            encode_residuals(&sig[0], best[0].1, &mut w);
+            encode_residuals(&sig[0].d[best[0].1][4..], &mut w);
         } else {
             let mut mode = LEFT_RIGHT;
             let cost = |m: u32| mode_signals(m).iter().map(|&s| best[s].0).sum::<u64>();
@@ -139,7 +194,7 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
                 w.put(best[s].1 as u64, 3);
             }
             for &s in &pair {
-                encode_residuals(&sig[s], best[s].1, &mut w);
+                encode_residuals(&sig[s].d[best[s].1][4..], &mut w);
             }
         }
         start += len;
@@ -147,52 +202,27 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
     w.finish();
 }
 
-/// The order (0 to 4) whose residuals over `s[4..]` have the smallest
-/// sum of absolute values, the lowest order on ties, and that sum.
-fn best_order(s: &[i32]) -> (u64, usize) {
-    let mut sums = [0u64; MAX_ORDER + 1];
-    for i in 4..s.len() {
-        let h = [s[i - 1], s[i - 2], s[i - 3], s[i - 4]];
-        let e0 = s[i];
-        let e1 = e0 - h[0];
-        let e2 = e1 - (h[0] - h[1]);
-        let e3 = e2 - (h[0] - 2 * h[1] + h[2]);
-        let e4 = e3 - (h[0] - 3 * h[1] + 3 * h[2] - h[3]);
-        sums[0] += u64::from(e0.unsigned_abs());
-        sums[1] += u64::from(e1.unsigned_abs());
-        sums[2] += u64::from(e2.unsigned_abs());
-        sums[3] += u64::from(e3.unsigned_abs());
-        sums[4] += u64::from(e4.unsigned_abs());
-    }
-    let mut best = 0;
-    for order in 1..=MAX_ORDER {
-        if sums[order] < sums[best] {
-            best = order;
+/// Writes `residuals` in partitions, each with its Rice parameter.
+fn encode_residuals(residuals: &[i32], w: &mut BitWriter) {
+    let mut u = [0u32; PARTITION];
+    for part in residuals.chunks(PARTITION) {
+        let u = &mut u[..part.len()];
+        for (u, &r) in u.iter_mut().zip(part) {
+            *u = zigzag(r);
         }
-    }
-    (sums[best], best)
-}
-
-/// Writes the residuals of `s[4..]` under the predictor of `order`, in
-/// partitions, each with its Rice parameter.
-fn encode_residuals(s: &[i32], order: usize, w: &mut BitWriter) {
-    let mut u = Vec::with_capacity(s.len() - 4);
-    for i in 4..s.len() {
-        let h = [s[i - 1], s[i - 2], s[i - 3], s[i - 4]];
-        u.push(zigzag(s[i] - predict(order, h)));
-    }
-    for part in u.chunks(PARTITION) {
-        if part.iter().all(|&v| v == 0) {
+        if u.iter().all(|&v| v == 0) {
             w.put(u64::from(ZERO_PARTITION), 5);
             continue;
         }
-        let k = rice_parameter(part);
+        let k = rice_parameter(u);
         w.put(u64::from(k), 5);
-        for &v in part {
+        let mask = (1u32 << k) - 1;
+        for &v in u.iter() {
             let q = v >> k;
             if q < ESCAPE {
-                w.put(1 << q, q + 1);
-                w.put(u64::from(v & ((1 << k) - 1)), k);
+                // q zeros, a one, then the low k bits: at most 44 bits.
+                let code = (1u64 << q) | (u64::from(v & mask) << (q + 1));
+                w.put_long(code, q + 1 + k);
             } else {
                 w.put(0, ESCAPE);
                 w.put(u64::from(v), RAW_BITS);
