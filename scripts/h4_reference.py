@@ -723,7 +723,7 @@ def encode_payload(data, level=DEFAULT_LEVEL):
             simple = (total, mode)
         if mode >= 6 and (coded is None or total < coded[0]):
             coded = (total, mode)
-    if coded is not None and coded[0] + sample_len // 64 + 8 < simple[0]:
+    if coded is not None and coded[0] + sample_len // 256 + 8 < simple[0]:
         best_mode = coded[1]
     else:
         best_mode = simple[1]

@@ -126,6 +126,11 @@ pub struct CompressArgs {
     /// (for trusted cores; the reference engine is never checked)
     #[arg(long)]
     pub no_check: bool,
+
+    /// Reference engine effort, 1 (fastest) to 9 (smallest) [default: 5];
+    /// never needed to decompress
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    pub level: Option<u32>,
 }
 
 #[derive(Args, Debug)]

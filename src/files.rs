@@ -110,10 +110,15 @@ struct Job<'a> {
 
 pub fn compress(args: &CompressArgs) -> Status {
     let files = &args.files;
-    let engine = match files.engine.select(files.common.quiet) {
+    let mut engine = match files.engine.select(files.common.quiet) {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
+    if let Some(level) = args.level.and_then(h4::engine::Reference::with_level)
+        && engine.id().kind == h4::engine::EngineKind::Reference
+    {
+        engine = Arc::new(level);
+    }
     let block_size = block_size_for(args.block_size, engine.as_ref());
     run(&Job {
         direction: Direction::Compress,

@@ -1518,3 +1518,20 @@ fn error_messages_say_things_once() {
         assert_eq!(err.matches(message).count(), 1, "repeated: {err}");
     }
 }
+
+#[test]
+fn compress_level_changes_effort_not_format() {
+    let data = text(300_000);
+    let fast = pipe_ok(&["compress", "-c", "--level", "1"], &data);
+    let best = pipe_ok(&["compress", "-c", "--level", "9"], &data);
+    assert_ne!(fast, best, "levels 1 and 9 made the same bytes");
+    for frame in [&fast, &best] {
+        assert_bytes_eq!(pipe_ok(&["decompress", "-c"], frame), data);
+    }
+    let out = StdCommand::new(h4_path())
+        .args(["compress", "-c", "--level", "10"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+}
