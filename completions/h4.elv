@@ -41,7 +41,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --threads 'Worker threads (0: one per CPU)'
             cand -B 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
             cand --block-size 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
-            cand --level 'Reference engine effort, 1 (fastest) to 9 (smallest) [default: 5]; never needed to decompress'
+            cand --level 'Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2]; never needed to decompress'
             cand -c 'Write to standard output, keeping the input files'
             cand --stdout 'Write to standard output, keeping the input files'
             cand -f 'Overwrite existing outputs; allow compressed data on a terminal'

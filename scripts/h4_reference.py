@@ -309,7 +309,7 @@ TRIAL_HASH_BITS = 12
 # level -> (hash bits, hash length, skip)
 LEVELS = {1: (13, 5, 4), 2: (14, 5, 5), 3: (14, 5, 6), 4: (15, 5, 6), 5: (16, 5, 6),
           6: (16, 5, 7), 7: (17, 5, 8), 8: (17, 5, 10), 9: (18, 5, 12)}
-DEFAULT_LEVEL = 5
+DEFAULT_LEVEL = 2
 
 
 def common(x, a, b):

@@ -127,7 +127,7 @@ pub struct CompressArgs {
     #[arg(long)]
     pub no_check: bool,
 
-    /// Reference engine effort, 1 (fastest) to 9 (smallest) [default: 5];
+    /// Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2];
     /// never needed to decompress
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
     pub level: Option<u32>,

@@ -209,14 +209,14 @@ fn encode_literals(lits: &[u8], stream: &mut Vec<u8>, out: &mut Vec<u8>) {
     let mut header = Vec::with_capacity(300);
     header.push(1);
     huffman::write_table(&lens, &mut header);
+    // Code and length in one entry: one lookup a literal.
+    let mut table = [0u32; 256];
+    for (entry, (&code, &len)) in table.iter_mut().zip(codes.iter().zip(&lens)) {
+        *entry = u32::from(code) | u32::from(len) << 16;
+    }
     let mut ends = [0usize; STREAMS];
     for (i, segment) in lits.chunks(lits.len().div_ceil(STREAMS)).enumerate() {
-        let mut w = BitWriter::new(stream);
-        for &b in segment {
-            let b = usize::from(b);
-            w.put(u64::from(codes[b]), u32::from(lens[b]));
-        }
-        w.finish();
+        encode_stream(segment, &table, stream);
         ends[i] = stream.len();
     }
     let mut start = 0;
@@ -232,6 +232,37 @@ fn encode_literals(lits: &[u8], stream: &mut Vec<u8>, out: &mut Vec<u8>) {
         out.push(0);
         out.extend_from_slice(lits);
     }
+}
+
+/// Appends the bit stream of `segment` under `table` (code | length << 16).
+///
+/// Four codes (at most 44 bits) go into the 64-bit buffer between stores,
+/// and each store writes all eight bytes, advancing by the whole bytes
+/// filled: no branch a literal.
+fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut Vec<u8>) {
+    let start = out.len();
+    // Room for the longest codes and the last eight-byte store.
+    out.resize(
+        start + segment.len() * huffman::MAX_BITS as usize / 8 + 16,
+        0,
+    );
+    let buf = &mut out[start..];
+    let (mut acc, mut bits, mut pos) = (0u64, 0u32, 0usize);
+    for chunk in segment.chunks(4) {
+        for &b in chunk {
+            let entry = table[usize::from(b)];
+            acc |= u64::from(entry & 0xffff) << bits;
+            bits += entry >> 16;
+        }
+        buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
+        let whole = bits / 8;
+        pos += whole as usize;
+        acc >>= 8 * whole;
+        bits -= 8 * whole;
+    }
+    buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
+    let len = pos + bits.div_ceil(8) as usize;
+    out.truncate(start + len);
 }
 
 #[inline(never)]
@@ -274,11 +305,23 @@ fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
             off_code(seq.offset)
         };
         prev = seq.offset;
-        w.put(u64::from(ll_codes[lc]), u32::from(ll_lens[lc]));
-        w.put(u64::from(ml_codes[mc]), u32::from(ml_lens[mc]));
-        w.put(u64::from(of_codes[oc]), u32::from(of_lens[oc]));
-        w.put(u64::from(le), lb);
-        w.put(u64::from(me), mb);
+        // The three codes in one write (at most 33 bits), then the extra
+        // bits: short ones together.
+        let (l1, l2, l3) = (
+            u32::from(ll_lens[lc]),
+            u32::from(ml_lens[mc]),
+            u32::from(of_lens[oc]),
+        );
+        let codes = u64::from(ll_codes[lc])
+            | u64::from(ml_codes[mc]) << l1
+            | u64::from(of_codes[oc]) << (l1 + l2);
+        w.put_long(codes, l1 + l2 + l3);
+        if lb + mb <= 32 {
+            w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
+        } else {
+            w.put(u64::from(le), lb);
+            w.put(u64::from(me), mb);
+        }
         w.put(u64::from(oe), ob);
     }
     w.finish();

@@ -68,7 +68,7 @@ pub const TRIAL_HASH_BITS: u32 = 12;
 /// The effort levels, fast to thorough.
 pub const LEVELS: RangeInclusive<u32> = 1..=9;
 /// The level [`Reference::new`] uses.
-pub const DEFAULT_LEVEL: u32 = 5;
+pub const DEFAULT_LEVEL: u32 = 2;
 
 /// What a level changes: only how hard the encoder looks, never the
 /// format (a level is not recorded; any payload decodes the same way).
