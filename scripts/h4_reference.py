@@ -13,6 +13,7 @@ Usage:  h4_reference.py compress BLOCK_SIZE < in > out
         h4_reference.py decompress < in > out
 BLOCK_SIZE is a byte count, optionally with a K or M suffix (e.g. 4096, 1M).
 """
+import math
 import struct
 import sys
 
@@ -514,6 +515,7 @@ def lz_decode(body, n):
 # --- 2.8 PCM bodies (modes 11 and 12) ------------------------------------------
 
 SUBBLOCK, PARTITION, ESCAPE, RAW_BITS, MAX_K, ZERO_PARTITION = 4096, 256, 24, 24, 20, 31
+LPC, LPC_ORDER, COEF_BITS, HISTORY = 5, 8, 14, 8
 MODE_SIGNALS = {0: (0, 1), 1: (0, 2), 2: (2, 1), 3: (3, 2)}  # L R, L S, S R, M S
 
 
@@ -547,9 +549,9 @@ def pcm_samples(x, frames, channels):
 
 
 def best_order(s):
-    """s: the signal with four values of history first."""
+    """s: the signal with HISTORY values of history first."""
     sums = [0] * 5
-    for i in range(4, len(s)):
+    for i in range(HISTORY, len(s)):
         h = (s[i - 1], s[i - 2], s[i - 3], s[i - 4])
         for order in range(5):
             sums[order] += abs(s[i] - predict(order, h))
@@ -560,8 +562,52 @@ def best_order(s):
     return sums[best], best
 
 
-def encode_residuals(s, order, w):
-    u = [zigzag(s[i] - predict(order, (s[i - 1], s[i - 2], s[i - 3], s[i - 4]))) for i in range(4, len(s))]
+def lpc_residuals(s, coefs, shift):
+    res = []
+    for i in range(HISTORY, len(s)):
+        pred = sum(c * s[i - 1 - j] for j, c in enumerate(coefs))
+        res.append(s[i] - (pred >> shift))
+    return res
+
+
+def lpc(s):
+    """(coefficients, shift, sum of |residual|) of the linear predictor, or None."""
+    x = s[HISTORY:]
+    n = len(x)
+    half = (n + 1) * (n + 1)
+    y = [v * (256 - 256 * (2 * i - (n - 1)) ** 2 // half) for i, v in enumerate(x)]
+    r = [float(sum(y[i] * y[i - lag] for i in range(lag, n))) if lag < n else 0.0 for lag in range(LPC_ORDER + 1)]
+    if r[0] == 0.0:
+        return None
+    a = [0.0] * (LPC_ORDER + 1)
+    err = r[0]
+    for i in range(1, LPC_ORDER + 1):
+        acc = r[i]
+        for j in range(1, i):
+            acc -= a[j] * r[i - j]
+        k = acc / err
+        prev = a[:]
+        a[i] = k
+        for j in range(1, i):
+            a[j] = prev[j] - k * prev[i - j]
+        err *= 1.0 - k * k
+        if not err > 0.0:
+            return None
+    largest = max(abs(c) for c in a[1:])
+    limit = float(1 << (COEF_BITS - 1)) - 1.0
+    shift = 15
+    while largest * float(1 << shift) > limit:
+        if shift == 0:
+            return None
+        shift -= 1
+    coefs = [math.floor(v * float(1 << shift) + 0.5) for v in a[1:]]
+    res = lpc_residuals(s, coefs, shift)
+    if any(abs(e) >= 1 << 22 for e in res):
+        return None
+    return coefs, shift, sum(abs(e) for e in res)
+
+
+def encode_partitions(u, w):
     for p in range(0, len(u), PARTITION):
         part = u[p:p + PARTITION]
         if not any(part):
@@ -589,7 +635,7 @@ def pcm_encode(x, channels):
     for start in range(0, frames, SUBBLOCK):
         end = min(frames, start + SUBBLOCK)
         sig = [[], [], [], []]
-        for i in range(start - 4, end):
+        for i in range(start - HISTORY, end):
             if i < 0:
                 v = (0, 0, 0, 0)
             elif channels == 1:
@@ -598,21 +644,38 @@ def pcm_encode(x, channels):
                 v = stereo_signals(samples[2 * i], samples[2 * i + 1])
             for j in range(4):
                 sig[j].append(v[j])
+        best = [best_order(sig[j]) for j in range(channels if channels == 1 else 4)]
         if channels == 1:
-            _, order = best_order(sig[0])
-            w.put(order, 3)
-            encode_residuals(sig[0], order, w)
+            pair = (0,)
         else:
-            best = [best_order(sig[j]) for j in range(4)]
             mode = 0
             for m in (1, 2, 3):
                 if sum(best[j][0] for j in MODE_SIGNALS[m]) < sum(best[j][0] for j in MODE_SIGNALS[mode]):
                     mode = m
             w.put(mode, 2)
-            for j in MODE_SIGNALS[mode]:
+            pair = MODE_SIGNALS[mode]
+        plans = []
+        for j in pair:
+            linear = lpc(sig[j])
+            if linear is not None and linear[2] < best[j][0]:
+                plans.append(("lpc", linear[0], linear[1]))
+                w.put(LPC, 3)
+            else:
+                plans.append(("fixed", best[j][1]))
                 w.put(best[j][1], 3)
-            for j in MODE_SIGNALS[mode]:
-                encode_residuals(sig[j], best[j][1], w)
+        for j, plan in zip(pair, plans):
+            s = sig[j]
+            if plan[0] == "lpc":
+                _, coefs, shift = plan
+                w.put(LPC_ORDER, 4)
+                w.put(shift, 4)
+                for c in coefs:
+                    w.put(c & ((1 << COEF_BITS) - 1), COEF_BITS)
+                res = lpc_residuals(s, coefs, shift)
+            else:
+                order = plan[1]
+                res = [s[i] - predict(order, (s[i - 1], s[i - 2], s[i - 3], s[i - 4])) for i in range(HISTORY, len(s))]
+            encode_partitions([zigzag(e) for e in res], w)
     return x[frames * frame:] + w.finish()
 
 
@@ -628,17 +691,27 @@ def pcm_decode(body, n, channels):
         length = min(SUBBLOCK, frames - start)
         mode = r.get(2) if channels == 2 else 0
         orders = [r.get(3) for _ in range(channels)]
-        if any(o > 4 for o in orders):
-            raise ValueError("predictor order above 4")
+        if any(o > LPC for o in orders):
+            raise ValueError("unknown predictor order")
         chans = []
         for c in range(channels):
             which = MODE_SIGNALS[mode][c]
-            h = [0, 0, 0, 0]
-            for back in range(4):
+            h = [0] * HISTORY
+            for back in range(HISTORY):
                 i = start - back - 1
                 if i >= 0:
                     h[back] = out[i] if channels == 1 else stereo_signals(out[2 * i], out[2 * i + 1])[which]
             bits = 17 if channels == 2 and which == 2 else 16
+            coefs = None
+            if orders[c] == LPC:
+                order = r.get(4)
+                if not 1 <= order <= LPC_ORDER:
+                    raise ValueError("LPC order not 1 to 8")
+                shift = r.get(4)
+                coefs = []
+                for _ in range(order):
+                    v = r.get(COEF_BITS)
+                    coefs.append(v - (1 << COEF_BITS) if v >> (COEF_BITS - 1) else v)
             vals = []
             done = 0
             while done < length:
@@ -655,9 +728,13 @@ def pcm_decode(body, n, channels):
                             zeros += 1
                         u = r.get(RAW_BITS) if zeros == ESCAPE else (zeros << k) | r.get(k)
                     res = (u >> 1) if u % 2 == 0 else -(u >> 1) - 1
-                    v = wrap(predict(orders[c], h) + res, bits)
+                    if coefs is None:
+                        pred = predict(orders[c], h)
+                    else:
+                        pred = sum(cf * hv for cf, hv in zip(coefs, h)) >> shift
+                    v = wrap(pred + res, bits)
                     vals.append(v)
-                    h = [v, h[0], h[1], h[2]]
+                    h = [v] + h[:-1]
                 done += part
             chans.append(vals)
         if channels == 1:

@@ -58,7 +58,8 @@ fn payload_vectors() -> Vec<(&'static str, Vec<u8>, &'static str)> {
 }
 
 /// (mode, input, expected reference payload in hex): one input that the
-/// encoder codes with each entropy-coded mode.
+/// encoder codes with each entropy-coded mode (and PCM with the linear
+/// predictor).
 fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
     let le16 = |v: i32| (v as i16).to_le_bytes();
     vec![
@@ -100,6 +101,22 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
                 .flat_map(|i| le16(3 * i * i - 100 * i))
                 .collect(),
             "0bc8010b01000004030000000038030054555555555555555555555555555555555555555555555505",
+        ),
+        (
+            11,
+            // A damped integer oscillator: the linear predictor (order
+            // field 5) beats every fixed polynomial.
+            {
+                let mut x = vec![0i32, 3000];
+                for i in 2..80 {
+                    x.push((x[i - 1] * 1990 - x[i - 2] * 1020) >> 10);
+                }
+                x.iter().flat_map(|&v| le16(v)).collect()
+            },
+            "0ba001c565a47ee1446025900a947df560db3f01000000701700000000a50e00
+             00c08f5168d10f3437042c5c7c8cacac9c9c8c6c4c3c0424546484a4b4b4b4b4
+             84745424041c3c5c7c9c9c9c8c8c7c4c2c0c1434648494a4a4a4a4a474544414
+             0c3c5c6c7c8c9c9c8c6c4c2c1c14344400",
         ),
         (
             12,

@@ -8,7 +8,8 @@
 //! tail bytes | bit stream to the end of the body:
 //!   per subblock of SUBBLOCK frames (the last may be shorter):
 //!     [stereo: channel mode:2]  order:3 per channel
-//!     per channel, per partition of PARTITION frames:
+//!     per channel: [order 5: p:4  shift:4  p coefficients:14]
+//!       per partition of PARTITION frames:
 //!       k:5  then each residual as a Rice code with parameter k
 //!            (k = 31: every residual of the partition is zero)
 //! ```
@@ -16,7 +17,9 @@
 //! Stereo channel modes code two of the signals left `L`, right `R`, side
 //! `S = L - R` and mid `M = (L + R) >> 1`: `L R`, `L S`, `S R` or `M S`,
 //! as FLAC does. Each signal is predicted by FLAC's fixed polynomial of
-//! order 0 to 4 from its previous four values; the residual `r` becomes
+//! order 0 to 4 from its previous four values, or (order 5) by a linear
+//! predictor of up to eight quantised coefficients that the encoder finds
+//! by Levinson-Durbin, as FLAC's LPC subframes; the residual `r` becomes
 //! `u = 2r` or `-2r - 1` and is written as `u >> k` zero bits, a one bit,
 //! and the low `k` bits of `u`. A quotient of [`ESCAPE`] or more is written
 //! as [`ESCAPE`] zero bits and `u` in 24 bits.
@@ -39,6 +42,14 @@ const MAX_K: u32 = 20;
 /// has no residual bits (silence, or a side signal of identical channels).
 const ZERO_PARTITION: u32 = 31;
 const MAX_ORDER: usize = 4;
+/// The order field that announces a linear predictor with coefficients.
+const LPC: usize = 5;
+/// The linear predictor's order (the longest a stream may have, too).
+pub const LPC_ORDER: usize = 8;
+/// Bits of a coefficient (two's complement) and of its order and shift.
+const COEF_BITS: u32 = 14;
+/// Frames of history before each subblock the encoder keeps.
+const HISTORY: usize = LPC_ORDER;
 
 /// Stereo channel modes: which two signals are coded.
 const LEFT_RIGHT: u32 = 0;
@@ -93,9 +104,9 @@ fn sample(x: &[u8], channels: usize, i: usize, channel: usize) -> i32 {
 }
 
 /// One candidate signal of a subblock: `d[k]` is its `k`-th difference,
-/// with the four frames before the subblock first, so that `d[k][4 + j]`
-/// is the residual of frame `j` under the predictor of order `k` (FLAC's
-/// fixed predictors are exactly the finite differences).
+/// with the [`HISTORY`] frames before the subblock first, so that
+/// `d[k][HISTORY + j]` is the residual of frame `j` under the predictor of
+/// order `k` (FLAC's fixed predictors are exactly the finite differences).
 #[derive(Default)]
 struct Signal {
     d: [Vec<i32>; MAX_ORDER + 1],
@@ -119,7 +130,7 @@ impl Signal {
             }
             // |residual| < 2^21, so 1024 of them fit a u32: four lanes
             // to a vector instead of two.
-            sums[k] = self.d[k][4..]
+            sums[k] = self.d[k][HISTORY..]
                 .chunks(1024)
                 .map(|c| u64::from(c.iter().map(|&e| e.unsigned_abs()).sum::<u32>()))
                 .sum();
@@ -142,19 +153,20 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&x[frames * frame..]);
     let mut w = BitWriter::new(out);
     let mut sig: [Signal; 4] = Default::default();
+    let mut residual = Vec::new();
     let count = if channels == 1 { 1 } else { 4 };
     let mut start = 0;
     while start < frames {
         let len = SUBBLOCK.min(frames - start);
         // The signals of the subblock's frames, with the four frames
         // before it first (zero before the block).
-        let before = start.min(4);
+        let before = start.min(HISTORY);
         for s in &mut sig[..count] {
             s.d[0].clear();
-            s.d[0].resize(len + 4, 0);
+            s.d[0].resize(len + HISTORY, 0);
         }
         let bytes = &x[frame * (start - before)..frame * (start + len)];
-        let at = 4 - before;
+        let at = HISTORY - before;
         if channels == 1 {
             for (d, b) in sig[0].d[0][at..].iter_mut().zip(bytes.chunks_exact(2)) {
                 *d = i32::from(i16::from_le_bytes([b[0], b[1]]));
@@ -177,9 +189,8 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
         for (b, s) in best.iter_mut().zip(&mut sig[..count]) {
             *b = s.best_order();
         }
-        if channels == 1 {
-            w.put(best[0].1 as u64, 3);
-            encode_residuals(&sig[0].d[best[0].1][4..], &mut w);
+        let pair = if channels == 1 {
+            [0, 0]
         } else {
             let mut mode = LEFT_RIGHT;
             let cost = |m: u32| mode_signals(m).iter().map(|&s| best[s].0).sum::<u64>();
@@ -188,18 +199,142 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
                     mode = m;
                 }
             }
-            let pair = mode_signals(mode);
             w.put(u64::from(mode), 2);
-            for &s in &pair {
-                w.put(best[s].1 as u64, 3);
-            }
-            for &s in &pair {
-                encode_residuals(&sig[s].d[best[s].1][4..], &mut w);
+            mode_signals(mode)
+        };
+        // Each coded signal: the best fixed predictor, or the linear
+        // predictor when its residuals are smaller.
+        let mut plans = [Plan::Fixed(0), Plan::Fixed(0)];
+        for (plan, &s) in plans.iter_mut().zip(&pair[..channels]) {
+            *plan = match lpc(&sig[s].d[0], &mut residual) {
+                Some((coefs, shift, sum)) if sum < best[s].0 => Plan::Linear(coefs, shift),
+                _ => Plan::Fixed(best[s].1),
+            };
+            w.put(plan.order() as u64, 3);
+        }
+        for (plan, &s) in plans.iter().zip(&pair[..channels]) {
+            match *plan {
+                Plan::Fixed(order) => encode_residuals(&sig[s].d[order][HISTORY..], &mut w),
+                Plan::Linear(coefs, shift) => {
+                    w.put(LPC_ORDER as u64, 4);
+                    w.put(u64::from(shift), 4);
+                    for &c in &coefs {
+                        w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
+                    }
+                    lpc_residuals(&sig[s].d[0], &coefs, shift, &mut residual);
+                    encode_residuals(&residual, &mut w);
+                }
             }
         }
         start += len;
     }
     w.finish();
+}
+
+/// How one signal of a subblock is predicted.
+#[derive(Clone, Copy)]
+enum Plan {
+    /// A fixed polynomial of this order.
+    Fixed(usize),
+    /// The linear predictor with these coefficients and shift.
+    Linear([i32; LPC_ORDER], u32),
+}
+
+impl Plan {
+    /// The value of the order field.
+    fn order(&self) -> usize {
+        match *self {
+            Plan::Fixed(order) => order,
+            Plan::Linear(..) => LPC,
+        }
+    }
+}
+
+/// The linear predictor of the signal `s` (with [`HISTORY`] frames of
+/// history first), by the procedure of `docs/FORMAT.md` 2.8: exact
+/// autocorrelation of the subblock, Levinson-Durbin in f64, coefficients
+/// quantised to [`COEF_BITS`] bits. Returns the coefficients, the shift
+/// and the sum of `|residual|`, leaving the residuals in `residual`; `None`
+/// when the subblock is silent or the recursion breaks down.
+fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64)> {
+    // The subblock under an integer Welch window (a parabola from 0 at
+    // the ends to 256 in the middle): the autocorrelation then describes
+    // the middle, not the cut at the edges. Exact in i64.
+    let n = s.len() - HISTORY;
+    let half = (n as i64 + 1) * (n as i64 + 1);
+    let x: Vec<i64> = s[HISTORY..]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let d = 2 * i as i64 - (n as i64 - 1);
+            i64::from(v) * (256 - 256 * d * d / half)
+        })
+        .collect();
+    let mut r = [0f64; LPC_ORDER + 1];
+    for (lag, r) in r.iter_mut().enumerate() {
+        if lag >= x.len() {
+            break;
+        }
+        let dot: i64 = x[lag..].iter().zip(&x).map(|(&a, &b)| a * b).sum();
+        *r = dot as f64;
+    }
+    if r[0] == 0.0 {
+        return None;
+    }
+    let mut a = [0f64; LPC_ORDER + 1];
+    let mut err = r[0];
+    for i in 1..=LPC_ORDER {
+        let mut acc = r[i];
+        for j in 1..i {
+            acc -= a[j] * r[i - j];
+        }
+        let k = acc / err;
+        let prev = a;
+        a[i] = k;
+        for j in 1..i {
+            a[j] = prev[j] - k * prev[i - j];
+        }
+        err *= 1.0 - k * k;
+        if err.is_nan() || err <= 0.0 {
+            return None;
+        }
+    }
+    let max = a[1..].iter().fold(0f64, |m, &c| m.max(c.abs()));
+    let limit = f64::from(1u32 << (COEF_BITS - 1)) - 1.0;
+    let mut shift = 15u32;
+    while max * f64::from(1u32 << shift) > limit {
+        if shift == 0 {
+            return None;
+        }
+        shift -= 1;
+    }
+    let mut coefs = [0i32; LPC_ORDER];
+    for (c, &v) in coefs.iter_mut().zip(&a[1..]) {
+        *c = (v * f64::from(1u32 << shift) + 0.5).floor() as i32;
+    }
+    if !lpc_residuals(s, &coefs, shift, residual) {
+        return None;
+    }
+    let sum = residual.iter().map(|&e| u64::from(e.unsigned_abs())).sum();
+    Some((coefs, shift, sum))
+}
+
+/// The residuals of `s[HISTORY..]` under the linear predictor; false if
+/// one is too large for an escaped Rice code (`|r| >= 2^22`).
+fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut Vec<i32>) -> bool {
+    residual.clear();
+    let mut fits = true;
+    residual.extend(s.windows(LPC_ORDER + 1).map(|w| {
+        let pred: i64 = coefs
+            .iter()
+            .zip(w[..LPC_ORDER].iter().rev())
+            .map(|(&c, &h)| i64::from(c) * i64::from(h))
+            .sum();
+        let r = i64::from(w[LPC_ORDER]) - (pred >> shift);
+        fits &= r.unsigned_abs() < 1 << 22;
+        r as i32
+    }));
+    fits
 }
 
 /// Writes `residuals` in partitions, each with its Rice parameter.
@@ -272,15 +407,15 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         let mut orders = [0usize; 2];
         for order in &mut orders[..channels] {
             *order = r.get(3) as usize;
-            if *order > MAX_ORDER {
-                return Err(corrupt("predictor order above 4"));
+            if *order > LPC {
+                return Err(corrupt("unknown predictor order"));
             }
         }
         let which = mode_signals(mode);
         for c in 0..channels {
-            // The history: the signal of the four frames before the
-            // subblock, from the output (zero before the block).
-            let mut h = [0i32; 4];
+            // The history: the signal of the frames before the subblock,
+            // latest first, from the output (zero before the block).
+            let mut h = [0i32; HISTORY];
             for (back, slot) in h.iter_mut().enumerate() {
                 if let Some(i) = start.checked_sub(back + 1) {
                     *slot = if channels == 1 {
@@ -291,7 +426,28 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                 }
             }
             let side = channels == 2 && which[c] == 2;
-            decode_residuals(&mut r, orders[c], h, len, side, &mut chan[c])?;
+            chan[c].clear();
+            chan[c].resize(len, 0);
+            if orders[c] == LPC {
+                let order = r.get(4) as usize;
+                if order == 0 || order > LPC_ORDER {
+                    return Err(corrupt("LPC order not 1 to 8"));
+                }
+                let shift = r.get(4);
+                let mut coefs = [0i64; LPC_ORDER];
+                for coef in &mut coefs[..order] {
+                    let v = r.get(COEF_BITS) as i32;
+                    *coef = i64::from((v << (32 - COEF_BITS)) >> (32 - COEF_BITS));
+                }
+                if side {
+                    linear::<15>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                } else {
+                    linear::<16>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                }
+            } else {
+                let h4 = [h[0], h[1], h[2], h[3]];
+                decode_residuals(&mut r, orders[c], h4, side, &mut chan[c])?;
+            }
         }
         if channels == 1 {
             for (i, &v) in chan[0].iter().enumerate() {
@@ -354,49 +510,78 @@ pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
     body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
 }
 
-/// Decodes `len` values of one signal into `out`, reduced to 16 bits (or
-/// 17 with `wide`).
+/// Decodes the values of one signal into `out` (sized to the subblock)
+/// under a fixed predictor, reduced to 16 bits (or 17 with `wide`).
 fn decode_residuals(
     r: &mut BitReader,
     order: usize,
     h: [i32; 4],
-    len: usize,
     wide: bool,
-    out: &mut Vec<i32>,
+    out: &mut [i32],
 ) -> Result<(), EngineError> {
-    out.clear();
-    out.resize(len, 0);
     // One copy of the loop per predictor and range, so neither is a
     // branch (or a call) per sample.
     match (order, wide) {
-        (0, false) => residuals::<0, 16>(r, h, out),
-        (1, false) => residuals::<1, 16>(r, h, out),
-        (2, false) => residuals::<2, 16>(r, h, out),
-        (3, false) => residuals::<3, 16>(r, h, out),
-        (4, false) => residuals::<4, 16>(r, h, out),
-        (0, true) => residuals::<0, 15>(r, h, out),
-        (1, true) => residuals::<1, 15>(r, h, out),
-        (2, true) => residuals::<2, 15>(r, h, out),
-        (3, true) => residuals::<3, 15>(r, h, out),
-        _ => residuals::<4, 15>(r, h, out),
+        (0, false) => fixed::<0, 16>(r, h, out),
+        (1, false) => fixed::<1, 16>(r, h, out),
+        (2, false) => fixed::<2, 16>(r, h, out),
+        (3, false) => fixed::<3, 16>(r, h, out),
+        (4, false) => fixed::<4, 16>(r, h, out),
+        (0, true) => fixed::<0, 15>(r, h, out),
+        (1, true) => fixed::<1, 15>(r, h, out),
+        (2, true) => fixed::<2, 15>(r, h, out),
+        (3, true) => fixed::<3, 15>(r, h, out),
+        _ => fixed::<4, 15>(r, h, out),
     }
 }
 
 /// [`decode_residuals`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
 #[inline(never)]
-fn residuals<const ORDER: usize, const SHIFT: u32>(
+fn fixed<const ORDER: usize, const SHIFT: u32>(
     r: &mut BitReader,
     mut h: [i32; 4],
     out: &mut [i32],
+) -> Result<(), EngineError> {
+    rice(r, out, |res| {
+        let v = ((predict(ORDER, h) + res) << SHIFT) >> SHIFT;
+        h = [v, h[0], h[1], h[2]];
+        v
+    })
+}
+
+/// Decodes one signal under the linear predictor `coefs` (unused ones
+/// zero) and `shift`, keeping `32 - SHIFT` bits.
+#[inline(never)]
+fn linear<const SHIFT: u32>(
+    r: &mut BitReader,
+    coefs: &[i64; LPC_ORDER],
+    shift: u32,
+    mut h: [i32; HISTORY],
+    out: &mut [i32],
+) -> Result<(), EngineError> {
+    rice(r, out, |res| {
+        let pred: i64 = coefs.iter().zip(&h).map(|(&c, &v)| c * i64::from(v)).sum();
+        let v = (((pred >> shift) + i64::from(res)) as i32) << SHIFT >> SHIFT;
+        h.copy_within(..HISTORY - 1, 1);
+        h[0] = v;
+        v
+    })
+}
+
+/// The Rice-coded partitions of one signal: each residual goes through
+/// `next`, which returns the decoded value.
+#[inline(always)]
+fn rice(
+    r: &mut BitReader,
+    out: &mut [i32],
+    mut next: impl FnMut(i32) -> i32,
 ) -> Result<(), EngineError> {
     for part in out.chunks_mut(PARTITION) {
         r.refill();
         let k = r.get(5);
         if k == ZERO_PARTITION {
             for slot in part {
-                let v = (predict(ORDER, h) << SHIFT) >> SHIFT;
-                *slot = v;
-                h = [v, h[0], h[1], h[2]];
+                *slot = next(0);
             }
             continue;
         }
@@ -418,9 +603,7 @@ fn residuals<const ORDER: usize, const SHIFT: u32>(
                 r.consume(ESCAPE);
                 r.get(RAW_BITS)
             };
-            let v = ((predict(ORDER, h) + unzigzag(u)) << SHIFT) >> SHIFT;
-            *slot = v;
-            h = [v, h[0], h[1], h[2]];
+            *slot = next(unzigzag(u));
         }
     }
     Ok(())
@@ -519,7 +702,7 @@ mod tests {
         bad[0] |= 7;
         assert_eq!(
             decode(&bad, 1, &mut out),
-            Err(corrupt("predictor order above 4"))
+            Err(corrupt("unknown predictor order"))
         );
         // Rice parameter 30 (bits 3..8 of the stream).
         let mut bad = body.clone();
