@@ -324,12 +324,17 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64
 fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut Vec<i32>) -> bool {
     residual.clear();
     let mut fits = true;
+    let c = coefs.map(i64::from);
     residual.extend(s.windows(LPC_ORDER + 1).map(|w| {
-        let pred: i64 = coefs
-            .iter()
-            .zip(w[..LPC_ORDER].iter().rev())
-            .map(|(&c, &h)| i64::from(c) * i64::from(h))
-            .sum();
+        let w: [i32; LPC_ORDER + 1] = w.try_into().unwrap();
+        let pred = c[0] * i64::from(w[7])
+            + c[1] * i64::from(w[6])
+            + c[2] * i64::from(w[5])
+            + c[3] * i64::from(w[4])
+            + c[4] * i64::from(w[3])
+            + c[5] * i64::from(w[2])
+            + c[6] * i64::from(w[1])
+            + c[7] * i64::from(w[0]);
         let r = i64::from(w[LPC_ORDER]) - (pred >> shift);
         fits &= r.unsigned_abs() < 1 << 22;
         r as i32
@@ -559,11 +564,19 @@ fn linear<const SHIFT: u32>(
     mut h: [i32; HISTORY],
     out: &mut [i32],
 ) -> Result<(), EngineError> {
+    let c = *coefs;
     rice(r, out, |res| {
-        let pred: i64 = coefs.iter().zip(&h).map(|(&c, &v)| c * i64::from(v)).sum();
+        // Written out, so the history stays in registers.
+        let pred = c[0] * i64::from(h[0])
+            + c[1] * i64::from(h[1])
+            + c[2] * i64::from(h[2])
+            + c[3] * i64::from(h[3])
+            + c[4] * i64::from(h[4])
+            + c[5] * i64::from(h[5])
+            + c[6] * i64::from(h[6])
+            + c[7] * i64::from(h[7]);
         let v = (((pred >> shift) + i64::from(res)) as i32) << SHIFT >> SHIFT;
-        h.copy_within(..HISTORY - 1, 1);
-        h[0] = v;
+        h = [v, h[0], h[1], h[2], h[3], h[4], h[5], h[6]];
         v
     })
 }
