@@ -153,7 +153,8 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&x[frames * frame..]);
     let mut w = BitWriter::new(out);
     let mut sig: [Signal; 4] = Default::default();
-    let mut residual = Vec::new();
+    // Each coded signal's linear-predictor residuals, kept for writing.
+    let mut residuals: [Vec<i32>; 2] = Default::default();
     let count = if channels == 1 { 1 } else { 4 };
     let mut start = 0;
     while start < frames {
@@ -205,14 +206,14 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
         // Each coded signal: the best fixed predictor, or the linear
         // predictor when its residuals are smaller.
         let mut plans = [Plan::Fixed(0), Plan::Fixed(0)];
-        for (plan, &s) in plans.iter_mut().zip(&pair[..channels]) {
-            *plan = match lpc(&sig[s].d[0], &mut residual) {
+        for ((plan, &s), residual) in plans.iter_mut().zip(&pair[..channels]).zip(&mut residuals) {
+            *plan = match lpc(&sig[s].d[0], residual) {
                 Some((coefs, shift, sum)) if sum < best[s].0 => Plan::Linear(coefs, shift),
                 _ => Plan::Fixed(best[s].1),
             };
             w.put(plan.order() as u64, 3);
         }
-        for (plan, &s) in plans.iter().zip(&pair[..channels]) {
+        for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(&residuals) {
             match *plan {
                 Plan::Fixed(order) => encode_residuals(&sig[s].d[order][HISTORY..], &mut w),
                 Plan::Linear(coefs, shift) => {
@@ -221,8 +222,7 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
                     for &c in &coefs {
                         w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
                     }
-                    lpc_residuals(&sig[s].d[0], &coefs, shift, &mut residual);
-                    encode_residuals(&residual, &mut w);
+                    encode_residuals(residual, &mut w);
                 }
             }
         }
@@ -270,14 +270,22 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64
             i64::from(v) * (256 - 256 * d * d / half)
         })
         .collect();
-    let mut r = [0f64; LPC_ORDER + 1];
-    for (lag, r) in r.iter_mut().enumerate() {
-        if lag >= x.len() {
-            break;
+    // All nine lags in one pass (exact integers, so the order of the
+    // additions does not matter): each value is loaded once.
+    let mut dots = [0i64; LPC_ORDER + 1];
+    for (i, &v) in x.iter().enumerate().take(LPC_ORDER) {
+        for (lag, dot) in dots.iter_mut().enumerate().take(i + 1) {
+            *dot += v * x[i - lag];
         }
-        let dot: i64 = x[lag..].iter().zip(&x).map(|(&a, &b)| a * b).sum();
-        *r = dot as f64;
     }
+    for w in x.windows(LPC_ORDER + 1) {
+        let w: &[i64; LPC_ORDER + 1] = w.try_into().unwrap();
+        let v = w[LPC_ORDER];
+        for (lag, dot) in dots.iter_mut().enumerate() {
+            *dot += v * w[LPC_ORDER - lag];
+        }
+    }
+    let r = dots.map(|d| d as f64);
     if r[0] == 0.0 {
         return None;
     }
@@ -322,11 +330,12 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64
 /// The residuals of `s[HISTORY..]` under the linear predictor; false if
 /// one is too large for an escaped Rice code (`|r| >= 2^22`).
 fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut Vec<i32>) -> bool {
-    residual.clear();
-    let mut fits = true;
     let c = coefs.map(i64::from);
-    residual.extend(s.windows(LPC_ORDER + 1).map(|w| {
-        let w: [i32; LPC_ORDER + 1] = w.try_into().unwrap();
+    residual.clear();
+    residual.resize(s.len() - HISTORY, 0);
+    let mut largest = 0u64;
+    for (r, w) in residual.iter_mut().zip(s.windows(LPC_ORDER + 1)) {
+        let w: &[i32; LPC_ORDER + 1] = w.try_into().unwrap();
         let pred = c[0] * i64::from(w[7])
             + c[1] * i64::from(w[6])
             + c[2] * i64::from(w[5])
@@ -335,11 +344,11 @@ fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut
             + c[5] * i64::from(w[2])
             + c[6] * i64::from(w[1])
             + c[7] * i64::from(w[0]);
-        let r = i64::from(w[LPC_ORDER]) - (pred >> shift);
-        fits &= r.unsigned_abs() < 1 << 22;
-        r as i32
-    }));
-    fits
+        let e = i64::from(w[LPC_ORDER]) - (pred >> shift);
+        largest = largest.max(e.unsigned_abs());
+        *r = e as i32;
+    }
+    largest < 1 << 22
 }
 
 /// Writes `residuals` in partitions, each with its Rice parameter.
