@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('-B', '-B ', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
             [CompletionResult]::new('--block-size', '--block-size', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
             [CompletionResult]::new('--format-version', '--format-version', [CompletionResultType]::ParameterName, 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2]; never needed to decompress')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
             [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Write to standard output, keeping the input files')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Overwrite existing outputs; allow compressed data on a terminal')

@@ -171,7 +171,7 @@ _h4() {
             return 0
             ;;
         h4__subcmd__compress)
-            opts="-o -c -f -k -T -q -v -B -h --output --stdout --force --keep --rm --raw --core --engine --threads --quiet --verbose --block-size --no-check --format-version --help"
+            opts="-o -c -f -k -T -q -v -B -h --output --stdout --force --keep --rm --raw --core --engine --threads --quiet --verbose --block-size --no-check --format-version --level --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +210,10 @@ _h4() {
                     return 0
                     ;;
                 --format-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand -B 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
             cand --block-size 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
             cand --format-version 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)'
+            cand --level 'Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2]; never needed to decompress'
             cand -c 'Write to standard output, keeping the input files'
             cand --stdout 'Write to standard output, keeping the input files'
             cand -f 'Overwrite existing outputs; allow compressed data on a terminal'

@@ -41,6 +41,7 @@ complete -c h4 -n "__fish_h4_using_subcommand compress" -l engine -d 'Use a buil
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s B -l block-size -d 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine\'s preference, else 1M]' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l format-version -d 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)' -r
+complete -c h4 -n "__fish_h4_using_subcommand compress" -l level -d 'Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2]; never needed to decompress' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s c -l stdout -d 'Write to standard output, keeping the input files'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s f -l force -d 'Overwrite existing outputs; allow compressed data on a terminal'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s k -l keep -d 'Keep input files (the default)'

@@ -73,6 +73,30 @@ pub fn random_access(data: &[u8]) {
     }
 }
 
+/// A payload of an entropy-coded mode (6 to 12) made from any bytes: the
+/// first byte picks the mode, the next two the raw length (up to 64 KiB),
+/// the rest is the body. Like [`reference_decode`], but every input reaches
+/// the LZ or PCM decoder instead of most failing on the mode byte or the
+/// length: hostile Huffman tables, Rice parameters, offsets and stream
+/// lengths must be clean errors, and what decodes has the declared length.
+pub fn reference_modes(data: &[u8]) {
+    let [mode, lo, hi, body @ ..] = data else {
+        return;
+    };
+    let raw_len = u16::from_le_bytes([*lo, *hi]);
+    let mut payload = vec![6 + mode % 7];
+    let mut v = raw_len;
+    while v >= 0x80 {
+        payload.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    payload.push(v as u8);
+    payload.extend_from_slice(body);
+    if let Ok(out) = Reference::new().decompress_vec(&payload, 1 << 16) {
+        assert_eq!(out.len(), usize::from(raw_len));
+    }
+}
+
 /// Compress then decompress equals the input, for any input, block size
 /// and container format (the first two bytes pick the block size, the
 /// lowest bit of the first the format). Compressing with each of

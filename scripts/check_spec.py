@@ -185,6 +185,45 @@ def edge_cases():
         yield "block size %d" % bs, crafted([], bs=bs)
     for name in (b"", b"r" * 65, b"ref\x7f"):
         yield "engine name %r" % name[:8], crafted([], name=name)
+    # The entropy-coded modes: hostile tables, parameters and offsets. 200
+    # bytes of "a": one literal, then a match of 199 (match-length code 19,
+    # 7 extra bits: 67) at the offset the offset table's only code gives.
+    a200 = b"a" * 200
+    ml19 = [0] * 19 + [1]
+
+    def lz(of_lens, stream=bytes([0x18, 0x02])):
+        body = bytes([1, 1, 0]) + b"a" + ref.write_table([0, 1]) + ref.write_table(ml19) + ref.write_table(of_lens)
+        return bytes([6]) + ref.put_varint(200) + body + stream
+    yield "mode 13", crafted([(b118, bytes([13, 118, 0x0F, 100]) + b"b")])
+    yield "LZ match at offset 1", crafted([(a200, lz([0, 1]))])
+    yield "LZ match before the block start", crafted([(a200, lz([0, 0, 1]))])
+    yield "LZ offset code 0 first", crafted([(a200, lz([1]))])
+    yield "LZ sequence stream too long", crafted([(a200, lz([0, 1], bytes([0x18, 0x02, 0])))])
+    yield "LZ sequence stream too short", crafted([(a200, lz([0, 1], bytes([0x18])))])
+    yield "LZ over-subscribed table", crafted([(a200, lz([1, 1, 1]))])
+    yield "LZ incomplete table", crafted([(a200, lz([0, 1, 2]))])
+    yield "LZ table longer than the alphabet", crafted([(a200, lz([1] + [0] * 40 + [1]))])
+    yield "LZ literal kind 2", crafted([(a200, bytes([6, 200, 1, 1, 1, 2]) + b"a" * 20)])
+    yield "LZ too many sequences", crafted([(a200, bytes([6, 200, 1, 1, 51, 0]) + b"a" * 20)])
+    # "ab" x 100 as Huffman-coded literals only: four streams of 50 one-bit
+    # codes (a = 0, b = 1), 7 bytes each.
+    ab = b"ab" * 100
+    lit_table = ref.write_table([0] * 97 + [1, 1])
+    streams = (b"\xaa" * 6 + b"\x02") * 4
+    head = bytes([6, 200, 1, 200, 1, 0, 1]) + lit_table
+    yield "LZ Huffman literals only", crafted([(ab, head + bytes([7, 7, 7, 7]) + streams)])
+    yield "LZ Huffman literal stream too long", crafted([(ab, head + bytes([8, 6, 7, 7]) + streams)])
+    yield "LZ Huffman literals, data after", crafted([(ab, head + bytes([7, 7, 7, 7]) + streams + b"\x00")])
+    mono = b"".join(((3 * i * i - 100 * i) & 0xFFFF).to_bytes(2, "little") for i in range(100))
+    good = ref.encode_payload(mono)
+    yield "PCM mono", crafted([(mono, good)])
+    yield "PCM order 6", crafted([(mono, good[:3] + bytes([(good[3] & 0xF8) | 6]) + good[4:])])
+    yield "PCM order 5 (LPC), order field 0", crafted([(mono, good[:3] + bytes([(good[3] & 0x80) | 5]) + good[4:])])
+    yield "PCM Rice parameter 25", crafted([(mono, good[:3] + bytes([(good[3] & 7) | (25 << 3)]) + good[4:])])
+    yield "PCM zero partition", crafted([(mono, good[:3] + bytes([(good[3] & 7) | (31 << 3)]) + good[4:])])
+    yield "PCM extra byte", crafted([(mono, good + b"\x00")])
+    yield "PCM truncated", crafted([(mono, good[:-1])])
+    yield "PCM missing tail", crafted([(b"abcde", bytes([12, 5]))])
     yield "full block after a partial one", crafted([(b"x" * 5, b"x" * 5), (b"y" * 1024, ref.encode_payload(b"y" * 1024))])
     yield "two empty frames", crafted([]) + crafted([])
     yield "empty input", b""

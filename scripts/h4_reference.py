@@ -18,6 +18,7 @@ Usage:  h4_reference.py compress BLOCK_SIZE [FORMAT] < in > out
 BLOCK_SIZE is a byte count, optionally with a K or M suffix (e.g. 4096, 1M);
 FORMAT is 1 or 2 (the default).
 """
+import math
 import struct
 import sys
 
@@ -149,35 +150,668 @@ def undelta(d, s):
     return bytes(x)
 
 
-STRIDE = {2: 1, 3: 2, 4: 3, 5: 4}  # mode -> delta stride
+# --- 2.5 bit streams -------------------------------------------------------------
+
+class BitWriter:
+    """Least significant bit first; the last byte padded with zeros."""
+
+    def __init__(self):
+        self.out = bytearray()
+        self.acc = 0
+        self.n = 0
+
+    def put(self, value, bits):
+        self.acc |= value << self.n
+        self.n += bits
+        while self.n >= 8:
+            self.out.append(self.acc & 0xFF)
+            self.acc >>= 8
+            self.n -= 8
+
+    def finish(self):
+        if self.n:
+            self.out.append(self.acc & 0xFF)
+        return bytes(self.out)
 
 
-def body_for(x, mode):
-    return rle_encode(x if mode == 1 else delta(x, STRIDE[mode]))
+class BitReader:
+    """Reads zeros past the end; finish() checks the stream ended in its last byte."""
+
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0  # in bits
+
+    def peek(self, bits):
+        p = self.pos
+        chunk = self.data[p >> 3:(p >> 3) + 8]
+        return (int.from_bytes(chunk, "little") >> (p & 7)) & ((1 << bits) - 1)
+
+    def get(self, bits):
+        v = self.peek(bits) if bits else 0
+        self.pos += bits
+        return v
+
+    def finish(self):
+        return (self.pos + 7) // 8 == len(self.data)
+
+
+# --- 2.6 Huffman codes -----------------------------------------------------------
+
+MAX_BITS = 11
+
+
+def code_lengths(freq):
+    lens = [0] * len(freq)
+    used = [s for s in range(len(freq)) if freq[s]]
+    if not used:
+        return lens
+    if len(used) == 1:
+        lens[used[0]] = 1
+        return lens
+    counts = list(freq)
+    while True:
+        leaves = sorted((counts[s], s) for s in used)
+        n = len(leaves)
+        weight = [w for w, _ in leaves]
+        parent = [0] * (2 * n - 1)
+        nl, nn = 0, n
+        for _ in range(n - 1):
+            pair = []
+            for _ in range(2):
+                if nl < n and (nn >= len(weight) or weight[nl] <= weight[nn]):
+                    pair.append(nl)
+                    nl += 1
+                else:
+                    pair.append(nn)
+                    nn += 1
+            parent[pair[0]] = parent[pair[1]] = len(weight)
+            weight.append(weight[pair[0]] + weight[pair[1]])
+        depth = [0] * (2 * n - 1)
+        for node in range(2 * n - 3, -1, -1):
+            depth[node] = depth[parent[node]] + 1
+        for i, (_, s) in enumerate(leaves):
+            lens[s] = depth[i]
+        if max(lens) <= MAX_BITS:
+            return lens
+        for s in used:
+            counts[s] = (counts[s] + 1) // 2
+
+
+def canonical_codes(lens):
+    """Codes bit-reversed, ready to be written least significant bit first."""
+    count = [0] * (MAX_BITS + 1)
+    for l in lens:
+        if l:
+            count[l] += 1
+    nxt = [0] * (MAX_BITS + 2)
+    code = 0
+    for bits in range(1, MAX_BITS + 1):
+        code = (code + count[bits - 1]) << 1
+        nxt[bits] = code
+    out = []
+    for l in lens:
+        if not l:
+            out.append(0)
+            continue
+        c = nxt[l]
+        nxt[l] += 1
+        out.append(int(format(c, "0%db" % l)[::-1], 2))
+    return out
+
+
+def write_table(lens):
+    count = max(i + 1 for i, l in enumerate(lens) if l)
+    out = bytearray(put_varint(count))
+    for i in range(0, count, 2):
+        hi = lens[i + 1] if i + 1 < count else 0
+        out.append(lens[i] | (hi << 4))
+    return bytes(out)
+
+
+def read_table(body, pos, alphabet):
+    count, pos = get_varint(body, pos)
+    if count == 0 or count > alphabet:
+        raise ValueError("bad Huffman table")
+    nbytes = (count + 1) // 2
+    if pos + nbytes > len(body):
+        raise ValueError("Huffman table runs past the end")
+    lens = [0] * alphabet
+    for s in range(count):
+        lens[s] = (body[pos + s // 2] >> (4 * (s % 2))) & 15
+    return lens, pos + nbytes
+
+
+def huffman_decoder(lens):
+    """A dict from (length, reversed code) to symbol, after validating the lengths."""
+    used = [s for s in range(len(lens)) if lens[s]]
+    if any(l > MAX_BITS for l in lens):
+        raise ValueError("bad Huffman table")
+    if len(used) == 1:
+        if lens[used[0]] != 1:
+            raise ValueError("bad Huffman table")
+        return {(1, 0): used[0], (1, 1): used[0]}
+    if sum(1 << (MAX_BITS - lens[s]) for s in used) != 1 << MAX_BITS:
+        raise ValueError("bad Huffman table")
+    codes = canonical_codes(lens)
+    return {(lens[s], codes[s]): s for s in used}
+
+
+def huffman_decode(reader, table):
+    for l in range(1, MAX_BITS + 1):
+        s = table.get((l, reader.peek(l)))
+        if s is not None:
+            reader.pos += l
+            return s
+    raise AssertionError("complete code")
+
+
+# --- 2.7 LZ bodies (modes 6 to 10) -------------------------------------------------
+
+MIN_MATCH = 4
+LEN_CODES, OFF_CODES, STREAMS = 44, 33, 4
+HASH_PRIME = 0x9E3779B185EBCA87
+M64 = (1 << 64) - 1
+TRIAL_HASH_BITS = 12
+# level -> (hash bits, hash length, skip)
+LEVELS = {1: (13, 5, 4), 2: (14, 5, 5), 3: (14, 5, 6), 4: (15, 5, 6), 5: (16, 5, 6),
+          6: (16, 5, 7), 7: (17, 5, 8), 8: (17, 5, 10), 9: (18, 5, 12)}
+DEFAULT_LEVEL = 2
+
+
+def common(x, a, b):
+    n = len(x)
+    i = 0
+    while b + i + 32 <= n and x[a + i:a + i + 32] == x[b + i:b + i + 32]:
+        i += 32
+    while b + i < n and x[a + i] == x[b + i]:
+        i += 1
+    return i
+
+
+def lz_parse(x, hash_bits, hash_len, skip):
+    """Returns (sequences as (literal length, match length, offset), literals)."""
+    n = len(x)
+    table = [0] * (1 << hash_bits)
+    keep, shift = 64 - 8 * hash_len, 64 - hash_bits
+    seqs, lits = [], bytearray()
+    anchor = pos = misses = rep = 0
+    frombytes = int.from_bytes
+
+    def hash_at(p):
+        return ((((frombytes(x[p:p + 8], "little") << keep) & M64) * HASH_PRIME) & M64) >> shift
+
+    while pos + 8 <= n:
+        h = hash_at(pos)
+        cand = table[h]
+        table[h] = pos
+        cur = x[pos:pos + 4]
+        rep_len = cand_len = 0
+        if rep and pos >= rep and x[pos - rep:pos - rep + 4] == cur:
+            rep_len = MIN_MATCH + common(x, pos - rep + MIN_MATCH, pos + MIN_MATCH)
+        if cand < pos and x[cand:cand + 4] == cur:
+            cand_len = MIN_MATCH + common(x, cand + MIN_MATCH, pos + MIN_MATCH)
+        if rep_len >= cand_len:
+            src, length = pos - rep, rep_len
+        else:
+            src, length = cand, cand_len
+        if length == 0:
+            pos += 1 + (misses >> skip)
+            misses += 1
+            continue
+        at = pos
+        while at > anchor and src > 0 and x[at - 1] == x[src - 1]:
+            at -= 1
+            src -= 1
+            length += 1
+        lits += x[anchor:at]
+        rep = at - src
+        seqs.append((at - anchor, length, rep))
+        pos = anchor = at + length
+        misses = 0
+        if pos + 6 <= n:
+            table[hash_at(pos - 2)] = pos - 2
+    lits += x[anchor:]
+    return seqs, bytes(lits)
+
+
+def len_code(v):
+    if v < 16:
+        return v, 0, 0
+    k = v.bit_length() - 1
+    return 12 + k, k, v - (1 << k)
+
+
+def off_code(o):
+    k = o.bit_length() - 1
+    return 1 + k, k, o - (1 << k)
+
+
+def encode_literals(lits):
+    freq = [0] * 256
+    for b in lits:
+        freq[b] += 1
+    lens = code_lengths(freq)
+    codes = canonical_codes(lens)
+    q = -(-len(lits) // STREAMS)
+    streams = []
+    for i in range(STREAMS):
+        w = BitWriter()
+        for b in lits[i * q:(i + 1) * q]:
+            w.put(codes[b], lens[b])
+        streams.append(w.finish())
+    coded = bytes([1]) + write_table(lens) + b"".join(put_varint(len(s)) for s in streams) + b"".join(streams)
+    if len(coded) < 1 + len(lits):
+        return coded
+    return bytes([0]) + lits
+
+
+def encode_sequences(seqs):
+    symbols = []
+    prev = 0
+    for ll, ml, off in seqs:
+        oc = (0, 0, 0) if off == prev else off_code(off)
+        prev = off
+        symbols.append((len_code(ll), len_code(ml - MIN_MATCH), oc))
+    tables = []
+    for which, size in ((0, LEN_CODES), (1, LEN_CODES), (2, OFF_CODES)):
+        freq = [0] * size
+        for sym in symbols:
+            freq[sym[which][0]] += 1
+        lens = code_lengths(freq)
+        tables.append((lens, canonical_codes(lens)))
+    out = bytearray(b"".join(write_table(lens) for lens, _ in tables))
+    w = BitWriter()
+    for sym in symbols:
+        for which in range(3):
+            lens, codes = tables[which]
+            w.put(codes[sym[which][0]], lens[sym[which][0]])
+        for which in range(3):
+            w.put(sym[which][2], sym[which][1])
+    return bytes(out) + w.finish()
+
+
+def lz_encode(x, params):
+    seqs, lits = lz_parse(x, *params)
+    out = put_varint(len(lits)) + put_varint(len(seqs))
+    if lits:
+        out += encode_literals(lits)
+    if seqs:
+        out += encode_sequences(seqs)
+    return out
+
+
+def lz_decode(body, n):
+    n_lit, pos = get_varint(body, 0)
+    n_seq, pos = get_varint(body, pos)
+    if n_lit > n:
+        raise ValueError("more literals than the raw length")
+    if n_seq > n // MIN_MATCH:
+        raise ValueError("more sequences than the raw length allows")
+    lits = b""
+    if n_lit:
+        if pos >= len(body):
+            raise ValueError("literal section missing")
+        kind = body[pos]
+        pos += 1
+        if kind == 0:
+            if pos + n_lit > len(body):
+                raise ValueError("literals run past the end")
+            lits = body[pos:pos + n_lit]
+            pos += n_lit
+        elif kind == 1:
+            lens, pos = read_table(body, pos, 256)
+            table = huffman_decoder(lens)
+            sizes = []
+            for _ in range(STREAMS):
+                v, pos = get_varint(body, pos)
+                sizes.append(v)
+            q = -(-n_lit // STREAMS)
+            out = bytearray()
+            for i, size in enumerate(sizes):
+                if size > len(body) - pos:
+                    raise ValueError("literal stream runs past the end")
+                r = BitReader(body[pos:pos + size])
+                pos += size
+                for _ in range(max(0, min(n_lit, (i + 1) * q) - i * q)):
+                    out.append(huffman_decode(r, table))
+                if not r.finish():
+                    raise ValueError("literal stream length is wrong")
+            lits = bytes(out)
+        else:
+            raise ValueError("unknown literal section kind")
+    if n_seq == 0:
+        if pos != len(body):
+            raise ValueError("data after the literals")
+        if n_lit != n:
+            raise ValueError("literals differ from the raw length")
+        return lits
+    tables = []
+    for size in (LEN_CODES, LEN_CODES, OFF_CODES):
+        lens, pos = read_table(body, pos, size)
+        tables.append(huffman_decoder(lens))
+    r = BitReader(body[pos:])
+    out = bytearray()
+    lp = prev = 0
+    for _ in range(n_seq):
+        lc, mc, oc = (huffman_decode(r, t) for t in tables)
+        ll = lc if lc < 16 else (1 << (lc - 12)) + r.get(lc - 12)
+        ml = (mc if mc < 16 else (1 << (mc - 12)) + r.get(mc - 12)) + MIN_MATCH
+        off = prev if oc == 0 else (1 << (oc - 1)) + r.get(oc - 1)
+        prev = off
+        if ll > n_lit - lp:
+            raise ValueError("sequences use more literals than there are")
+        if ll + ml > n - len(out):
+            raise ValueError("sequences decode past the raw length")
+        out += lits[lp:lp + ll]
+        lp += ll
+        if off == 0 or off > len(out):
+            raise ValueError("match offset before the block start")
+        start = len(out) - off
+        for i in range(ml):
+            out.append(out[start + i])
+    if not r.finish():
+        raise ValueError("sequence stream length is wrong")
+    if n_lit - lp != n - len(out):
+        raise ValueError("literals left over differ from the raw length")
+    out += lits[lp:]
+    return bytes(out)
+
+
+# --- 2.8 PCM bodies (modes 11 and 12) ------------------------------------------
+
+SUBBLOCK, PARTITION, ESCAPE, RAW_BITS, MAX_K, ZERO_PARTITION = 4096, 256, 24, 24, 20, 31
+LPC, LPC_ORDER, COEF_BITS, HISTORY = 5, 8, 14, 8
+MODE_SIGNALS = {0: (0, 1), 1: (0, 2), 2: (2, 1), 3: (3, 2)}  # L R, L S, S R, M S
+
+
+def predict(order, h):
+    if order == 0:
+        return 0
+    if order == 1:
+        return h[0]
+    if order == 2:
+        return 2 * h[0] - h[1]
+    if order == 3:
+        return 3 * h[0] - 3 * h[1] + h[2]
+    return 4 * h[0] - 6 * h[1] + 4 * h[2] - h[3]
+
+
+def wrap(v, bits):
+    half = 1 << (bits - 1)
+    return ((v + half) & ((1 << bits) - 1)) - half
+
+
+def zigzag(r):
+    return 2 * r if r >= 0 else -2 * r - 1
+
+
+def stereo_signals(l, r):
+    return (l, r, l - r, (l + r) >> 1)
+
+
+def pcm_samples(x, frames, channels):
+    return struct.unpack("<%dh" % (frames * channels), x[:2 * frames * channels])
+
+
+def best_order(s):
+    """s: the signal with HISTORY values of history first."""
+    sums = [0] * 5
+    for i in range(HISTORY, len(s)):
+        h = (s[i - 1], s[i - 2], s[i - 3], s[i - 4])
+        for order in range(5):
+            sums[order] += abs(s[i] - predict(order, h))
+    best = 0
+    for order in range(1, 5):
+        if sums[order] < sums[best]:
+            best = order
+    return sums[best], best
+
+
+def lpc_residuals(s, coefs, shift):
+    res = []
+    for i in range(HISTORY, len(s)):
+        pred = sum(c * s[i - 1 - j] for j, c in enumerate(coefs))
+        res.append(s[i] - (pred >> shift))
+    return res
+
+
+def lpc(s):
+    """(coefficients, shift, sum of |residual|) of the linear predictor, or None."""
+    x = s[HISTORY:]
+    n = len(x)
+    half = (n + 1) * (n + 1)
+    y = [v * (256 - 256 * (2 * i - (n - 1)) ** 2 // half) for i, v in enumerate(x)]
+    r = [float(sum(y[i] * y[i - lag] for i in range(lag, n))) if lag < n else 0.0 for lag in range(LPC_ORDER + 1)]
+    if r[0] == 0.0:
+        return None
+    a = [0.0] * (LPC_ORDER + 1)
+    err = r[0]
+    for i in range(1, LPC_ORDER + 1):
+        acc = r[i]
+        for j in range(1, i):
+            acc -= a[j] * r[i - j]
+        k = acc / err
+        prev = a[:]
+        a[i] = k
+        for j in range(1, i):
+            a[j] = prev[j] - k * prev[i - j]
+        err *= 1.0 - k * k
+        if not err > 0.0:
+            return None
+    largest = max(abs(c) for c in a[1:])
+    limit = float(1 << (COEF_BITS - 1)) - 1.0
+    shift = 15
+    while largest * float(1 << shift) > limit:
+        if shift == 0:
+            return None
+        shift -= 1
+    coefs = [math.floor(v * float(1 << shift) + 0.5) for v in a[1:]]
+    res = lpc_residuals(s, coefs, shift)
+    if any(abs(e) >= 1 << 22 for e in res):
+        return None
+    return coefs, shift, sum(abs(e) for e in res)
+
+
+def encode_partitions(u, w):
+    for p in range(0, len(u), PARTITION):
+        part = u[p:p + PARTITION]
+        if not any(part):
+            w.put(ZERO_PARTITION, 5)
+            continue
+        total, k = sum(part), 0
+        while k < MAX_K and len(part) << (k + 1) <= total:
+            k += 1
+        w.put(k, 5)
+        for v in part:
+            q = v >> k
+            if q < ESCAPE:
+                w.put(1 << q, q + 1)
+                w.put(v & ((1 << k) - 1), k)
+            else:
+                w.put(0, ESCAPE)
+                w.put(v, RAW_BITS)
+
+
+def pcm_encode(x, channels):
+    frame = 2 * channels
+    frames = len(x) // frame
+    samples = pcm_samples(x, frames, channels)
+    w = BitWriter()
+    for start in range(0, frames, SUBBLOCK):
+        end = min(frames, start + SUBBLOCK)
+        sig = [[], [], [], []]
+        for i in range(start - HISTORY, end):
+            if i < 0:
+                v = (0, 0, 0, 0)
+            elif channels == 1:
+                v = (samples[i], 0, 0, 0)
+            else:
+                v = stereo_signals(samples[2 * i], samples[2 * i + 1])
+            for j in range(4):
+                sig[j].append(v[j])
+        best = [best_order(sig[j]) for j in range(channels if channels == 1 else 4)]
+        if channels == 1:
+            pair = (0,)
+        else:
+            mode = 0
+            for m in (1, 2, 3):
+                if sum(best[j][0] for j in MODE_SIGNALS[m]) < sum(best[j][0] for j in MODE_SIGNALS[mode]):
+                    mode = m
+            w.put(mode, 2)
+            pair = MODE_SIGNALS[mode]
+        plans = []
+        for j in pair:
+            linear = lpc(sig[j])
+            if linear is not None and linear[2] < best[j][0]:
+                plans.append(("lpc", linear[0], linear[1]))
+                w.put(LPC, 3)
+            else:
+                plans.append(("fixed", best[j][1]))
+                w.put(best[j][1], 3)
+        for j, plan in zip(pair, plans):
+            s = sig[j]
+            if plan[0] == "lpc":
+                _, coefs, shift = plan
+                w.put(LPC_ORDER, 4)
+                w.put(shift, 4)
+                for c in coefs:
+                    w.put(c & ((1 << COEF_BITS) - 1), COEF_BITS)
+                res = lpc_residuals(s, coefs, shift)
+            else:
+                order = plan[1]
+                res = [s[i] - predict(order, (s[i - 1], s[i - 2], s[i - 3], s[i - 4])) for i in range(HISTORY, len(s))]
+            encode_partitions([zigzag(e) for e in res], w)
+    return x[frames * frame:] + w.finish()
+
+
+def pcm_decode(body, n, channels):
+    frame = 2 * channels
+    frames = n // frame
+    tail = n - frames * frame
+    if len(body) < tail:
+        raise ValueError("PCM tail missing")
+    r = BitReader(body[tail:])
+    out = []  # samples, interleaved
+    for start in range(0, frames, SUBBLOCK):
+        length = min(SUBBLOCK, frames - start)
+        mode = r.get(2) if channels == 2 else 0
+        orders = [r.get(3) for _ in range(channels)]
+        if any(o > LPC for o in orders):
+            raise ValueError("unknown predictor order")
+        chans = []
+        for c in range(channels):
+            which = MODE_SIGNALS[mode][c]
+            h = [0] * HISTORY
+            for back in range(HISTORY):
+                i = start - back - 1
+                if i >= 0:
+                    h[back] = out[i] if channels == 1 else stereo_signals(out[2 * i], out[2 * i + 1])[which]
+            bits = 17 if channels == 2 and which == 2 else 16
+            coefs = None
+            if orders[c] == LPC:
+                order = r.get(4)
+                if not 1 <= order <= LPC_ORDER:
+                    raise ValueError("LPC order not 1 to 8")
+                shift = r.get(4)
+                coefs = []
+                for _ in range(order):
+                    v = r.get(COEF_BITS)
+                    coefs.append(v - (1 << COEF_BITS) if v >> (COEF_BITS - 1) else v)
+            vals = []
+            done = 0
+            while done < length:
+                part = min(PARTITION, length - done)
+                k = r.get(5)
+                if k != ZERO_PARTITION and k > MAX_K:
+                    raise ValueError("Rice parameter above 20")
+                for _ in range(part):
+                    if k == ZERO_PARTITION:
+                        u = 0
+                    else:
+                        zeros = 0
+                        while zeros < ESCAPE and r.get(1) == 0:
+                            zeros += 1
+                        u = r.get(RAW_BITS) if zeros == ESCAPE else (zeros << k) | r.get(k)
+                    res = (u >> 1) if u % 2 == 0 else -(u >> 1) - 1
+                    if coefs is None:
+                        pred = predict(orders[c], h)
+                    else:
+                        pred = sum(cf * hv for cf, hv in zip(coefs, h)) >> shift
+                    v = wrap(pred + res, bits)
+                    vals.append(v)
+                    h = [v] + h[:-1]
+                done += part
+            chans.append(vals)
+        if channels == 1:
+            out += chans[0]
+        else:
+            for a, b in zip(*chans):
+                if mode == 0:
+                    l, rr = a, b
+                elif mode == 1:
+                    l, rr = a, a - b
+                elif mode == 2:
+                    l, rr = a + b, b
+                else:
+                    total = 2 * a + (b & 1)
+                    l, rr = (total + b) >> 1, (total - b) >> 1
+                out += [wrap(l, 16), wrap(rr, 16)]
+    if not r.finish():
+        raise ValueError("PCM stream length is wrong")
+    return struct.pack("<%dh" % len(out), *out) + body[:tail]
 
 
 # --- 2.4 mode choice and the payload ------------------------------------------
+
+MODE_MAX = 12
+
+
+def body_for(x, mode, params):
+    if mode == 1:
+        return rle_encode(x)
+    if mode <= 5:
+        return rle_encode(delta(x, mode - 1))
+    if mode == 6:
+        return lz_encode(x, params)
+    if mode <= 10:
+        return lz_encode(delta(x, mode - 6), params)
+    return pcm_encode(x, mode - 10)
+
 
 def sample_windows(x):
     n = len(x)
     if n <= 32768:
         return [x]
-    return [x[k * (n - 4096) // 7:][:4096] for k in range(8)]
+    return [x[k * (n - 4096) // 7 // 4 * 4:][:4096] for k in range(8)]
 
 
-def encode_payload(data):
+def small_deltas(windows, s):
+    return sum(1 for w in windows for i in range(s, len(w)) if (w[i] - w[i - s] + 8) & 255 < 17)
+
+
+def encode_payload(data, level=DEFAULT_LEVEL):
     data = bytes(data)
     n = len(data)
+    params = LEVELS[level]
+    trial = (min(params[0], TRIAL_HASH_BITS),) + params[1:]
     windows = sample_windows(data)
     sample_len = sum(len(w) for w in windows)
-    best_mode, best_total = 0, None
-    for mode in range(1, 6):
-        total = sum(len(body_for(w, mode)) for w in windows)
-        if best_total is None or total < best_total:
-            best_mode, best_total = mode, total
-    if best_total >= sample_len:
+    simple, coded = (sample_len, 0), None
+    for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
+        if 7 <= mode <= 10 and small_deltas(windows, mode - 6) * 5 <= sample_len * 2:
+            continue
+        total = sum(len(body_for(w, mode, trial)) for w in windows)
+        if mode <= 5 and total < simple[0]:
+            simple = (total, mode)
+        if mode >= 6 and (coded is None or total < coded[0]):
+            coded = (total, mode)
+    if coded is not None and coded[0] + sample_len // 256 + 8 < simple[0]:
+        best_mode = coded[1]
+    else:
+        best_mode = simple[1]
+    if best_mode == 0:
         return bytes([0]) + put_varint(n) + data
-    body = body_for(data, best_mode)
+    body = body_for(data, best_mode, params)
     if len(body) >= n:
         return bytes([0]) + put_varint(n) + data
     return bytes([best_mode]) + put_varint(n) + body
@@ -187,7 +821,7 @@ def decode_payload(payload, limit):
     if not payload:
         raise ValueError("empty payload")
     mode = payload[0]
-    if mode > 5:
+    if mode > MODE_MAX:
         raise ValueError("unknown mode %d" % mode)
     n, pos = get_varint(payload, 1)
     if n > limit:
@@ -197,8 +831,13 @@ def decode_payload(payload, limit):
         if len(body) != n:
             raise ValueError("stored body length is not the raw length")
         return bytes(body)
-    d = rle_decode(body, n)
-    return d if mode == 1 else undelta(d, STRIDE[mode])
+    if mode <= 5:
+        d = rle_decode(body, n)
+        return d if mode == 1 else undelta(d, mode - 1)
+    if mode <= 10:
+        d = lz_decode(body, n)
+        return d if mode == 6 else undelta(d, mode - 6)
+    return pcm_decode(body, n, mode - 10)
 
 
 # --- 1. container ----------------------------------------------------------------

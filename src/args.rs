@@ -130,6 +130,11 @@ pub struct CompressArgs {
     #[arg(long, value_name = "N", default_value_t = h4::container::FORMAT_VERSION,
           value_parser = clap::value_parser!(u8).range(1..=2))]
     pub format_version: u8,
+
+    /// Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2];
+    /// never needed to decompress
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    pub level: Option<u32>,
 }
 
 #[derive(Args, Debug)]

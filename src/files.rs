@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use h4::Reader;
+use h4::container::EngineKind;
 use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
@@ -37,10 +38,15 @@ const RAW_LIMIT: usize = 1 << 34;
 
 pub fn compress(args: &CompressArgs) -> Status {
     let files = &args.files;
-    let engine = match files.engine.select(files.common.quiet) {
+    let mut engine = match files.engine.select(files.common.quiet) {
         Ok(engine) => engine,
         Err(e) => return report::fatal(&e),
     };
+    if let Some(level) = args.level.and_then(h4::engine::Reference::with_level)
+        && engine.id().kind == EngineKind::Reference
+    {
+        engine = Arc::new(level);
+    }
     let options = CompressOptions {
         block_size: block_size_for(args.block_size, engine.as_ref()),
         threads: files.common.threads(),

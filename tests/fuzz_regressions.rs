@@ -42,6 +42,13 @@ fn reference_decode_findings() {
 }
 
 #[test]
+fn reference_modes_findings() {
+    for data in inputs("reference_modes") {
+        properties::reference_modes(&data);
+    }
+}
+
+#[test]
 fn roundtrip_findings() {
     let found = inputs("roundtrip");
     assert!(

@@ -112,8 +112,10 @@ fn flat_raster_compresses_far_better_than_text() {
     };
     let (raster_ratio, text_ratio) = (ratio(&raster), ratio(&text));
     assert!(raster_ratio > 100.0, "raster ratio {raster_ratio}");
+    // Text of nine words is LZ and Huffman territory: about 4x.
+    assert!(text_ratio > 3.0, "text ratio {text_ratio}");
     assert!(
-        raster_ratio > 50.0 * text_ratio,
+        raster_ratio > 10.0 * text_ratio,
         "raster {raster_ratio} vs text {text_ratio}"
     );
 }

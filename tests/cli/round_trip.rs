@@ -171,3 +171,20 @@ fn stdin_regular_file_is_read_from_its_offset() {
         "compress read stdin from the start of the file, not its offset"
     );
 }
+
+#[test]
+fn compress_level_changes_effort_not_format() {
+    let data = text(300_000);
+    let fast = pipe_ok(&["compress", "-c", "--level", "1"], &data);
+    let best = pipe_ok(&["compress", "-c", "--level", "9"], &data);
+    assert_ne!(fast, best, "levels 1 and 9 made the same bytes");
+    for frame in [&fast, &best] {
+        assert_bytes_eq!(pipe_ok(&["decompress", "-c"], frame), data);
+    }
+    let out = h4_process()
+        .args(["compress", "-c", "--level", "10"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+}

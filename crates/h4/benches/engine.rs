@@ -1,4 +1,5 @@
-//! Micro-benchmarks of the hot loops: the reference engine's encoder and
+//! Micro-benchmarks of the hot loops: the reference engine's encoder (at
+//! the default level, and at the fastest and the most thorough) and
 //! decoder on one block of each kind of data, and the block checksum.
 //! Run with `cargo bench`; not part of CI (speed targets are checked by
 //! `scripts/compare` against the peer tools, as ratios in one run).
@@ -35,6 +36,18 @@ fn encode(bencher: Bencher, kind: &str) {
     bencher
         .counter(BytesCount::of_slice(&data))
         .bench_local(|| reference::encode(black_box(&data), &mut out));
+}
+
+#[divan::bench(args = ["text", "binary"], consts = [1, 9])]
+fn encode_level<const LEVEL: u32>(bencher: Bencher, kind: &str) {
+    let data = block(kind);
+    let mut out = Vec::new();
+    bencher
+        .counter(BytesCount::of_slice(&data))
+        .bench_local(|| {
+            out.clear();
+            reference::encode_level(black_box(&data), LEVEL, &mut out)
+        });
 }
 
 #[divan::bench(args = KINDS)]

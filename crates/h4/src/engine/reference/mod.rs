@@ -1,4 +1,4 @@
-//! The reference engine: run-length plus delta coding, in safe Rust.
+//! The reference engine: the open HarmonyØ4 codec, in safe Rust.
 //!
 //! This is the open, auditable engine of HarmonyØ4. A payload is
 //!
@@ -8,18 +8,28 @@
 //!
 //! where the mode says how the body was made:
 //!
-//! | mode | body |
-//! |------|------|
-//! | 0    | the raw bytes, stored |
-//! | 1    | RLE tokens of the raw bytes |
-//! | 2..5 | RLE tokens of the delta of the raw bytes, stride `mode - 1` |
+//! | mode   | body |
+//! |--------|------|
+//! | 0      | the raw bytes, stored |
+//! | 1      | RLE tokens of the raw bytes |
+//! | 2..5   | RLE tokens of the delta of the raw bytes, stride `mode - 1` |
+//! | 6      | LZ sequences and Huffman codes of the raw bytes |
+//! | 7..10  | the same of the delta of the raw bytes, stride `mode - 6` |
+//! | 11, 12 | 16-bit PCM, mono or stereo: prediction and Rice codes |
 //!
 //! The encoder picks the mode by size on a fixed sample of the block (see
-//! [`choose_mode`]), so the choice is a pure function of the input. The
-//! byte-level specification is in `docs/FORMAT.md`.
+//! [`choose_mode`]), so the choice is a pure function of the input and the
+//! level. The byte-level specification is in `docs/FORMAT.md`.
 
+mod bits;
 mod delta;
+mod huffman;
+mod lz;
+mod pcm;
 mod rle;
+
+use std::cell::RefCell;
+use std::ops::RangeInclusive;
 
 use super::{Coded, Engine, EngineError};
 use crate::container::{EngineId, EngineKind};
@@ -34,6 +44,17 @@ pub const MODE_STORED: u8 = 0;
 pub const MODE_RLE: u8 = 1;
 /// The largest delta mode: RLE of the delta with stride 4.
 pub const MODE_DELTA_MAX: u8 = 5;
+/// LZ matching with Huffman coding of the input itself.
+pub const MODE_LZ: u8 = 6;
+/// The largest LZ-of-delta mode: LZ of the delta with stride 4
+/// (`mode - 6` is the stride, from 1 to 4).
+pub const MODE_LZ_DELTA_MAX: u8 = 10;
+/// Mono 16-bit PCM: prediction plus Rice coding.
+pub const MODE_PCM_MONO: u8 = 11;
+/// Stereo 16-bit PCM: channel decorrelation, prediction, Rice coding.
+pub const MODE_PCM_STEREO: u8 = 12;
+/// The largest mode.
+pub const MODE_MAX: u8 = MODE_PCM_STEREO;
 
 /// Inputs up to this size are sampled whole when choosing a mode.
 pub const SAMPLE_WHOLE_MAX: usize = 32 * 1024;
@@ -42,17 +63,67 @@ pub const SAMPLE_WINDOWS: usize = 8;
 /// ...of this many bytes each, spread evenly from the first to the last byte.
 pub const SAMPLE_WINDOW_LEN: usize = 4 * 1024;
 
+/// The LZ hash table bits, at most, when trying modes on the sample.
+pub const TRIAL_HASH_BITS: u32 = 12;
+
+/// The effort levels, fast to thorough.
+pub const LEVELS: RangeInclusive<u32> = 1..=9;
+/// The level [`Reference::new`] uses.
+pub const DEFAULT_LEVEL: u32 = 2;
+
+/// What a level changes: only how hard the encoder looks, never the
+/// format (a level is not recorded; any payload decodes the same way).
+#[derive(Clone, Copy, Debug)]
+struct Level {
+    lz: lz::Params,
+}
+
+impl Level {
+    fn new(level: u32) -> Level {
+        let (hash_bits, skip) = match level {
+            1 => (13, 4),
+            2 => (14, 5),
+            3 => (14, 6),
+            4 => (15, 6),
+            5 => (16, 6),
+            6 => (16, 7),
+            7 => (17, 8),
+            8 => (17, 10),
+            _ => (18, 12),
+        };
+        Level {
+            lz: lz::Params {
+                hash_bits,
+                hash_len: 5,
+                skip,
+            },
+        }
+    }
+}
+
+/// Each thread's working memory, kept between blocks so it is allocated
+/// (and page-faulted) once per thread, not per block.
+#[derive(Default)]
+struct Scratch {
+    /// The delta of a block, or of a sample window.
+    delta: Vec<u8>,
+    /// A trial body when choosing a mode.
+    body: Vec<u8>,
+    /// The LZ encoder's tables and lists.
+    lz: lz::Scratch,
+    /// The decoder's literals.
+    lits: Vec<u8>,
+}
+
 thread_local! {
-    /// Each thread's buffer for the delta of a block (or of the sample a
-    /// mode is chosen on), kept between blocks so it is allocated (and
-    /// page-faulted) once per thread, not per block.
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// The built-in reference engine.
 #[derive(Debug)]
 pub struct Reference {
     id: EngineId,
+    level: u32,
 }
 
 impl Default for Reference {
@@ -62,14 +133,30 @@ impl Default for Reference {
                 kind: EngineKind::Reference,
                 name: NAME.to_string(),
             },
+            level: DEFAULT_LEVEL,
         }
     }
 }
 
 impl Reference {
-    /// A reference engine.
+    /// A reference engine at the default level.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A reference engine at `level` (see [`LEVELS`]), or `None` outside
+    /// that range. Higher levels look harder for matches; every level
+    /// writes the same format, and decoding never needs the level.
+    pub fn with_level(level: u32) -> Option<Self> {
+        LEVELS.contains(&level).then(|| Reference {
+            level,
+            ..Reference::default()
+        })
+    }
+
+    /// The level this engine compresses at.
+    pub fn level(&self) -> u32 {
+        self.level
     }
 }
 
@@ -79,7 +166,8 @@ impl Engine for Reference {
     }
 
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
-        encode(input, out);
+        out.clear();
+        encode_level(input, self.level, out);
         Ok(())
     }
 
@@ -87,11 +175,12 @@ impl Engine for Reference {
         // When the sample says "store", skip copying the block into a
         // stored payload the container would throw away.
         out.clear();
-        let mode = choose_mode(input);
+        let level = Level::new(self.level);
+        let mode = choose(input, level);
         if mode == MODE_STORED {
             return Ok(Coded::Stored);
         }
-        if !encode_coded(input, mode, out) {
+        if !encode_coded(input, mode, level, out) {
             return Ok(Coded::Stored);
         }
         Ok(Coded::judge(out.len(), input.len()))
@@ -107,66 +196,140 @@ impl Engine for Reference {
     }
 }
 
+/// The delta stride of an RLE-of-delta or LZ-of-delta mode.
 fn stride(mode: u8) -> usize {
-    usize::from(mode - 1)
-}
-
-/// Appends the RLE body of `input` under `mode` (1 to 5) to `out`, using
-/// `scratch` for the delta.
-fn encode_body(input: &[u8], mode: u8, scratch: &mut Vec<u8>, out: &mut Vec<u8>) {
-    if mode == MODE_RLE {
-        rle::encode(input, out);
-    } else {
-        delta::encode(input, stride(mode), scratch);
-        rle::encode(scratch, out);
+    match mode {
+        2..=MODE_DELTA_MAX => usize::from(mode - 1),
+        _ => usize::from(mode - MODE_LZ),
     }
 }
 
-/// Picks the payload mode for `input`: the RLE mode whose body is smallest
-/// on the sample (ties go to the lower mode), or stored when no RLE mode
-/// makes the sample smaller than it is.
+/// The modes tried for an input of `len` bytes: the LZ and PCM modes
+/// count positions in 32 bits, so longer inputs use RLE only.
+fn candidates(len: usize) -> RangeInclusive<u8> {
+    if u32::try_from(len).is_ok() {
+        MODE_RLE..=MODE_MAX
+    } else {
+        MODE_RLE..=MODE_DELTA_MAX
+    }
+}
+
+/// Appends the body of `input` under `mode` (1 to [`MODE_MAX`]) to `out`.
+fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out: &mut Vec<u8>) {
+    match mode {
+        MODE_RLE => rle::encode(input, out),
+        2..=MODE_DELTA_MAX => {
+            delta::encode(input, stride(mode), &mut scratch.delta);
+            rle::encode(&scratch.delta, out);
+        }
+        MODE_LZ => lz::encode(input, level.lz, &mut scratch.lz, out),
+        7..=MODE_LZ_DELTA_MAX => {
+            delta::encode(input, stride(mode), &mut scratch.delta);
+            lz::encode(&scratch.delta, level.lz, &mut scratch.lz, out);
+        }
+        MODE_PCM_MONO => pcm::encode(input, 1, out),
+        _ => pcm::encode(input, 2, out),
+    }
+}
+
+/// Picks the payload mode for `input` at the default level: see
+/// [`Reference::with_level`] and `docs/FORMAT.md`.
+pub fn choose_mode(input: &[u8]) -> u8 {
+    choose(input, Level::new(DEFAULT_LEVEL))
+}
+
+/// Picks the payload mode for `input`: the mode whose body is smallest on
+/// the sample (ties go to the lower mode), or stored when no mode makes
+/// the sample smaller than it is; an entropy-coded mode (6 and up) must
+/// beat the best RLE mode (or storing) by more than `sample / 256 + 8`
+/// bytes.
 ///
 /// The sample is the whole input up to [`SAMPLE_WHOLE_MAX`] bytes; beyond
 /// that it is [`SAMPLE_WINDOWS`] windows of [`SAMPLE_WINDOW_LEN`] bytes,
-/// window `k` starting at `k * (len - window) / (windows - 1)`. Each window
+/// window `k` starting at `k * (len - window) / (windows - 1)` rounded down
+/// to a multiple of 4. Each window
 /// is coded on its own, so a delta restarts at each window.
-pub fn choose_mode(input: &[u8]) -> u8 {
+fn choose(input: &[u8], level: Level) -> u8 {
     let windows: Vec<&[u8]> = if input.len() <= SAMPLE_WHOLE_MAX {
         vec![input]
     } else {
         let span = input.len() - SAMPLE_WINDOW_LEN;
         (0..SAMPLE_WINDOWS)
             .map(|k| {
-                let start = k * span / (SAMPLE_WINDOWS - 1);
+                // Whole 16-bit stereo frames: a window that starts inside
+                // a frame would hide PCM structure from the PCM modes.
+                let start = k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
                 &input[start..start + SAMPLE_WINDOW_LEN]
             })
             .collect()
     };
     let sample_len: usize = windows.iter().map(|w| w.len()).sum();
 
-    let mut body = Vec::new();
-    let mut best = (sample_len, MODE_STORED);
+    // Windows are small: a small hash table finds their matches as well,
+    // and clearing it costs less.
+    let level = Level {
+        lz: lz::Params {
+            hash_bits: level.lz.hash_bits.min(TRIAL_HASH_BITS),
+            ..level.lz
+        },
+    };
+    // The best RLE mode (or stored), and the best entropy-coded one.
+    let mut simple = (sample_len, MODE_STORED);
+    let mut coded = (usize::MAX, MODE_STORED);
     SCRATCH.with_borrow_mut(|scratch| {
-        for mode in MODE_RLE..=MODE_DELTA_MAX {
+        let mut body = std::mem::take(&mut scratch.body);
+        for mode in candidates(input.len()) {
+            if (7..=MODE_LZ_DELTA_MAX).contains(&mode)
+                && small_deltas(&windows, stride(mode)) * 5 <= sample_len * 2
+            {
+                continue;
+            }
             let mut size = 0;
             for window in &windows {
                 body.clear();
-                encode_body(window, mode, scratch, &mut body);
+                encode_body(window, mode, level, scratch, &mut body);
                 size += body.len();
             }
+            let best = if mode < MODE_LZ {
+                &mut simple
+            } else {
+                &mut coded
+            };
             if size < best.0 {
-                best = (size, mode);
+                *best = (size, mode);
             }
         }
+        scratch.body = body;
     });
-    best.1
+    // RLE decodes fastest: an entropy-coded mode must earn its keep.
+    if coded.0.saturating_add(sample_len / 256 + 8) < simple.0 {
+        coded.1
+    } else {
+        simple.1
+    }
 }
 
-/// Compresses `input` into a reference payload in `out` (replaced).
+/// How many bytes of the windows differ by at most 8 (either way, mod
+/// 256) from the byte `stride` before them. An LZ-of-delta mode is tried
+/// only when more than 40% do: its delta helps only where neighbours are
+/// close (rasters, samples), and the trial is the dearest of all.
+fn small_deltas(windows: &[&[u8]], stride: usize) -> usize {
+    windows
+        .iter()
+        .map(|w| {
+            w.iter()
+                .zip(w.iter().skip(stride))
+                .filter(|&(&a, &b)| b.wrapping_sub(a).wrapping_add(8) < 17)
+                .count()
+        })
+        .sum()
+}
+
+/// Compresses `input` into a reference payload in `out` (replaced), at
+/// the default level.
 ///
 /// The result is never more than `1 + varint(len)` bytes larger than the
-/// input: when the chosen RLE mode does not beat storing, the block is
-/// stored.
+/// input: when the chosen mode does not beat storing, the block is stored.
 pub fn encode(input: &[u8], out: &mut Vec<u8>) {
     out.clear();
     encode_append(input, out);
@@ -174,30 +337,43 @@ pub fn encode(input: &[u8], out: &mut Vec<u8>) {
 
 /// [`encode`], appending to what `out` already holds.
 pub fn encode_append(input: &[u8], out: &mut Vec<u8>) {
-    encode_with(input, choose_mode(input), out);
+    encode_level(input, DEFAULT_LEVEL, out);
 }
 
-/// Appends the payload of `input` under `mode` to `out`: stored when `mode`
-/// is, or when the RLE body would not be smaller than the input.
-fn encode_with(input: &[u8], mode: u8, out: &mut Vec<u8>) {
-    if mode != MODE_STORED && encode_coded(input, mode, out) {
+/// [`encode_append`] at `level` (clamped to [`LEVELS`]).
+pub fn encode_level(input: &[u8], level: u32, out: &mut Vec<u8>) {
+    let level = Level::new(level.clamp(*LEVELS.start(), *LEVELS.end()));
+    let mode = choose(input, level);
+    if mode != MODE_STORED && encode_coded(input, mode, level, out) {
         return;
     }
     put_header(out, MODE_STORED, input.len());
     out.extend_from_slice(input);
 }
 
-/// Appends the payload of `input` under the RLE `mode` (1 to 5) to `out`
-/// and returns true when its body is smaller than the input; otherwise
-/// leaves `out` as it was and returns false, having copied nothing.
-fn encode_coded(input: &[u8], mode: u8, out: &mut Vec<u8>) -> bool {
+/// Appends the payload of `input` under `mode` (any mode, even one the
+/// encoder would not choose) to `out`, at the default level: for tests and
+/// measurements of single modes.
+#[doc(hidden)]
+pub fn encode_mode_for_tests(input: &[u8], mode: u8, out: &mut Vec<u8>) {
+    let level = Level::new(DEFAULT_LEVEL);
+    if mode == MODE_STORED || !encode_coded(input, mode, level, out) {
+        put_header(out, MODE_STORED, input.len());
+        out.extend_from_slice(input);
+    }
+}
+
+/// Appends the payload of `input` under the coded `mode` to `out` and
+/// returns true when its body is smaller than the input; otherwise leaves
+/// `out` as it was and returns false, having copied nothing.
+fn encode_coded(input: &[u8], mode: u8, level: Level, out: &mut Vec<u8>) -> bool {
     let start = out.len();
     put_header(out, mode, input.len());
     let body_start = out.len();
     // Enough for any body that beats storing, so the encoder never
     // reallocates on the way.
     out.reserve(input.len() + 16);
-    SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, scratch, out));
+    SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, level, scratch, out));
     if out.len() - body_start < input.len() {
         return true;
     }
@@ -225,7 +401,7 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
     let (&mode, rest) = payload
         .split_first()
         .ok_or(EngineError::Corrupt("empty payload"))?;
-    if mode > MODE_DELTA_MAX {
+    if mode > MODE_MAX {
         return Err(EngineError::Corrupt("unknown mode"));
     }
     let mut pos = 0;
@@ -244,20 +420,41 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
         return Ok(());
     }
 
+    if mode >= MODE_PCM_MONO
+        && !pcm::plausible(body.len(), raw_len, usize::from(mode - MODE_PCM_MONO) + 1)
+    {
+        return Err(EngineError::Corrupt("PCM stream length is wrong"));
+    }
+    if (MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&mode) {
+        SCRATCH.with_borrow_mut(|scratch| lz::decode(body, raw_len, out, &mut scratch.lits))?;
+        if mode != MODE_LZ {
+            delta::decode_in_place(&mut out[start..], stride(mode));
+        }
+        return Ok(());
+    }
     // Fallible, so a payload that declares more than memory allows is an
     // error, not an abort.
     out.try_reserve_exact(raw_len)
         .map_err(|_| EngineError::TooLarge { limit: raw_len })?;
     out.resize(start + raw_len, 0);
-    let written = rle::decode_into(body, &mut out[start..]).map_err(|e| match e {
-        rle::DecodeError::Corrupt(why) => EngineError::Corrupt(why),
-        rle::DecodeError::TooLarge => EngineError::Corrupt("body decodes past the raw length"),
-    })?;
-    if written != raw_len {
-        return Err(EngineError::Corrupt("body decodes short of the raw length"));
+    let dst = &mut out[start..];
+    match mode {
+        MODE_RLE..=MODE_DELTA_MAX => {
+            let written = rle::decode_into(body, dst).map_err(|e| match e {
+                rle::DecodeError::Corrupt(why) => EngineError::Corrupt(why),
+                rle::DecodeError::TooLarge => {
+                    EngineError::Corrupt("body decodes past the raw length")
+                }
+            })?;
+            if written != raw_len {
+                return Err(EngineError::Corrupt("body decodes short of the raw length"));
+            }
+        }
+        MODE_PCM_MONO => pcm::decode(body, 1, dst)?,
+        _ => pcm::decode(body, 2, dst)?,
     }
-    if mode != MODE_RLE {
-        delta::decode_in_place(&mut out[start..], stride(mode));
+    if (2..=MODE_DELTA_MAX).contains(&mode) {
+        delta::decode_in_place(dst, stride(mode));
     }
     Ok(())
 }
@@ -304,6 +501,30 @@ mod tests {
         let payload = round_trip(&data);
         assert_eq!(payload[0], MODE_STORED);
         assert_eq!(payload.len(), data.len() + 1 + 3);
+    }
+
+    #[test]
+    fn levels_change_the_effort_only() {
+        assert!(Reference::with_level(0).is_none());
+        assert!(Reference::with_level(10).is_none());
+        assert_eq!(Reference::new().level(), DEFAULT_LEVEL);
+        // Binary-like data: level 1's small table and quick skipping miss
+        // matches that level 9 finds.
+        let data = crate::corpus::binary_like(&mut crate::corpus::Rng::new(3), 1 << 20);
+        let size = |level| {
+            let engine = Reference::with_level(level).unwrap();
+            let payload = engine.compress_vec(&data).unwrap();
+            // Any level's payload decodes with any engine.
+            assert!(
+                Reference::new()
+                    .decompress_vec(&payload, data.len())
+                    .unwrap()
+                    == data
+            );
+            payload.len()
+        };
+        let (fast, best) = (size(1), size(9));
+        assert!(best < fast, "level 9 {best} bytes, level 1 {fast}");
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! Bit streams for the entropy-coded modes: least significant bit first.
+//!
+//! A value of `k` bits is stored with its bit 0 first; bits fill each byte
+//! from its bit 0 up, and the last byte is padded with zeros. This is the
+//! order in which a little-endian 64-bit load sees them, so the reader can
+//! refill its buffer with one unaligned load instead of a loop over bytes.
+
+/// Appends bits to a byte vector.
+pub struct BitWriter<'a> {
+    out: &'a mut Vec<u8>,
+    acc: u64,
+    len: u32,
+}
+
+impl<'a> BitWriter<'a> {
+    /// A writer appending to `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        BitWriter {
+            out,
+            acc: 0,
+            len: 0,
+        }
+    }
+
+    /// Writes the low `bits` bits of `value` (`bits` at most 32; the other
+    /// bits of `value` must be zero).
+    #[inline]
+    pub fn put(&mut self, value: u64, bits: u32) {
+        debug_assert!(bits <= 32 && value >> bits == 0);
+        self.acc |= value << self.len;
+        self.len += bits;
+        if self.len >= 32 {
+            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
+            self.acc >>= 32;
+            self.len -= 32;
+        }
+    }
+
+    /// Writes the low `bits` bits of `value`, `bits` up to 64.
+    #[inline]
+    pub fn put_long(&mut self, value: u64, bits: u32) {
+        if bits <= 32 {
+            self.put(value, bits);
+        } else {
+            self.put(value & 0xffff_ffff, 32);
+            self.put(value >> 32, bits - 32);
+        }
+    }
+
+    /// Writes the pending bits, the last byte padded with zeros.
+    pub fn finish(self) {
+        let bytes = self.len.div_ceil(8) as usize;
+        self.out.extend_from_slice(&self.acc.to_le_bytes()[..bytes]);
+    }
+}
+
+/// Reads bits from a byte slice.
+///
+/// Past the end of the slice it reads zeros, so the hot loops need no
+/// bounds checks of their own; [`BitReader::finish`] then rejects a stream
+/// that was read past its end (or not to its last byte).
+pub struct BitReader<'a> {
+    data: &'a [u8],
+    /// The next byte to load into `acc`; may run past `data.len()`.
+    pos: usize,
+    acc: u64,
+    /// Valid bits in `acc`.
+    len: u32,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader at the first bit of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        let mut reader = BitReader {
+            data,
+            pos: 0,
+            acc: 0,
+            len: 0,
+        };
+        reader.refill();
+        reader
+    }
+
+    /// Tops the buffer up to at least 56 bits.
+    #[inline]
+    pub fn refill(&mut self) {
+        if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap());
+            self.acc |= word << self.len;
+            self.pos += ((63 - self.len) >> 3) as usize;
+            self.len |= 56;
+        } else {
+            self.refill_slow();
+        }
+    }
+
+    #[cold]
+    fn refill_slow(&mut self) {
+        while self.len <= 56 {
+            let byte = self.data.get(self.pos).copied().unwrap_or(0);
+            self.acc |= u64::from(byte) << self.len;
+            self.pos += 1;
+            self.len += 8;
+        }
+    }
+
+    /// Bits in the buffer.
+    #[inline]
+    pub fn available(&self) -> u32 {
+        self.len
+    }
+
+    /// The next 64 bits of the buffer, of which [`available`](Self::available)
+    /// are valid.
+    #[inline]
+    pub fn peek(&self) -> u64 {
+        self.acc
+    }
+
+    /// Drops `bits` bits (at most [`available`](Self::available)).
+    #[inline]
+    pub fn consume(&mut self, bits: u32) {
+        debug_assert!(bits <= self.len);
+        self.acc >>= bits;
+        self.len -= bits;
+    }
+
+    /// Reads `bits` bits (at most 32), refilling first when needed.
+    #[inline]
+    pub fn get(&mut self, bits: u32) -> u32 {
+        if self.len < bits {
+            self.refill();
+        }
+        let value = (self.acc & ((1u64 << bits) - 1)) as u32;
+        self.consume(bits);
+        value
+    }
+
+    /// Whether the reader has gone more than 64 bits past the end: the
+    /// stream is then certainly invalid, and a decoder can stop early
+    /// instead of decoding zeros to the end of a long output.
+    #[inline]
+    pub fn overrun(&self) -> bool {
+        self.pos > self.data.len() + 8
+    }
+
+    /// Bits read so far.
+    pub fn consumed(&self) -> u64 {
+        self.pos as u64 * 8 - u64::from(self.len)
+    }
+
+    /// Whether the stream ended in its last byte: read no further than the
+    /// end, and into the last byte (trailing bits of that byte are padding).
+    pub fn finish(&self) -> bool {
+        self.consumed().div_ceil(8) == self.data.len() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_order_is_lsb_first() {
+        let mut out = Vec::new();
+        let mut w = BitWriter::new(&mut out);
+        w.put(1, 1);
+        w.put(0b10, 2);
+        w.put(0x1ff, 9);
+        w.finish();
+        // bits: 1, 0 1, then nine ones: 1 + (2 << 1) + (0x1ff << 3)
+        assert_eq!(out, (1u32 + (2 << 1) + (0x1ff << 3)).to_le_bytes()[..2]);
+        let mut r = BitReader::new(&out);
+        assert_eq!(r.get(1), 1);
+        assert_eq!(r.get(2), 2);
+        assert_eq!(r.get(9), 0x1ff);
+        assert!(r.finish());
+        assert_eq!(r.get(8), 0);
+        assert!(!r.finish());
+    }
+
+    #[test]
+    fn long_streams_round_trip() {
+        let mut out = Vec::new();
+        let mut w = BitWriter::new(&mut out);
+        let values: Vec<(u64, u32)> = (0..5000u64)
+            .map(|i| {
+                let bits = (i * 7 % 33) as u32;
+                ((i * 0x9e37_79b9) & ((1u64 << bits) - 1), bits)
+            })
+            .collect();
+        for &(v, b) in &values {
+            w.put(v, b);
+        }
+        w.finish();
+        let mut r = BitReader::new(&out);
+        for &(v, b) in &values {
+            assert_eq!(u64::from(r.get(b)), v);
+        }
+        assert!(r.finish());
+    }
+}

@@ -1,0 +1,263 @@
+//! Canonical Huffman codes, limited to [`MAX_BITS`] bits.
+//!
+//! Code lengths come from the symbol counts by one exact procedure (so
+//! that another implementation finds the same lengths), codes from the
+//! lengths as in Deflate, and a table describes the lengths:
+//!
+//! ```text
+//! count:varint  lengths: ceil(count / 2) bytes, two 4-bit lengths a byte
+//!               (symbol 2i in the low nibble, 2i + 1 in the high one)
+//! ```
+//!
+//! Symbols from `count` on have no code. A decoder accepts a table only if
+//! its code is complete (the lengths fill the code space exactly) or it has
+//! exactly one symbol, of length 1; every bit string then decodes.
+
+use super::EngineError;
+use super::bits::BitReader;
+use crate::varint;
+
+/// The longest code, so one 2^11-entry table lookup decodes any symbol.
+pub const MAX_BITS: u32 = 11;
+const TABLE_SIZE: usize = 1 << MAX_BITS;
+
+/// Code lengths (0 = unused) for symbols with counts `freq`, at most
+/// [`MAX_BITS`] long. Every symbol with a nonzero count gets a code.
+///
+/// One used symbol gets length 1. Otherwise lengths are the depths of a
+/// Huffman tree built with two queues: the leaves sorted by (count,
+/// symbol), and the merged nodes in the order they were made; each step
+/// merges the two lightest heads, taking the leaf when a leaf and a merged
+/// node weigh the same. If the longest code exceeds `MAX_BITS`, every count
+/// becomes `(count + 1) / 2` (rounded down) and the tree is built again.
+pub fn code_lengths(freq: &[u32], lens: &mut Vec<u8>) {
+    lens.clear();
+    lens.resize(freq.len(), 0);
+    let mut counts: Vec<u64> = freq.iter().map(|&f| u64::from(f)).collect();
+    let used: Vec<usize> = (0..freq.len()).filter(|&s| freq[s] > 0).collect();
+    match used.len() {
+        0 => return,
+        1 => {
+            lens[used[0]] = 1;
+            return;
+        }
+        _ => {}
+    }
+    loop {
+        let max = tree_depths(&counts, &used, lens);
+        if max <= MAX_BITS {
+            return;
+        }
+        for &s in &used {
+            counts[s] = counts[s].div_ceil(2);
+        }
+    }
+}
+
+/// The two-queue Huffman construction over `used` (at least two symbols);
+/// writes each symbol's depth into `lens` and returns the largest.
+fn tree_depths(counts: &[u64], used: &[usize], lens: &mut [u8]) -> u32 {
+    let mut leaves: Vec<(u64, usize)> = used.iter().map(|&s| (counts[s], s)).collect();
+    leaves.sort_unstable();
+    let n = leaves.len();
+    // Nodes 0..n are the leaves in sorted order, n.. the merged ones.
+    let mut weight: Vec<u64> = leaves.iter().map(|l| l.0).collect();
+    let mut parent = vec![0usize; 2 * n - 1];
+    let (mut next_leaf, mut next_node) = (0, n);
+    for _ in 0..n - 1 {
+        let mut pick = || {
+            let take_leaf = next_leaf < n
+                && (next_node >= weight.len() || weight[next_leaf] <= weight[next_node]);
+            if take_leaf {
+                next_leaf += 1;
+                next_leaf - 1
+            } else {
+                next_node += 1;
+                next_node - 1
+            }
+        };
+        let (a, b) = (pick(), pick());
+        let merged = weight.len();
+        weight.push(weight[a] + weight[b]);
+        parent[a] = merged;
+        parent[b] = merged;
+    }
+    // Merged nodes are made after their children, so walking down from
+    // the root gives each node its depth from its parent's.
+    let root = 2 * n - 2;
+    let mut depth = vec![0u32; 2 * n - 1];
+    for node in (0..root).rev() {
+        depth[node] = depth[parent[node]] + 1;
+    }
+    let mut max = 0;
+    for (i, &(_, s)) in leaves.iter().enumerate() {
+        lens[s] = depth[i] as u8;
+        max = max.max(depth[i]);
+    }
+    max
+}
+
+/// The canonical codes for `lens`, bit-reversed so that writing them least
+/// significant bit first puts the code's first bit first.
+pub fn codes(lens: &[u8]) -> Vec<u16> {
+    let mut count = [0u16; MAX_BITS as usize + 1];
+    for &l in lens {
+        count[l as usize] += 1;
+    }
+    count[0] = 0;
+    let mut next = [0u16; MAX_BITS as usize + 2];
+    let mut code = 0u16;
+    for bits in 1..=MAX_BITS as usize {
+        code = (code + count[bits - 1]) << 1;
+        next[bits] = code;
+    }
+    lens.iter()
+        .map(|&l| {
+            if l == 0 {
+                return 0;
+            }
+            let c = next[l as usize];
+            next[l as usize] += 1;
+            c.reverse_bits() >> (16 - l)
+        })
+        .collect()
+}
+
+/// Appends the table describing `lens` (at least one nonzero).
+pub fn write_table(lens: &[u8], out: &mut Vec<u8>) {
+    let count = lens.iter().rposition(|&l| l != 0).map_or(0, |i| i + 1);
+    varint::put(out, count as u64);
+    for pair in lens[..count].chunks(2) {
+        out.push(pair[0] | pair.get(1).map_or(0, |&h| h << 4));
+    }
+}
+
+/// Reads a table for an alphabet of `alphabet` symbols at `*pos`.
+pub fn read_table(body: &[u8], pos: &mut usize, alphabet: usize) -> Result<Vec<u8>, EngineError> {
+    let count = varint::get(body, pos).map_err(EngineError::Corrupt)?;
+    if count == 0 || count > alphabet as u64 {
+        return Err(EngineError::Corrupt("bad Huffman table"));
+    }
+    let count = count as usize;
+    let bytes = body
+        .get(*pos..*pos + count.div_ceil(2))
+        .ok_or(EngineError::Corrupt("Huffman table runs past the end"))?;
+    *pos += bytes.len();
+    let mut lens = vec![0u8; alphabet];
+    for (s, len) in lens[..count].iter_mut().enumerate() {
+        *len = (bytes[s / 2] >> (4 * (s % 2))) & 15;
+    }
+    Ok(lens)
+}
+
+/// A decoding table: entry `i` holds the symbol whose code is a prefix of
+/// the next [`MAX_BITS`] bits `i` and the code's length, as
+/// `symbol << 4 | length`.
+pub struct Decoder {
+    table: Box<[u16; TABLE_SIZE]>,
+}
+
+impl Decoder {
+    /// The decoder for `lens`, or an error if they are not a complete code
+    /// (or a single code of length 1).
+    pub fn new(lens: &[u8]) -> Result<Self, EngineError> {
+        let bad = EngineError::Corrupt("bad Huffman table");
+        let mut table = Box::new([0u16; TABLE_SIZE]);
+        let used: Vec<usize> = (0..lens.len()).filter(|&s| lens[s] != 0).collect();
+        if lens.iter().any(|&l| u32::from(l) > MAX_BITS) {
+            return Err(bad);
+        }
+        if let [only] = used[..] {
+            if lens[only] != 1 {
+                return Err(bad);
+            }
+            // Both one-bit strings decode to the one symbol.
+            table.fill(((only as u16) << 4) | 1);
+            return Ok(Decoder { table });
+        }
+        let space: u32 = used
+            .iter()
+            .map(|&s| 1u32 << (MAX_BITS - u32::from(lens[s])))
+            .sum();
+        if space != TABLE_SIZE as u32 {
+            return Err(bad);
+        }
+        for (s, (&len, &code)) in lens.iter().zip(&codes(lens)).enumerate() {
+            if len == 0 {
+                continue;
+            }
+            let entry = ((s as u16) << 4) | u16::from(len);
+            let mut i = usize::from(code);
+            while i < TABLE_SIZE {
+                table[i] = entry;
+                i += 1 << len;
+            }
+        }
+        Ok(Decoder { table })
+    }
+
+    /// Decodes one symbol; the reader must hold at least [`MAX_BITS`] bits.
+    #[inline(always)]
+    pub fn decode(&self, reader: &mut BitReader) -> usize {
+        let entry = self.table[(reader.peek() as usize) & (TABLE_SIZE - 1)];
+        reader.consume(u32::from(entry & 15));
+        usize::from(entry >> 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_are_a_complete_limited_code() {
+        // Fibonacci counts make the deepest possible tree: unlimited it
+        // would be 29 deep.
+        let mut fib = vec![1u32, 1];
+        while fib.len() < 30 {
+            let n = fib.len();
+            fib.push(fib[n - 1] + fib[n - 2]);
+        }
+        let mut lens = Vec::new();
+        code_lengths(&fib, &mut lens);
+        assert!(lens.iter().all(|&l| (1..=MAX_BITS as u8).contains(&l)));
+        assert!(Decoder::new(&lens).is_ok());
+        code_lengths(&[5, 0, 3, 3], &mut lens);
+        assert_eq!(lens, [1, 0, 2, 2]);
+        code_lengths(&[0, 7, 0], &mut lens);
+        assert_eq!(lens, [0, 1, 0]);
+    }
+
+    #[test]
+    fn ties_prefer_leaves_and_low_symbols() {
+        // Four equal counts: a balanced tree. Counts 1,1,2: the two 1s
+        // merge first; then the leaf of 2 is taken before the merged 2.
+        let mut lens = Vec::new();
+        code_lengths(&[4, 4, 4, 4], &mut lens);
+        assert_eq!(lens, [2, 2, 2, 2]);
+        code_lengths(&[2, 1, 1], &mut lens);
+        assert_eq!(lens, [1, 2, 2]);
+    }
+
+    #[test]
+    fn codes_are_canonical() {
+        // Deflate's example: lengths 3,3,3,3,3,2,4,4.
+        let lens = [3, 3, 3, 3, 3, 2, 4, 4];
+        let want = [0b010, 0b011, 0b100, 0b101, 0b110, 0b00, 0b1110, 0b1111];
+        for ((&l, &c), &w) in lens.iter().zip(&codes(&lens)).zip(&want) {
+            assert_eq!(c, (w as u16).reverse_bits() >> (16 - l));
+        }
+    }
+
+    #[test]
+    fn rejects_bad_tables() {
+        assert!(Decoder::new(&[1, 1, 1]).is_err()); // over-subscribed
+        assert!(Decoder::new(&[1, 2]).is_err()); // incomplete
+        assert!(Decoder::new(&[0, 2]).is_err()); // one symbol, not length 1
+        assert!(Decoder::new(&[12, 1]).is_err()); // too long
+        assert!(Decoder::new(&[0, 0]).is_err()); // no symbol
+        let mut pos = 0;
+        assert!(read_table(&[3, 0x11, 0x01], &mut pos, 2).is_err());
+        assert!(read_table(&[2], &mut 0, 2).is_err());
+    }
+}

@@ -1,0 +1,723 @@
+//! LZ matching with Huffman coding: the body of the general-data modes.
+//!
+//! The encoder cuts the block into sequences, each some literal bytes
+//! followed by a copy of earlier output (a match), like LZ4 and zstd; the
+//! literals are Huffman coded in four streams, and the sequences' lengths
+//! and offsets as Huffman-coded bucket numbers plus raw extra bits:
+//!
+//! ```text
+//! literal count N:varint  sequence count S:varint
+//! [literals, if N > 0]
+//!     0x00  N raw bytes
+//!   | 0x01  table(256)  len0 len1 len2 len3:varint  stream0 .. stream3
+//! [sequences, if S > 0]
+//!     table(44: literal lengths)  table(44: match lengths)
+//!     table(33: offsets)          bit stream, to the end of the body
+//! ```
+//!
+//! Stream `i` holds literals `i*q .. min((i+1)*q, N)`, `q = ceil(N / 4)`:
+//! four independent streams let the decoder work on four symbols at once.
+//! Per sequence, the bit stream holds the literal-length, match-length and
+//! offset codes, then their extra bits in the same order. A length `v`
+//! (match lengths less [`MIN_MATCH`]) is code `v` for `v < 16`, else code
+//! `12 + k` with `k = floor(log2 v)` and the `k` bits of `v - 2^k`. Offset
+//! code 0 repeats the previous sequence's offset; an offset `o` is code
+//! `1 + floor(log2 o)` and that many bits of `o - 2^floor(log2 o)`.
+
+use super::EngineError;
+use super::bits::{BitReader, BitWriter};
+use super::huffman::{self, Decoder};
+use crate::varint;
+
+/// The shortest match.
+pub const MIN_MATCH: usize = 4;
+/// Literal- and match-length codes.
+const LEN_CODES: usize = 44;
+/// Offset codes.
+const OFF_CODES: usize = 33;
+/// The multiplier of the match finder's hash.
+const HASH_PRIME: u64 = 0x9e37_79b1_85eb_ca87;
+/// Literals in one Huffman stream at most: `ceil(N / STREAMS)`.
+const STREAMS: usize = 4;
+
+/// How hard the match finder looks: see `docs/FORMAT.md`.
+#[derive(Clone, Copy, Debug)]
+pub struct Params {
+    /// The hash table has `2^hash_bits` entries.
+    pub hash_bits: u32,
+    /// The table is indexed by a hash of this many bytes (4 to 8).
+    pub hash_len: u32,
+    /// After `m` positions without a match the finder steps
+    /// `1 + (m >> skip)` bytes: fast over data that does not match.
+    pub skip: u32,
+}
+
+/// One literal run and the match after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seq {
+    lits: u32,
+    len: u32,
+    offset: u32,
+}
+
+/// The encoder's working memory, kept per thread between blocks.
+#[derive(Default)]
+pub struct Scratch {
+    table: Vec<u32>,
+    seqs: Vec<Seq>,
+    lits: Vec<u8>,
+    stream: Vec<u8>,
+}
+
+#[inline(always)]
+fn read_u32(x: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(x[at..at + 4].try_into().unwrap())
+}
+
+#[inline(always)]
+fn read_u64(x: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(x[at..at + 8].try_into().unwrap())
+}
+
+/// How many bytes from `b` on equal those from `a` on (`a < b`), up to the
+/// end of `x`.
+#[inline(always)]
+fn common(x: &[u8], a: usize, b: usize) -> usize {
+    let n = x.len();
+    let mut i = 0;
+    while b + i + 8 <= n {
+        let diff = read_u64(x, a + i) ^ read_u64(x, b + i);
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b + i < n && x[a + i] == x[b + i] {
+        i += 1;
+    }
+    i
+}
+
+/// Cuts `x` into sequences (greedy, see `docs/FORMAT.md` 2.6): fills
+/// `s.seqs` and `s.lits` (the literals of every sequence, then the bytes
+/// after the last match).
+#[inline(never)]
+fn parse(x: &[u8], params: Params, s: &mut Scratch) {
+    let n = x.len();
+    s.seqs.clear();
+    s.lits.clear();
+    s.table.clear();
+    s.table.resize(1 << params.hash_bits, 0);
+    let table = &mut s.table[..];
+    let (keep, shift) = (64 - 8 * params.hash_len, 64 - params.hash_bits);
+    let hash = |v: u64| ((v << keep).wrapping_mul(HASH_PRIME) >> shift) as usize;
+    let (mut anchor, mut pos, mut misses, mut rep) = (0usize, 0usize, 0u32, 0usize);
+    // Positions are hashed from an 8-byte load, so the last seven bytes
+    // start no match.
+    while pos + 8 <= n {
+        let word = read_u64(x, pos);
+        let cur = word as u32;
+        let h = hash(word);
+        let cand = table[h] as usize;
+        table[h] = pos as u32;
+        // The previous offset and the table's candidate: the longer
+        // match wins, the previous offset on ties.
+        let rep_len = if rep != 0 && pos >= rep && read_u32(x, pos - rep) == cur {
+            MIN_MATCH + common(x, pos - rep + MIN_MATCH, pos + MIN_MATCH)
+        } else {
+            0
+        };
+        let cand_len = if cand < pos && read_u32(x, cand) == cur {
+            MIN_MATCH + common(x, cand + MIN_MATCH, pos + MIN_MATCH)
+        } else {
+            0
+        };
+        let (src, mut len) = if rep_len >= cand_len {
+            (pos.wrapping_sub(rep), rep_len)
+        } else {
+            (cand, cand_len)
+        };
+        if len == 0 {
+            pos += 1 + (misses >> params.skip) as usize;
+            misses += 1;
+            continue;
+        }
+        let (mut from, mut at) = (src, pos);
+        while at > anchor && from > 0 && x[at - 1] == x[from - 1] {
+            at -= 1;
+            from -= 1;
+            len += 1;
+        }
+        s.lits.extend_from_slice(&x[anchor..at]);
+        rep = at - from;
+        s.seqs.push(Seq {
+            lits: (at - anchor) as u32,
+            len: len as u32,
+            offset: rep as u32,
+        });
+        pos = at + len;
+        anchor = pos;
+        misses = 0;
+        if pos + 6 <= n {
+            table[hash(read_u64(x, pos - 2))] = (pos - 2) as u32;
+        }
+    }
+    s.lits.extend_from_slice(&x[anchor..]);
+}
+
+/// The code, extra-bit count and extra bits of a length.
+#[inline(always)]
+fn len_code(v: u32) -> (usize, u32, u32) {
+    if v < 16 {
+        (v as usize, 0, 0)
+    } else {
+        let k = 31 - v.leading_zeros();
+        (12 + k as usize, k, v - (1 << k))
+    }
+}
+
+/// The code, extra-bit count and extra bits of an offset (not repeated).
+#[inline(always)]
+fn off_code(o: u32) -> (usize, u32, u32) {
+    let k = 31 - o.leading_zeros();
+    (1 + k as usize, k, o - (1 << k))
+}
+
+/// Appends the LZ body of `x` (fewer than 2^32 bytes) to `out`.
+pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
+    parse(x, params, s);
+    varint::put(out, s.lits.len() as u64);
+    varint::put(out, s.seqs.len() as u64);
+    if !s.lits.is_empty() {
+        encode_literals(&s.lits, &mut s.stream, out);
+    }
+    if !s.seqs.is_empty() {
+        encode_sequences(&s.seqs, out);
+    }
+}
+
+#[inline(never)]
+fn encode_literals(lits: &[u8], stream: &mut Vec<u8>, out: &mut Vec<u8>) {
+    let mut freq = [0u32; 256];
+    for &b in lits {
+        freq[usize::from(b)] += 1;
+    }
+    let mut lens = Vec::new();
+    huffman::code_lengths(&freq, &mut lens);
+    let codes = huffman::codes(&lens);
+    // The four streams go to `stream`, their lengths to the header.
+    stream.clear();
+    let mut header = Vec::with_capacity(300);
+    header.push(1);
+    huffman::write_table(&lens, &mut header);
+    // Code and length in one entry: one lookup a literal.
+    let mut table = [0u32; 256];
+    for (entry, (&code, &len)) in table.iter_mut().zip(codes.iter().zip(&lens)) {
+        *entry = u32::from(code) | u32::from(len) << 16;
+    }
+    let mut ends = [0usize; STREAMS];
+    for (i, segment) in lits.chunks(lits.len().div_ceil(STREAMS)).enumerate() {
+        encode_stream(segment, &table, stream);
+        ends[i] = stream.len();
+    }
+    let mut start = 0;
+    for end in ends.iter_mut() {
+        let end = (*end).max(start);
+        varint::put(&mut header, (end - start) as u64);
+        start = end;
+    }
+    if header.len() + stream.len() < 1 + lits.len() {
+        out.extend_from_slice(&header);
+        out.extend_from_slice(stream);
+    } else {
+        out.push(0);
+        out.extend_from_slice(lits);
+    }
+}
+
+/// Appends the bit stream of `segment` under `table` (code | length << 16).
+///
+/// Four codes (at most 44 bits) go into the 64-bit buffer between stores,
+/// and each store writes all eight bytes, advancing by the whole bytes
+/// filled: no branch a literal.
+fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut Vec<u8>) {
+    let start = out.len();
+    // Room for the longest codes and the last eight-byte store.
+    out.resize(
+        start + segment.len() * huffman::MAX_BITS as usize / 8 + 16,
+        0,
+    );
+    let buf = &mut out[start..];
+    let (mut acc, mut bits, mut pos) = (0u64, 0u32, 0usize);
+    for chunk in segment.chunks(4) {
+        for &b in chunk {
+            let entry = table[usize::from(b)];
+            acc |= u64::from(entry & 0xffff) << bits;
+            bits += entry >> 16;
+        }
+        buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
+        let whole = bits / 8;
+        pos += whole as usize;
+        acc >>= 8 * whole;
+        bits -= 8 * whole;
+    }
+    buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
+    let len = pos + bits.div_ceil(8) as usize;
+    out.truncate(start + len);
+}
+
+#[inline(never)]
+fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
+    let mut ll_freq = [0u32; LEN_CODES];
+    let mut ml_freq = [0u32; LEN_CODES];
+    let mut of_freq = [0u32; OFF_CODES];
+    let mut prev = 0;
+    for seq in seqs {
+        ll_freq[len_code(seq.lits).0] += 1;
+        ml_freq[len_code(seq.len - MIN_MATCH as u32).0] += 1;
+        let oc = if seq.offset == prev {
+            0
+        } else {
+            off_code(seq.offset).0
+        };
+        of_freq[oc] += 1;
+        prev = seq.offset;
+    }
+    let (mut ll_lens, mut ml_lens, mut of_lens) = (Vec::new(), Vec::new(), Vec::new());
+    huffman::code_lengths(&ll_freq, &mut ll_lens);
+    huffman::code_lengths(&ml_freq, &mut ml_lens);
+    huffman::code_lengths(&of_freq, &mut of_lens);
+    huffman::write_table(&ll_lens, out);
+    huffman::write_table(&ml_lens, out);
+    huffman::write_table(&of_lens, out);
+    let (ll_codes, ml_codes, of_codes) = (
+        huffman::codes(&ll_lens),
+        huffman::codes(&ml_lens),
+        huffman::codes(&of_lens),
+    );
+    let mut w = BitWriter::new(out);
+    let mut prev = 0;
+    for seq in seqs {
+        let (lc, lb, le) = len_code(seq.lits);
+        let (mc, mb, me) = len_code(seq.len - MIN_MATCH as u32);
+        let (oc, ob, oe) = if seq.offset == prev {
+            (0, 0, 0)
+        } else {
+            off_code(seq.offset)
+        };
+        prev = seq.offset;
+        // The three codes in one write (at most 33 bits), then the extra
+        // bits: short ones together.
+        let (l1, l2, l3) = (
+            u32::from(ll_lens[lc]),
+            u32::from(ml_lens[mc]),
+            u32::from(of_lens[oc]),
+        );
+        let codes = u64::from(ll_codes[lc])
+            | u64::from(ml_codes[mc]) << l1
+            | u64::from(of_codes[oc]) << (l1 + l2);
+        w.put_long(codes, l1 + l2 + l3);
+        if lb + mb <= 32 {
+            w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
+        } else {
+            w.put(u64::from(le), lb);
+            w.put(u64::from(me), mb);
+        }
+        w.put(u64::from(oe), ob);
+    }
+    w.finish();
+}
+
+fn corrupt(why: &'static str) -> EngineError {
+    EngineError::Corrupt(why)
+}
+
+/// Decodes an LZ body of `n` bytes, appending them to `out`; `lits` is
+/// scratch space for the literals.
+///
+/// The output grows as it is written rather than being zeroed first, so a
+/// short corrupt body that claims a huge block is rejected before it has
+/// cost more memory than it has produced.
+pub fn decode(
+    body: &[u8],
+    n: usize,
+    out: &mut Vec<u8>,
+    lits: &mut Vec<u8>,
+) -> Result<(), EngineError> {
+    let mut pos = 0;
+    let n_lit = varint::get(body, &mut pos).map_err(corrupt)?;
+    let n_seq = varint::get(body, &mut pos).map_err(corrupt)?;
+    if n_lit > n as u64 {
+        return Err(corrupt("more literals than the raw length"));
+    }
+    // Every match is at least MIN_MATCH bytes long.
+    if n_seq > (n / MIN_MATCH) as u64 {
+        return Err(corrupt("more sequences than the raw length allows"));
+    }
+    let (n_lit, n_seq) = (n_lit as usize, n_seq as usize);
+    lits.clear();
+    lits.resize(n_lit, 0);
+    if n_lit > 0 {
+        pos = decode_literals(body, pos, lits)?;
+    }
+    if n_seq == 0 {
+        if pos != body.len() {
+            return Err(corrupt("data after the literals"));
+        }
+        if n_lit != n {
+            return Err(corrupt("literals differ from the raw length"));
+        }
+        out.extend_from_slice(lits);
+        return Ok(());
+    }
+    let ll = Decoder::new(&huffman::read_table(body, &mut pos, LEN_CODES)?)?;
+    let ml = Decoder::new(&huffman::read_table(body, &mut pos, LEN_CODES)?)?;
+    let of = Decoder::new(&huffman::read_table(body, &mut pos, OFF_CODES)?)?;
+    let stream = &body[pos..];
+    // Each sequence takes at least three bits (three codes).
+    if n_seq as u64 > stream.len() as u64 * 8 / 3 {
+        return Err(corrupt("sequence stream length is wrong"));
+    }
+    let mut r = BitReader::new(stream);
+    // The output is zeroed ahead of the writes in steps (all of a block
+    // that fits one step at once), so a short corrupt body that claims a
+    // huge block is rejected before it has cost much more memory than it
+    // has produced; the wide copies may write up to WIDE bytes past `end`.
+    let base = out.len();
+    let end = base + n;
+    let mut op = base;
+    let (mut lp, mut prev) = (0usize, 0usize);
+    for _ in 0..n_seq {
+        if r.overrun() {
+            return Err(corrupt("sequence stream length is wrong"));
+        }
+        r.refill();
+        let lc = ll.decode(&mut r);
+        let mc = ml.decode(&mut r);
+        let oc = of.decode(&mut r);
+        let lit_len = len_value(lc, &mut r);
+        let len = len_value(mc, &mut r) + MIN_MATCH;
+        let offset = if oc == 0 {
+            prev
+        } else {
+            let k = (oc - 1) as u32;
+            (1usize << k) + r.get(k) as usize
+        };
+        prev = offset;
+        if lit_len > n_lit - lp {
+            return Err(corrupt("sequences use more literals than there are"));
+        }
+        if lit_len + len > end - op {
+            return Err(corrupt("sequences decode past the raw length"));
+        }
+        if offset == 0 || offset > op + lit_len - base {
+            return Err(corrupt("match offset before the block start"));
+        }
+        let need = op + lit_len + len + WIDE;
+        if need > out.len() {
+            grow(out, need, end + WIDE)?;
+        }
+        copy_literals(out, op, lits, lp, lit_len);
+        op += lit_len;
+        lp += lit_len;
+        copy_match(out, op, offset, len);
+        op += len;
+    }
+    if !r.finish() {
+        return Err(corrupt("sequence stream length is wrong"));
+    }
+    if n_lit - lp != end - op {
+        return Err(corrupt("literals left over differ from the raw length"));
+    }
+    out.truncate(op);
+    out.extend_from_slice(&lits[lp..]);
+    Ok(())
+}
+
+/// How many bytes the wide copies move at once.
+const WIDE: usize = 16;
+/// The output is zeroed ahead of the writes by at least this much.
+const GROW_STEP: usize = 4 << 20;
+
+/// Zero-extends `out` to at least `need` bytes: by [`GROW_STEP`] or more,
+/// never past `max`.
+#[cold]
+fn grow(out: &mut Vec<u8>, need: usize, max: usize) -> Result<(), EngineError> {
+    let len = need.max(out.len() + GROW_STEP).min(max);
+    out.try_reserve_exact(len - out.len())
+        .map_err(|_| EngineError::TooLarge { limit: max })?;
+    out.resize(len, 0);
+    Ok(())
+}
+
+#[inline(always)]
+fn len_value(code: usize, r: &mut BitReader) -> usize {
+    if code < 16 {
+        code
+    } else {
+        let k = (code - 12) as u32;
+        (1usize << k) + r.get(k) as usize
+    }
+}
+
+/// Copies `len` literals to `op`: up to sixteen as one sixteen-byte copy
+/// when there is room (what lands past the literals is overwritten next).
+#[inline(always)]
+fn copy_literals(out: &mut [u8], op: usize, lits: &[u8], lp: usize, len: usize) {
+    if len <= WIDE && lp + WIDE <= lits.len() {
+        out[op..op + WIDE].copy_from_slice(&lits[lp..lp + WIDE]);
+    } else {
+        out[op..op + len].copy_from_slice(&lits[lp..lp + len]);
+    }
+}
+
+/// Copies `len` bytes from `offset` back to `op`, overlapping forwards as
+/// LZ copies do (offset 1 repeats one byte); `out` has WIDE bytes of room
+/// past the copy.
+#[inline(always)]
+fn copy_match(out: &mut [u8], op: usize, offset: usize, len: usize) {
+    let src = op - offset;
+    if offset >= WIDE {
+        // Sixteen bytes at a time: each chunk reads bytes at least sixteen
+        // back, written before it.
+        let (mut s, mut d) = (src, op);
+        while d < op + len {
+            out.copy_within(s..s + WIDE, d);
+            s += WIDE;
+            d += WIDE;
+        }
+    } else {
+        // A short period: copy what exists, doubling the copied span each
+        // time; the span from `src` always starts a whole period.
+        let end = op + len;
+        let mut d = op;
+        while d < end {
+            let step = (d - src).min(end - d);
+            out.copy_within(src..src + step, d);
+            d += step;
+        }
+    }
+}
+
+/// Reads the literal section at `pos` into `lits` (sized to its count)
+/// and returns where it ends.
+fn decode_literals(body: &[u8], mut pos: usize, lits: &mut [u8]) -> Result<usize, EngineError> {
+    let n = lits.len();
+    let kind = *body.get(pos).ok_or(corrupt("literal section missing"))?;
+    pos += 1;
+    match kind {
+        0 => {
+            let raw = body
+                .get(pos..pos + n)
+                .ok_or(corrupt("literals run past the end"))?;
+            lits.copy_from_slice(raw);
+            Ok(pos + n)
+        }
+        1 => {
+            let dec = Decoder::new(&huffman::read_table(body, &mut pos, 256)?)?;
+            let mut lens = [0usize; STREAMS];
+            for len in &mut lens {
+                let v = varint::get(body, &mut pos).map_err(corrupt)?;
+                *len = usize::try_from(v).map_err(|_| corrupt("literal stream too long"))?;
+            }
+            let mut streams: [&[u8]; STREAMS] = [&[]; STREAMS];
+            let q = n.div_ceil(STREAMS);
+            for (i, (stream, &len)) in streams.iter_mut().zip(&lens).enumerate() {
+                if len > body.len() - pos {
+                    return Err(corrupt("literal stream runs past the end"));
+                }
+                // Every code is at least one bit long.
+                let symbols = n.min((i + 1) * q).saturating_sub(i * q);
+                if symbols as u64 > len as u64 * 8 {
+                    return Err(corrupt("literal stream length is wrong"));
+                }
+                *stream = &body[pos..pos + len];
+                pos += len;
+            }
+            decode_streams(&dec, streams, lits)?;
+            Ok(pos)
+        }
+        _ => Err(corrupt("unknown literal section kind")),
+    }
+}
+
+/// Decodes the four literal streams into `lits`, four symbols at a time
+/// while all four have symbols left.
+fn decode_streams(
+    dec: &Decoder,
+    streams: [&[u8]; STREAMS],
+    lits: &mut [u8],
+) -> Result<(), EngineError> {
+    let q = lits.len().div_ceil(STREAMS);
+    let mut parts: Vec<&mut [u8]> = lits.chunks_mut(q).collect();
+    parts.resize_with(STREAMS, Default::default);
+    let [d0, d1, d2, d3] = &mut parts[..] else {
+        unreachable!()
+    };
+    let mut r0 = BitReader::new(streams[0]);
+    let mut r1 = BitReader::new(streams[1]);
+    let mut r2 = BitReader::new(streams[2]);
+    let mut r3 = BitReader::new(streams[3]);
+    // Five 11-bit codes fit the 56 bits a refill guarantees.
+    const BATCH: usize = 5;
+    let common = d3.len();
+    let mut i = 0;
+    while i + BATCH <= common {
+        r0.refill();
+        r1.refill();
+        r2.refill();
+        r3.refill();
+        for k in i..i + BATCH {
+            d0[k] = dec.decode(&mut r0) as u8;
+            d1[k] = dec.decode(&mut r1) as u8;
+            d2[k] = dec.decode(&mut r2) as u8;
+            d3[k] = dec.decode(&mut r3) as u8;
+        }
+        i += BATCH;
+    }
+    for (d, r) in [
+        (&mut **d0, &mut r0),
+        (&mut **d1, &mut r1),
+        (&mut **d2, &mut r2),
+        (&mut **d3, &mut r3),
+    ] {
+        for slot in &mut d[i..] {
+            if r.available() < huffman::MAX_BITS {
+                r.refill();
+            }
+            *slot = dec.decode(r) as u8;
+        }
+        if !r.finish() {
+            return Err(corrupt("literal stream length is wrong"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARAMS: Params = Params {
+        hash_bits: 14,
+        hash_len: 5,
+        skip: 6,
+    };
+
+    fn round_trip(x: &[u8]) -> Vec<u8> {
+        let mut s = Scratch::default();
+        let mut body = Vec::new();
+        encode(x, PARAMS, &mut s, &mut body);
+        let mut out = vec![0xee; 3];
+        decode(&body, x.len(), &mut out, &mut Vec::new()).unwrap();
+        assert!(out[3..] == *x);
+        body
+    }
+
+    #[test]
+    fn codes_and_extra_bits() {
+        assert_eq!(len_code(0), (0, 0, 0));
+        assert_eq!(len_code(15), (15, 0, 0));
+        assert_eq!(len_code(16), (16, 4, 0));
+        assert_eq!(len_code(40), (17, 5, 8));
+        assert_eq!(len_code(u32::MAX), (43, 31, (1 << 31) - 1));
+        assert_eq!(off_code(1), (1, 0, 0));
+        assert_eq!(off_code(6), (3, 2, 2));
+        assert_eq!(off_code(u32::MAX), (32, 31, (1 << 31) - 1));
+    }
+
+    #[test]
+    fn parses_repeats_into_matches() {
+        let mut s = Scratch::default();
+        parse(b"abcdefgh_abcdefgh_abcdefgh", PARAMS, &mut s);
+        assert_eq!(s.lits, b"abcdefgh_");
+        assert_eq!(
+            s.seqs,
+            [Seq {
+                lits: 9,
+                len: 17,
+                offset: 9
+            }]
+        );
+        // A run is a match at offset 1.
+        parse(&[5; 100], PARAMS, &mut s);
+        assert_eq!(s.lits, [5]);
+        assert_eq!(
+            s.seqs,
+            [Seq {
+                lits: 1,
+                len: 99,
+                offset: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn round_trips() {
+        round_trip(b"");
+        round_trip(b"abc");
+        round_trip(&[0; 1000]);
+        let text: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| format!("line {} of {}\n", i % 97, i % 13).into_bytes())
+            .collect();
+        let body = round_trip(&text);
+        assert!(body.len() < text.len() / 4, "{}", body.len());
+        let mut x = 1u32;
+        let noise: Vec<u8> = (0..5000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (x >> 16) as u8
+            })
+            .collect();
+        round_trip(&noise);
+        // Short periods of every length overlap their own output.
+        for period in 1..40 {
+            let data: Vec<u8> = (0..3000).map(|i| ((i % period) * 7) as u8).collect();
+            round_trip(&data);
+        }
+    }
+
+    #[test]
+    fn rejects_hostile_bodies() {
+        let text = b"hello hello hello hello hello hello".repeat(20);
+        let mut s = Scratch::default();
+        let mut body = Vec::new();
+        encode(&text, PARAMS, &mut s, &mut body);
+        let n = text.len();
+        let mut out = Vec::new();
+        let mut lits = Vec::new();
+        // Every truncation and every single-byte change is an error or a
+        // clean decode, never a panic.
+        for cut in 0..body.len() {
+            out.clear();
+            let result = decode(&body[..cut], n, &mut out, &mut lits);
+            assert!(result.is_err(), "cut {cut}");
+        }
+        for i in 0..body.len() {
+            for flip in [1u8, 0x80, 0xff] {
+                let mut bad = body.clone();
+                bad[i] ^= flip;
+                out.clear();
+                let _ = decode(&bad, n, &mut out, &mut lits);
+            }
+        }
+        // One literal, then a match at offset 2: before the block start.
+        // With offset 1 instead, the same body is "aaaaa".
+        let with_offset_code = |of_lens: &[u8]| {
+            let mut body = vec![1, 1, 0, b'a'];
+            huffman::write_table(&[0, 1], &mut body); // literal length 1
+            huffman::write_table(&[1], &mut body); // match length 4
+            huffman::write_table(of_lens, &mut body);
+            body.push(0); // three one-bit codes, and for code 2 one extra bit
+            body
+        };
+        let mut out5 = Vec::new();
+        assert_eq!(
+            decode(&with_offset_code(&[0, 0, 1]), 5, &mut out5, &mut lits),
+            Err(corrupt("match offset before the block start"))
+        );
+        out5.clear();
+        decode(&with_offset_code(&[0, 1]), 5, &mut out5, &mut lits).unwrap();
+        assert_eq!(out5, b"aaaaa");
+    }
+}

@@ -1,0 +1,747 @@
+//! Prediction plus Rice coding: the body of the 16-bit PCM modes.
+//!
+//! The block is read as little-endian signed 16-bit samples, one channel
+//! (mono) or two interleaved (stereo, left first); the `n mod 2` or
+//! `n mod 4` bytes after the last whole frame are stored raw, first:
+//!
+//! ```text
+//! tail bytes | bit stream to the end of the body:
+//!   per subblock of SUBBLOCK frames (the last may be shorter):
+//!     [stereo: channel mode:2]  order:3 per channel
+//!     per channel: [order 5: p:4  shift:4  p coefficients:14]
+//!       per partition of PARTITION frames:
+//!       k:5  then each residual as a Rice code with parameter k
+//!            (k = 31: every residual of the partition is zero)
+//! ```
+//!
+//! Stereo channel modes code two of the signals left `L`, right `R`, side
+//! `S = L - R` and mid `M = (L + R) >> 1`: `L R`, `L S`, `S R` or `M S`,
+//! as FLAC does. Each signal is predicted by FLAC's fixed polynomial of
+//! order 0 to 4 from its previous four values, or (order 5) by a linear
+//! predictor of up to eight quantised coefficients that the encoder finds
+//! by Levinson-Durbin, as FLAC's LPC subframes; the residual `r` becomes
+//! `u = 2r` or `-2r - 1` and is written as `u >> k` zero bits, a one bit,
+//! and the low `k` bits of `u`. A quotient of [`ESCAPE`] or more is written
+//! as [`ESCAPE`] zero bits and `u` in 24 bits.
+
+use super::EngineError;
+use super::bits::{BitReader, BitWriter};
+
+/// Frames per subblock: each subblock picks its predictors (and, for
+/// stereo, its channel mode) afresh.
+pub const SUBBLOCK: usize = 4096;
+/// Frames per Rice partition: each picks its parameter afresh.
+pub const PARTITION: usize = 256;
+/// The unary quotient from which a residual is written raw instead.
+pub const ESCAPE: u32 = 24;
+/// Bits of a raw (escaped) residual.
+const RAW_BITS: u32 = 24;
+/// The largest Rice parameter.
+const MAX_K: u32 = 20;
+/// The parameter field of a partition whose residuals are all zero: it
+/// has no residual bits (silence, or a side signal of identical channels).
+const ZERO_PARTITION: u32 = 31;
+const MAX_ORDER: usize = 4;
+/// The order field that announces a linear predictor with coefficients.
+const LPC: usize = 5;
+/// The linear predictor's order (the longest a stream may have, too).
+pub const LPC_ORDER: usize = 8;
+/// Bits of a coefficient (two's complement) and of its order and shift.
+const COEF_BITS: u32 = 14;
+/// Frames of history before each subblock the encoder keeps.
+const HISTORY: usize = LPC_ORDER;
+
+/// Stereo channel modes: which two signals are coded.
+const LEFT_RIGHT: u32 = 0;
+const LEFT_SIDE: u32 = 1;
+const SIDE_RIGHT: u32 = 2;
+const MID_SIDE: u32 = 3;
+
+/// The fixed predictor of `order` from the previous values `h[0]` (the
+/// latest) to `h[3]`.
+#[inline(always)]
+fn predict(order: usize, h: [i32; 4]) -> i32 {
+    match order {
+        0 => 0,
+        1 => h[0],
+        2 => 2 * h[0] - h[1],
+        3 => 3 * h[0] - 3 * h[1] + h[2],
+        _ => 4 * h[0] - 6 * h[1] + 4 * h[2] - h[3],
+    }
+}
+
+#[inline(always)]
+fn zigzag(r: i32) -> u32 {
+    ((r << 1) ^ (r >> 31)) as u32
+}
+
+#[inline(always)]
+fn unzigzag(u: u32) -> i32 {
+    ((u >> 1) as i32) ^ -((u & 1) as i32)
+}
+
+/// The signals of frame `(l, r)`: left, right, side, mid.
+#[inline(always)]
+fn signals(l: i32, r: i32) -> [i32; 4] {
+    [l, r, l - r, (l + r) >> 1]
+}
+
+/// Which signals (indices into [`signals`]) a stereo channel mode codes.
+fn mode_signals(mode: u32) -> [usize; 2] {
+    match mode {
+        LEFT_RIGHT => [0, 1],
+        LEFT_SIDE => [0, 2],
+        SIDE_RIGHT => [2, 1],
+        _ => [3, 2],
+    }
+}
+
+/// Reads sample `i` of `channel` (of `channels`) from the frames.
+#[inline(always)]
+fn sample(x: &[u8], channels: usize, i: usize, channel: usize) -> i32 {
+    let at = 2 * (i * channels + channel);
+    i32::from(i16::from_le_bytes([x[at], x[at + 1]]))
+}
+
+/// One candidate signal of a subblock: `d[k]` is its `k`-th difference,
+/// with the [`HISTORY`] frames before the subblock first, so that
+/// `d[k][HISTORY + j]` is the residual of frame `j` under the predictor of
+/// order `k` (FLAC's fixed predictors are exactly the finite differences).
+#[derive(Default)]
+struct Signal {
+    d: [Vec<i32>; MAX_ORDER + 1],
+}
+
+impl Signal {
+    /// Fills the differences from `d[0]` and returns the best order: the
+    /// one with the smallest sum of `|residual|` (the lowest on ties),
+    /// with that sum.
+    fn best_order(&mut self) -> (u64, usize) {
+        let n = self.d[0].len();
+        let mut sums = [0u64; MAX_ORDER + 1];
+        for k in 0..=MAX_ORDER {
+            if k > 0 {
+                let (done, rest) = self.d.split_at_mut(k);
+                let (prev, cur) = (&done[k - 1], &mut rest[0]);
+                cur.resize(n, 0);
+                for ((c, &a), &b) in cur[1..].iter_mut().zip(&prev[1..]).zip(&prev[..n - 1]) {
+                    *c = a - b;
+                }
+            }
+            // |residual| < 2^21, so 1024 of them fit a u32: four lanes
+            // to a vector instead of two.
+            sums[k] = self.d[k][HISTORY..]
+                .chunks(1024)
+                .map(|c| u64::from(c.iter().map(|&e| e.unsigned_abs()).sum::<u32>()))
+                .sum();
+        }
+        debug_assert!(self.d.iter().all(|d| d.len() == n));
+        let mut best = 0;
+        for order in 1..=MAX_ORDER {
+            if sums[order] < sums[best] {
+                best = order;
+            }
+        }
+        (sums[best], best)
+    }
+}
+
+/// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels.
+pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
+    let frame = 2 * channels;
+    let frames = x.len() / frame;
+    out.extend_from_slice(&x[frames * frame..]);
+    let mut w = BitWriter::new(out);
+    let mut sig: [Signal; 4] = Default::default();
+    // Each coded signal's linear-predictor residuals, kept for writing.
+    let mut residuals: [Vec<i32>; 2] = Default::default();
+    let count = if channels == 1 { 1 } else { 4 };
+    let mut start = 0;
+    while start < frames {
+        let len = SUBBLOCK.min(frames - start);
+        // The signals of the subblock's frames, with the four frames
+        // before it first (zero before the block).
+        let before = start.min(HISTORY);
+        for s in &mut sig[..count] {
+            s.d[0].clear();
+            s.d[0].resize(len + HISTORY, 0);
+        }
+        let bytes = &x[frame * (start - before)..frame * (start + len)];
+        let at = HISTORY - before;
+        if channels == 1 {
+            for (d, b) in sig[0].d[0][at..].iter_mut().zip(bytes.chunks_exact(2)) {
+                *d = i32::from(i16::from_le_bytes([b[0], b[1]]));
+            }
+        } else {
+            let [s0, s1, s2, s3] = &mut sig;
+            let frames = bytes.chunks_exact(4);
+            let dst = s0.d[0][at..]
+                .iter_mut()
+                .zip(&mut s1.d[0][at..])
+                .zip(&mut s2.d[0][at..])
+                .zip(&mut s3.d[0][at..]);
+            for ((((l, r), side), mid), f) in dst.zip(frames) {
+                let a = i32::from(i16::from_le_bytes([f[0], f[1]]));
+                let b = i32::from(i16::from_le_bytes([f[2], f[3]]));
+                [*l, *r, *side, *mid] = signals(a, b);
+            }
+        }
+        let mut best = [(0u64, 0usize); 4];
+        for (b, s) in best.iter_mut().zip(&mut sig[..count]) {
+            *b = s.best_order();
+        }
+        let pair = if channels == 1 {
+            [0, 0]
+        } else {
+            let mut mode = LEFT_RIGHT;
+            let cost = |m: u32| mode_signals(m).iter().map(|&s| best[s].0).sum::<u64>();
+            for m in [LEFT_SIDE, SIDE_RIGHT, MID_SIDE] {
+                if cost(m) < cost(mode) {
+                    mode = m;
+                }
+            }
+            w.put(u64::from(mode), 2);
+            mode_signals(mode)
+        };
+        // Each coded signal: the best fixed predictor, or the linear
+        // predictor when its residuals are smaller.
+        let mut plans = [Plan::Fixed(0), Plan::Fixed(0)];
+        for ((plan, &s), residual) in plans.iter_mut().zip(&pair[..channels]).zip(&mut residuals) {
+            *plan = match lpc(&sig[s].d[0], residual) {
+                Some((coefs, shift, sum)) if sum < best[s].0 => Plan::Linear(coefs, shift),
+                _ => Plan::Fixed(best[s].1),
+            };
+            w.put(plan.order() as u64, 3);
+        }
+        for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(&residuals) {
+            match *plan {
+                Plan::Fixed(order) => encode_residuals(&sig[s].d[order][HISTORY..], &mut w),
+                Plan::Linear(coefs, shift) => {
+                    w.put(LPC_ORDER as u64, 4);
+                    w.put(u64::from(shift), 4);
+                    for &c in &coefs {
+                        w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
+                    }
+                    encode_residuals(residual, &mut w);
+                }
+            }
+        }
+        start += len;
+    }
+    w.finish();
+}
+
+/// How one signal of a subblock is predicted.
+#[derive(Clone, Copy)]
+enum Plan {
+    /// A fixed polynomial of this order.
+    Fixed(usize),
+    /// The linear predictor with these coefficients and shift.
+    Linear([i32; LPC_ORDER], u32),
+}
+
+impl Plan {
+    /// The value of the order field.
+    fn order(&self) -> usize {
+        match *self {
+            Plan::Fixed(order) => order,
+            Plan::Linear(..) => LPC,
+        }
+    }
+}
+
+/// The linear predictor of the signal `s` (with [`HISTORY`] frames of
+/// history first), by the procedure of `docs/FORMAT.md` 2.8: exact
+/// autocorrelation of the subblock, Levinson-Durbin in f64, coefficients
+/// quantised to [`COEF_BITS`] bits. Returns the coefficients, the shift
+/// and the sum of `|residual|`, leaving the residuals in `residual`; `None`
+/// when the subblock is silent or the recursion breaks down.
+fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64)> {
+    // The subblock under an integer Welch window (a parabola from 0 at
+    // the ends to 256 in the middle): the autocorrelation then describes
+    // the middle, not the cut at the edges. Exact in i64.
+    let n = s.len() - HISTORY;
+    let half = (n as i64 + 1) * (n as i64 + 1);
+    let x: Vec<i64> = s[HISTORY..]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let d = 2 * i as i64 - (n as i64 - 1);
+            i64::from(v) * (256 - 256 * d * d / half)
+        })
+        .collect();
+    // All nine lags in one pass (exact integers, so the order of the
+    // additions does not matter): each value is loaded once.
+    let mut dots = [0i64; LPC_ORDER + 1];
+    for (i, &v) in x.iter().enumerate().take(LPC_ORDER) {
+        for (lag, dot) in dots.iter_mut().enumerate().take(i + 1) {
+            *dot += v * x[i - lag];
+        }
+    }
+    for w in x.windows(LPC_ORDER + 1) {
+        let w: &[i64; LPC_ORDER + 1] = w.try_into().unwrap();
+        let v = w[LPC_ORDER];
+        for (lag, dot) in dots.iter_mut().enumerate() {
+            *dot += v * w[LPC_ORDER - lag];
+        }
+    }
+    let r = dots.map(|d| d as f64);
+    if r[0] == 0.0 {
+        return None;
+    }
+    let mut a = [0f64; LPC_ORDER + 1];
+    let mut err = r[0];
+    for i in 1..=LPC_ORDER {
+        let mut acc = r[i];
+        for j in 1..i {
+            acc -= a[j] * r[i - j];
+        }
+        let k = acc / err;
+        let prev = a;
+        a[i] = k;
+        for j in 1..i {
+            a[j] = prev[j] - k * prev[i - j];
+        }
+        err *= 1.0 - k * k;
+        if err.is_nan() || err <= 0.0 {
+            return None;
+        }
+    }
+    let max = a[1..].iter().fold(0f64, |m, &c| m.max(c.abs()));
+    let limit = f64::from(1u32 << (COEF_BITS - 1)) - 1.0;
+    let mut shift = 15u32;
+    while max * f64::from(1u32 << shift) > limit {
+        if shift == 0 {
+            return None;
+        }
+        shift -= 1;
+    }
+    let mut coefs = [0i32; LPC_ORDER];
+    for (c, &v) in coefs.iter_mut().zip(&a[1..]) {
+        *c = (v * f64::from(1u32 << shift) + 0.5).floor() as i32;
+    }
+    if !lpc_residuals(s, &coefs, shift, residual) {
+        return None;
+    }
+    let sum = residual.iter().map(|&e| u64::from(e.unsigned_abs())).sum();
+    Some((coefs, shift, sum))
+}
+
+/// The residuals of `s[HISTORY..]` under the linear predictor; false if
+/// one is too large for an escaped Rice code (`|r| >= 2^22`).
+fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut Vec<i32>) -> bool {
+    let c = coefs.map(i64::from);
+    residual.clear();
+    residual.resize(s.len() - HISTORY, 0);
+    let mut largest = 0u64;
+    for (r, w) in residual.iter_mut().zip(s.windows(LPC_ORDER + 1)) {
+        let w: &[i32; LPC_ORDER + 1] = w.try_into().unwrap();
+        let pred = c[0] * i64::from(w[7])
+            + c[1] * i64::from(w[6])
+            + c[2] * i64::from(w[5])
+            + c[3] * i64::from(w[4])
+            + c[4] * i64::from(w[3])
+            + c[5] * i64::from(w[2])
+            + c[6] * i64::from(w[1])
+            + c[7] * i64::from(w[0]);
+        let e = i64::from(w[LPC_ORDER]) - (pred >> shift);
+        largest = largest.max(e.unsigned_abs());
+        *r = e as i32;
+    }
+    largest < 1 << 22
+}
+
+/// Writes `residuals` in partitions, each with its Rice parameter.
+fn encode_residuals(residuals: &[i32], w: &mut BitWriter) {
+    let mut u = [0u32; PARTITION];
+    for part in residuals.chunks(PARTITION) {
+        let u = &mut u[..part.len()];
+        for (u, &r) in u.iter_mut().zip(part) {
+            *u = zigzag(r);
+        }
+        if u.iter().all(|&v| v == 0) {
+            w.put(u64::from(ZERO_PARTITION), 5);
+            continue;
+        }
+        let k = rice_parameter(u);
+        w.put(u64::from(k), 5);
+        let mask = (1u32 << k) - 1;
+        for &v in u.iter() {
+            let q = v >> k;
+            if q < ESCAPE {
+                // q zeros, a one, then the low k bits: at most 44 bits.
+                let code = (1u64 << q) | (u64::from(v & mask) << (q + 1));
+                w.put_long(code, q + 1 + k);
+            } else {
+                w.put(0, ESCAPE);
+                w.put(u64::from(v), RAW_BITS);
+            }
+        }
+    }
+}
+
+/// The Rice parameter of a partition: the largest `k` up to [`MAX_K`]
+/// with `count * 2^k <= sum of u` (0 if there is none).
+fn rice_parameter(part: &[u32]) -> u32 {
+    let sum: u64 = part.iter().map(|&v| u64::from(v)).sum();
+    let count = part.len() as u64;
+    let mut k = 0;
+    while k < MAX_K && count << (k + 1) <= sum {
+        k += 1;
+    }
+    k
+}
+
+fn corrupt(why: &'static str) -> EngineError {
+    EngineError::Corrupt(why)
+}
+
+/// Decodes a PCM body with `channels` channels into `out`, which it fills
+/// exactly.
+pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), EngineError> {
+    let frame = 2 * channels;
+    let frames = out.len() / frame;
+    let tail = out.len() - frames * frame;
+    let raw = body.get(..tail).ok_or(corrupt("PCM tail missing"))?;
+    out[frames * frame..].copy_from_slice(raw);
+    let stream = &body[tail..];
+    if (stream.len() as u64) * 8 < min_bits(frames, channels) {
+        return Err(corrupt("PCM stream length is wrong"));
+    }
+    let mut r = BitReader::new(stream);
+    let mut chan: [Vec<i32>; 2] = Default::default();
+    let mut start = 0;
+    while start < frames {
+        if r.overrun() {
+            return Err(corrupt("PCM stream length is wrong"));
+        }
+        let len = SUBBLOCK.min(frames - start);
+        r.refill();
+        let mode = if channels == 2 { r.get(2) } else { LEFT_RIGHT };
+        let mut orders = [0usize; 2];
+        for order in &mut orders[..channels] {
+            *order = r.get(3) as usize;
+            if *order > LPC {
+                return Err(corrupt("unknown predictor order"));
+            }
+        }
+        let which = mode_signals(mode);
+        for c in 0..channels {
+            // The history: the signal of the frames before the subblock,
+            // latest first, from the output (zero before the block).
+            let mut h = [0i32; HISTORY];
+            for (back, slot) in h.iter_mut().enumerate() {
+                if let Some(i) = start.checked_sub(back + 1) {
+                    *slot = if channels == 1 {
+                        sample(out, 1, i, 0)
+                    } else {
+                        signals(sample(out, 2, i, 0), sample(out, 2, i, 1))[which[c]]
+                    };
+                }
+            }
+            let side = channels == 2 && which[c] == 2;
+            chan[c].clear();
+            chan[c].resize(len, 0);
+            if orders[c] == LPC {
+                let order = r.get(4) as usize;
+                if order == 0 || order > LPC_ORDER {
+                    return Err(corrupt("LPC order not 1 to 8"));
+                }
+                let shift = r.get(4);
+                let mut coefs = [0i64; LPC_ORDER];
+                for coef in &mut coefs[..order] {
+                    let v = r.get(COEF_BITS) as i32;
+                    *coef = i64::from((v << (32 - COEF_BITS)) >> (32 - COEF_BITS));
+                }
+                if side {
+                    linear::<15>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                } else {
+                    linear::<16>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                }
+            } else {
+                let h4 = [h[0], h[1], h[2], h[3]];
+                decode_residuals(&mut r, orders[c], h4, side, &mut chan[c])?;
+            }
+        }
+        if channels == 1 {
+            for (i, &v) in chan[0].iter().enumerate() {
+                let at = 2 * (start + i);
+                out[at..at + 2].copy_from_slice(&(v as i16).to_le_bytes());
+            }
+        } else {
+            let dst = &mut out[4 * start..4 * (start + len)];
+            let (a, b) = (&chan[0][..len], &chan[1][..len]);
+            match mode {
+                LEFT_RIGHT => interleave(dst, a, b, |a, b| (a, b)),
+                LEFT_SIDE => interleave(dst, a, b, |a, b| (a, a - b)),
+                SIDE_RIGHT => interleave(dst, a, b, |a, b| (a + b, b)),
+                _ => interleave(dst, a, b, |a, b| {
+                    let sum = 2 * a + (b & 1);
+                    ((sum + b) >> 1, (sum - b) >> 1)
+                }),
+            }
+        }
+        start += len;
+    }
+    if !r.finish() {
+        return Err(corrupt("PCM stream length is wrong"));
+    }
+    Ok(())
+}
+
+/// Writes the frames whose two coded signals are `a` and `b`, with
+/// `lr` turning them into left and right.
+#[inline(always)]
+fn interleave(dst: &mut [u8], a: &[i32], b: &[i32], lr: impl Fn(i32, i32) -> (i32, i32)) {
+    for ((f, &a), &b) in dst.chunks_exact_mut(4).zip(a).zip(b) {
+        let (l, r) = lr(a, b);
+        f[..2].copy_from_slice(&(l as i16).to_le_bytes());
+        f[2..].copy_from_slice(&(r as i16).to_le_bytes());
+    }
+}
+
+/// The fewest bits a stream of `frames` frames can have: the subblock
+/// headers and one parameter per partition (all-zero partitions).
+fn min_bits(frames: usize, channels: usize) -> u64 {
+    let per_subblock = |len: usize| {
+        let stereo = if channels == 2 { 2 } else { 0 };
+        (stereo + channels * (3 + 5 * len.div_ceil(PARTITION))) as u64
+    };
+    let rest = frames % SUBBLOCK;
+    let mut bits = (frames / SUBBLOCK) as u64 * per_subblock(SUBBLOCK);
+    if rest > 0 {
+        bits += per_subblock(rest);
+    }
+    bits
+}
+
+/// Whether a body of `body_len` bytes can hold `n` bytes of PCM: checked
+/// before the output is allocated, so a short payload that claims a huge
+/// block costs nothing.
+pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
+    let frames = n / (2 * channels);
+    let tail = n - frames * 2 * channels;
+    body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
+}
+
+/// Decodes the values of one signal into `out` (sized to the subblock)
+/// under a fixed predictor, reduced to 16 bits (or 17 with `wide`).
+fn decode_residuals(
+    r: &mut BitReader,
+    order: usize,
+    h: [i32; 4],
+    wide: bool,
+    out: &mut [i32],
+) -> Result<(), EngineError> {
+    // One copy of the loop per predictor and range, so neither is a
+    // branch (or a call) per sample.
+    match (order, wide) {
+        (0, false) => fixed::<0, 16>(r, h, out),
+        (1, false) => fixed::<1, 16>(r, h, out),
+        (2, false) => fixed::<2, 16>(r, h, out),
+        (3, false) => fixed::<3, 16>(r, h, out),
+        (4, false) => fixed::<4, 16>(r, h, out),
+        (0, true) => fixed::<0, 15>(r, h, out),
+        (1, true) => fixed::<1, 15>(r, h, out),
+        (2, true) => fixed::<2, 15>(r, h, out),
+        (3, true) => fixed::<3, 15>(r, h, out),
+        _ => fixed::<4, 15>(r, h, out),
+    }
+}
+
+/// [`decode_residuals`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
+#[inline(never)]
+fn fixed<const ORDER: usize, const SHIFT: u32>(
+    r: &mut BitReader,
+    mut h: [i32; 4],
+    out: &mut [i32],
+) -> Result<(), EngineError> {
+    rice(r, out, |res| {
+        let v = ((predict(ORDER, h) + res) << SHIFT) >> SHIFT;
+        h = [v, h[0], h[1], h[2]];
+        v
+    })
+}
+
+/// Decodes one signal under the linear predictor `coefs` (unused ones
+/// zero) and `shift`, keeping `32 - SHIFT` bits.
+#[inline(never)]
+fn linear<const SHIFT: u32>(
+    r: &mut BitReader,
+    coefs: &[i64; LPC_ORDER],
+    shift: u32,
+    mut h: [i32; HISTORY],
+    out: &mut [i32],
+) -> Result<(), EngineError> {
+    let c = *coefs;
+    rice(r, out, |res| {
+        // Written out, so the history stays in registers.
+        let pred = c[0] * i64::from(h[0])
+            + c[1] * i64::from(h[1])
+            + c[2] * i64::from(h[2])
+            + c[3] * i64::from(h[3])
+            + c[4] * i64::from(h[4])
+            + c[5] * i64::from(h[5])
+            + c[6] * i64::from(h[6])
+            + c[7] * i64::from(h[7]);
+        let v = (((pred >> shift) + i64::from(res)) as i32) << SHIFT >> SHIFT;
+        h = [v, h[0], h[1], h[2], h[3], h[4], h[5], h[6]];
+        v
+    })
+}
+
+/// The Rice-coded partitions of one signal: each residual goes through
+/// `next`, which returns the decoded value.
+#[inline(always)]
+fn rice(
+    r: &mut BitReader,
+    out: &mut [i32],
+    mut next: impl FnMut(i32) -> i32,
+) -> Result<(), EngineError> {
+    for part in out.chunks_mut(PARTITION) {
+        r.refill();
+        let k = r.get(5);
+        if k == ZERO_PARTITION {
+            for slot in part {
+                *slot = next(0);
+            }
+            continue;
+        }
+        if k > MAX_K {
+            return Err(corrupt("Rice parameter above 20"));
+        }
+        let mask = (1u32 << k) - 1;
+        for slot in part {
+            // After a refill the buffer holds the longest code: 23 zeros,
+            // the one, and 20 bits (or 24 zeros and 24 bits).
+            r.refill();
+            let acc = r.peek();
+            let zeros = acc.trailing_zeros();
+            let u = if zeros < ESCAPE {
+                let low = (acc >> (zeros + 1)) as u32 & mask;
+                r.consume(zeros + 1 + k);
+                (zeros << k) | low
+            } else {
+                r.consume(ESCAPE);
+                r.get(RAW_BITS)
+            };
+            *slot = next(unzigzag(u));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(x: &[u8], channels: usize) -> Vec<u8> {
+        let mut body = Vec::new();
+        encode(x, channels, &mut body);
+        let mut out = vec![0xee; x.len()];
+        decode(&body, channels, &mut out).unwrap();
+        assert!(out == x, "channels {channels}, {} bytes", x.len());
+        body
+    }
+
+    fn tone(frames: usize, stereo: bool) -> Vec<u8> {
+        (0..frames)
+            .flat_map(|i| {
+                let t = i as f64;
+                let l = (9000.0 * (t / 23.0).sin() + 3000.0 * (t / 5.1).sin()) as i16;
+                let r = (7000.0 * (t / 19.0).sin() - 2000.0 * (t / 7.3).cos()) as i16;
+                let mut v = l.to_le_bytes().to_vec();
+                if stereo {
+                    v.extend_from_slice(&r.to_le_bytes());
+                }
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn smooth_signals_shrink() {
+        let mono = tone(20_000, false);
+        assert!(round_trip(&mono, 1).len() < mono.len() / 2);
+        let stereo = tone(20_000, true);
+        assert!(round_trip(&stereo, 2).len() < stereo.len() / 2);
+    }
+
+    #[test]
+    fn silence_costs_no_residual_bits() {
+        // 20000 more silent frames cost a few bits a partition (there are
+        // 160 of them per channel), not a bit per sample.
+        let body_len = |silent: usize| {
+            let mut x = tone(3000, true);
+            x.extend(vec![0; 4 * silent]);
+            round_trip(&x, 2).len()
+        };
+        let (short, long) = (body_len(100), body_len(20_100));
+        assert!(long - short < 2 * 160 * 5 / 8 + 20, "{short} {long}");
+    }
+
+    #[test]
+    fn extremes_and_tails_round_trip() {
+        // Full-scale jumps need escaped residuals; odd lengths leave tails.
+        let wild: Vec<u8> = (0..9000u32)
+            .flat_map(|i| {
+                if i % 3 == 0 {
+                    [0x00, 0x80]
+                } else {
+                    [0xff, 0x7f]
+                }
+            })
+            .collect();
+        for cut in [0, 1, 2, 3, 5, 4099 * 4 + 3, wild.len()] {
+            round_trip(&wild[..cut], 1);
+            round_trip(&wild[..cut], 2);
+        }
+    }
+
+    #[test]
+    fn picks_side_coding_for_near_identical_channels() {
+        // Left and right differ by a little noise: L-R is tiny.
+        let x: Vec<u8> = (0..5000)
+            .flat_map(|i: i32| {
+                let l = ((i * 37) % 20000 - 10000) as i16;
+                let r = l.wrapping_add((i % 3 - 1) as i16);
+                [l.to_le_bytes(), r.to_le_bytes()].concat()
+            })
+            .collect();
+        let body = round_trip(&x, 2);
+        let mut r = BitReader::new(&body);
+        assert_ne!(r.get(2), LEFT_RIGHT);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let x = tone(300, false);
+        let mut body = Vec::new();
+        encode(&x, 1, &mut body);
+        let mut out = vec![0; x.len()];
+        // Order 7.
+        let mut bad = body.clone();
+        bad[0] |= 7;
+        assert_eq!(
+            decode(&bad, 1, &mut out),
+            Err(corrupt("unknown predictor order"))
+        );
+        // Rice parameter 30 (bits 3..8 of the stream).
+        let mut bad = body.clone();
+        bad[0] = (bad[0] & 7) | (30 << 3);
+        assert_eq!(
+            decode(&bad, 1, &mut out),
+            Err(corrupt("Rice parameter above 20"))
+        );
+        // Every truncation is an error, and no change panics.
+        for cut in 0..body.len() {
+            assert!(decode(&body[..cut], 1, &mut out).is_err());
+        }
+        for i in 0..body.len() {
+            let mut bad = body.clone();
+            bad[i] ^= 0x5a;
+            let _ = decode(&bad, 1, &mut out);
+            let _ = decode(&bad, 2, &mut out);
+        }
+    }
+}
