@@ -5,7 +5,7 @@
 //! does not load is a warning and the reference engine takes over, as the
 //! core ABI specification requires.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -14,7 +14,7 @@ use h4::engine::core::Core;
 use h4::engine::{Engine, Reference};
 
 use crate::args::{BuiltIn, EngineArgs};
-use crate::report;
+use crate::{report, shield};
 
 /// The environment variable that names a core library.
 pub const CORE_ENV: &str = "HARMONY4_CORE_PATH";
@@ -31,15 +31,36 @@ impl BuiltIn {
 impl EngineArgs {
     /// The engine these arguments and the environment select.
     pub fn select(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
+        self.select_with(quiet, |path| Ok(Arc::new(Core::load(path, BLOCK_SIZES)?)))
+    }
+
+    /// [`select`](Self::select) for the commands that write data: before a
+    /// core is loaded into this process, h4's standard output is moved
+    /// out of its reach (see `shield`), and what loading changed in the
+    /// process is reported.
+    pub fn select_for_data(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
+        self.select_with(quiet, |path| {
+            shield::before_loading_a_core();
+            let core = Core::load(path, BLOCK_SIZES)?;
+            shield::report_load_changes(&core, quiet);
+            Ok(Arc::new(core))
+        })
+    }
+
+    fn select_with(
+        &self,
+        quiet: bool,
+        load: impl Fn(&Path) -> Result<Arc<dyn Engine>>,
+    ) -> Result<Arc<dyn Engine>> {
         if let Some(path) = &self.core {
-            return Ok(Arc::new(Core::load(path, BLOCK_SIZES)?));
+            return load(path);
         }
         if let Some(builtin) = self.engine {
             return Ok(builtin.engine());
         }
         if let Some(path) = std::env::var_os(CORE_ENV).filter(|p| !p.is_empty()) {
-            match Core::load(path.as_ref(), BLOCK_SIZES) {
-                Ok(core) => return Ok(Arc::new(core)),
+            match load(path.as_ref()) {
+                Ok(core) => return Ok(core),
                 Err(e) => report::warn(
                     quiet,
                     "warning",

@@ -15,6 +15,7 @@ mod info;
 mod input;
 mod output;
 mod report;
+mod shield;
 mod signals;
 mod test;
 mod verify;

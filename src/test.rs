@@ -14,7 +14,7 @@ use crate::report;
 use crate::report::Status;
 
 pub fn run(args: &TestArgs) -> Status {
-    let engines = match args.engine.select(args.common.quiet) {
+    let engines = match args.engine.select_for_data(args.common.quiet) {
         Ok(engine) => decoders_for(&engine),
         Err(e) => return report::fatal(&e),
     };

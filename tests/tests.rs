@@ -10,6 +10,7 @@ mod cores;
 mod fuzz_regressions;
 mod generated;
 mod golden;
+mod host;
 mod python_binding;
 mod reliability;
 mod roundtrip;

@@ -19,7 +19,7 @@ use crate::container::FormatError;
 use crate::container::checksum::{self, ContentCheck};
 use crate::container::{
     BLOCK_HEADER_LEN, BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FrameHeader, FrameReader,
-    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header,
+    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, TRAILER_LEN, Trailer, block_header_digested,
 };
 use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
 use crate::error::{Error, Result};
@@ -219,15 +219,29 @@ fn seal<'a>(
         block: index,
         error,
     };
+    // Taken before any engine sees the block, so what is written is
+    // checked against the bytes that were read, whatever a core does to
+    // the buffer it is lent.
+    let digest = checksum::digest(&chunk);
     let mut coded = pool.take();
     let kind = engine
         .compress_block(&chunk, &mut coded)
         .map_err(engine_error)?;
+    let unchanged = |chunk: &[u8]| {
+        if untrusted(engine) && checksum::digest(chunk) != digest {
+            return Err(engine_error(modified_input()));
+        }
+        Ok(())
+    };
+    unchanged(&chunk)?;
     let stored = kind == Coded::Stored || coded.len() >= chunk.len();
     if check && !stored {
         check_round_trip(engine, &chunk, &coded).map_err(engine_error)?;
+        // A core may keep a pointer to its last input (the ABI forbids
+        // it, h4 cannot prevent it).
+        unchanged(&chunk)?;
     }
-    let (header, digest) = block_header(&chunk, if stored { &chunk } else { &coded });
+    let header = block_header_digested(chunk.len(), digest, if stored { &chunk } else { &coded });
     Ok(Sealed {
         header,
         raw_len: chunk.len() as u64,
@@ -244,6 +258,20 @@ fn seal<'a>(
     })
 }
 
+/// Whether `engine` is an external core, whose calls h4 checks for
+/// writes into the buffers it lends.
+fn untrusted(engine: &dyn Engine) -> bool {
+    engine.id().kind == EngineKind::Core
+}
+
+/// A core wrote into the block it was asked to compress.
+fn modified_input() -> EngineError {
+    EngineError::Failed(
+        "the core modified its input (the block's bytes changed during a call); nothing was written for this block"
+            .to_string(),
+    )
+}
+
 /// Compresses `input` with one engine call and no container (the `--raw`
 /// mode, for other hosts of the core ABI), checking the round trip first
 /// when `check_core_output` is set and the engine is a core, as
@@ -254,9 +282,18 @@ pub fn compress_raw(
     check_core_output: bool,
     out: &mut Vec<u8>,
 ) -> Result<(), EngineError> {
+    let digest = checksum::digest(input);
+    let unchanged = || {
+        if untrusted(engine) && checksum::digest(input) != digest {
+            return Err(modified_input());
+        }
+        Ok(())
+    };
     engine.compress(input, out)?;
+    unchanged()?;
     if checks_output(engine, check_core_output) {
         check_round_trip(engine, input, out)?;
+        unchanged()?;
     }
     Ok(())
 }
@@ -265,12 +302,21 @@ pub fn compress_raw(
 /// a core's, unless the check is turned off; the built-in engine is trusted
 /// (see [`CompressOptions::check_core_output`]).
 fn checks_output(engine: &dyn Engine, check_core_output: bool) -> bool {
-    check_core_output && engine.id().kind == EngineKind::Core
+    check_core_output && untrusted(engine)
 }
 
-/// Decodes `coded` and compares it with `raw`.
+/// Decodes `coded` and compares it with `raw`; the payload's bytes must be
+/// the same after the call, as they are what gets written.
 fn check_round_trip(engine: &dyn Engine, raw: &[u8], coded: &[u8]) -> Result<(), EngineError> {
-    let outcome = match engine.decompress_and_compare(coded, raw) {
+    let payload_digest = checksum::digest(coded);
+    let compared = engine.decompress_and_compare(coded, raw);
+    if checksum::digest(coded) != payload_digest {
+        return Err(EngineError::Failed(
+            "the core modified the payload it was given to decode; nothing was written for this block"
+                .to_string(),
+        ));
+    }
+    let outcome = match compared {
         Err(e) => format!("its output does not decompress ({e})"),
         Ok(Comparison::Equal) => return Ok(()),
         Ok(Comparison::DiffersAt(at)) => {

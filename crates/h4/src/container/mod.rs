@@ -26,7 +26,8 @@ mod summary;
 pub use descriptor::{EngineId, EngineKind};
 pub use error::{FormatError, ReadError};
 pub use frame::{
-    BLOCK_HEADER_LEN, BlockHeader, FrameHeader, TRAILER_LEN, Trailer, block_header, sniff_foreign,
+    BLOCK_HEADER_LEN, BlockHeader, FrameHeader, TRAILER_LEN, Trailer, block_header,
+    block_header_digested, sniff_foreign,
 };
 pub use reader::{Event, FrameReader};
 pub use summary::{FrameSummary, summarize};

@@ -4,9 +4,11 @@
 //! `unsafe`; [`super::Core`] decides what each answer means.
 #![allow(unsafe_code)]
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 use std::ptr;
+use std::sync::{Once, OnceLock};
 
 use libloading::Library;
 
@@ -47,8 +49,12 @@ pub enum Returned {
     Data { len: usize, copied: bool },
     /// The call returned a length with a NULL pointer.
     NullWithLength(usize),
-    /// The call returned 0.
-    Zero,
+    /// The call returned 0 and a NULL pointer: the specification's
+    /// failure signal.
+    Null,
+    /// The call returned 0 with a buffer: an empty result (the buffer
+    /// was released).
+    Empty,
 }
 
 /// The optional, versioned identity symbols of a core.
@@ -84,6 +90,7 @@ impl CoreLibrary {
         // contract of a core: the user named this file as a core (with
         // --core or HARMONY4_CORE_PATH), exactly as the ABI specifies,
         // and h4 cannot load one any other way.
+        guard_exit(path);
         let library = unsafe { Library::new(path) }.map_err(|e| {
             // libloading puts the loader's own words (dlerror) in the
             // error's source.
@@ -153,13 +160,15 @@ impl CoreLibrary {
             Direction::Decompress => self.decompress,
         };
         let mut buffer: *mut c_void = ptr::null_mut();
+        IN_CALL.set(true);
         // SAFETY: `input` is valid for reads of `input.len()` bytes for
         // the whole call and `buffer` is a valid place for the core to
         // store a pointer. The ABI lets the core keep neither.
         let len = unsafe { f(input.as_ptr().cast(), input.len(), &mut buffer) };
+        IN_CALL.set(false);
         if buffer.is_null() {
             return if len == 0 {
-                Returned::Zero
+                Returned::Null
             } else {
                 Returned::NullWithLength(len)
             };
@@ -177,7 +186,7 @@ impl CoreLibrary {
         // h4_decompress and is released exactly once.
         unsafe { (self.free)(buffer) };
         if len == 0 {
-            Returned::Zero
+            Returned::Empty
         } else {
             Returned::Data { len, copied }
         }
@@ -187,6 +196,48 @@ impl CoreLibrary {
     pub fn free_null(&self) {
         // SAFETY: the ABI requires h4_free to accept NULL.
         unsafe { (self.free)(ptr::null_mut()) }
+    }
+}
+
+thread_local! {
+    /// Whether this thread is inside a call into a core.
+    static IN_CALL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The message printed when a core calls `exit` during a call.
+static EXIT_MESSAGE: OnceLock<String> = OnceLock::new();
+
+/// Makes a core's `exit()` in the middle of a call end h4 with status 1
+/// and a message instead of the status the core chose: `exit` runs the
+/// `atexit` handlers on the thread that called it, and that thread is
+/// inside a core call only when the core called it.
+fn guard_exit(path: &Path) {
+    static REGISTERED: Once = Once::new();
+    EXIT_MESSAGE.get_or_init(|| {
+        format!(
+            "h4: core {} called exit() in the middle of a call; stopping (status 1), nothing more is written\n",
+            path.display()
+        )
+    });
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain function with no captured state,
+        // which only reads a thread-local and a static, writes to
+        // stderr and ends the process.
+        unsafe { nix::libc::atexit(exit_during_call) };
+    });
+}
+
+extern "C" fn exit_during_call() {
+    if IN_CALL.try_with(Cell::get).unwrap_or(false) {
+        let message = EXIT_MESSAGE
+            .get()
+            .map_or("h4: a core called exit()\n", String::as_str);
+        // SAFETY: write(2) of a valid buffer to stderr, then _exit, which
+        // ends the process without running anything else.
+        unsafe {
+            nix::libc::write(2, message.as_ptr().cast(), message.len());
+            nix::libc::_exit(1);
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! misbehaviour into an [`EngineError`] instead of a crash or a leak.
 
 mod ffi;
+mod process;
 
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::{Coded, Comparison, Engine, EngineError};
 use crate::container::{EngineId, EngineKind};
 use ffi::{CoreLibrary, Direction, LoadError, Returned};
+pub use process::{Change, ProcessState};
 
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;
@@ -51,6 +53,11 @@ pub struct Core {
     id: EngineId,
     version: Option<String>,
     block_size: Option<u32>,
+    path: PathBuf,
+    /// The process's settings from before the core was loaded.
+    before: ProcessState,
+    /// What loading changed (and h4 put back).
+    load_changes: Vec<Change>,
 }
 
 impl fmt::Debug for Core {
@@ -72,7 +79,12 @@ impl Core {
             path: path.to_path_buf(),
             why,
         };
-        let (library, identity) = CoreLibrary::open(path).map_err(|e| {
+        // The library's initialisers run inside open: whatever they change
+        // of the process's settings is put back before anything else.
+        let before = ProcessState::capture();
+        let opened = CoreLibrary::open(path);
+        let load_changes = before.restore();
+        let (library, identity) = opened.map_err(|e| {
             fail(match e {
                 LoadError::Open(why) => why,
                 LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
@@ -116,7 +128,30 @@ impl Core {
             },
             version,
             block_size: identity.block_size,
+            path: path.to_path_buf(),
+            before,
+            load_changes,
         })
+    }
+
+    /// The library's path, as given to [`Core::load`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The process settings the core's initialisers changed while it was
+    /// loaded; h4 put each back. A host should warn about them, naming
+    /// the core.
+    pub fn load_changes(&self) -> &[Change] {
+        &self.load_changes
+    }
+
+    /// Puts back every process setting (working directory, umask, signal
+    /// handlers) that differs from before the core was loaded, and says
+    /// which did: a core may change them in a call as well as at load.
+    /// Call it where no call into the core is running.
+    pub fn restore_process(&self) -> Vec<Change> {
+        self.before.restore()
     }
 
     /// The version string the core reports through `h4_core_version_v1`.
@@ -170,7 +205,8 @@ impl Engine for Core {
             Returned::Data { .. } => Err(EngineError::TooLarge {
                 limit: expected.len(),
             }),
-            Returned::Zero => Ok(Comparison::of(expected, &[])),
+            Returned::Empty => Ok(Comparison::of(expected, &[])),
+            Returned::Null => Err(decompress_failed(payload.len())),
             Returned::NullWithLength(len) => Err(null_buffer("h4_decompress", len)),
         }
     }
@@ -179,7 +215,7 @@ impl Engine for Core {
         let bound = max_compressed_len(input.len());
         match self.library.call(Direction::Compress, input, bound, out) {
             Returned::Data { copied: true, .. } => Ok(()),
-            Returned::Zero if input.is_empty() => {
+            Returned::Null | Returned::Empty if input.is_empty() => {
                 out.clear();
                 Ok(())
             }
@@ -201,10 +237,16 @@ impl Engine for Core {
             Returned::Data { .. } => Err(EngineError::TooLarge { limit }),
             // An empty result; whether that is right is for the caller, who
             // knows how long the output must be.
-            Returned::Zero => {
+            Returned::Empty => {
                 out.clear();
                 Ok(())
             }
+            // The failure signal, unless there was nothing to decode.
+            Returned::Null if payload.is_empty() => {
+                out.clear();
+                Ok(())
+            }
+            Returned::Null => Err(decompress_failed(payload.len())),
             Returned::NullWithLength(len) => Err(null_buffer("h4_decompress", len)),
         }
     }
@@ -217,11 +259,19 @@ fn compress_failure(returned: Returned, input_len: usize) -> EngineError {
         Returned::Data { len, .. } => EngineError::Failed(format!(
             "h4_compress returned an implausible length ({len} bytes for {input_len} input bytes)"
         )),
-        Returned::Zero => {
+        Returned::Null | Returned::Empty => {
             EngineError::Failed("h4_compress returned 0 (the core failed)".to_string())
         }
         Returned::NullWithLength(len) => null_buffer("h4_compress", len),
     }
+}
+
+/// `h4_decompress` gave the failure signal (0 and NULL) for a non-empty
+/// payload.
+fn decompress_failed(payload_len: usize) -> EngineError {
+    EngineError::Failed(format!(
+        "h4_decompress returned 0 and NULL for a {payload_len}-byte payload (the core failed)"
+    ))
 }
 
 /// A call that returned a length with no buffer.

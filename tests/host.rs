@@ -1,0 +1,328 @@
+//! h4 as a host that survives its cores (issue 14): one test per fault
+//! class, each with a C core from `tests/cores/host_*.c` that has exactly
+//! that fault. Whatever the core does, h4 never exits 0 with wrong or
+//! polluted data, never moves or loosens an output, and leaves no
+//! temporary file behind; with `--isolate` a core that crashes, aborts,
+//! exits or hangs is one line and exit 1.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+use crate::util::{self, assert_fails, c_core, h4_in, h4_process, listing, names, path_arg};
+
+/// A directory holding `in.bin` with `data`.
+fn workdir(data: &[u8]) -> TempDir {
+    let dir = util::tempdir();
+    fs::write(dir.path().join("in.bin"), data).unwrap();
+    dir
+}
+
+/// Runs `h4 ARGS` in `dir` with `stdin` as standard input.
+fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    h4_in(dir).args(args).write_stdin(stdin).output().unwrap()
+}
+
+/// Compressible text with a few runs: what every test core handles.
+fn text(len: usize) -> Vec<u8> {
+    util::data::runs(len, 0x5eed)
+}
+
+#[test]
+fn a_core_that_writes_into_its_input_is_an_error_never_a_wrong_file() {
+    let core = c_core("host_writes_input", "", &[]);
+    // Incompressible: the block is stored raw, after the core's call.
+    let data = util::data::noise(1 << 20, 14);
+    let dir = workdir(&data);
+    let d = dir.path();
+
+    // From a pipe: the bytes the core changed are never written.
+    let out = run_with_stdin(d, &["compress", "--core", path_arg(&core), "-c"], &data);
+    assert_fails(&out, "the core modified its input");
+
+    // From a file, mapped: no SIGSEGV, no output, and the file itself is
+    // untouched (the core wrote into a private copy of the page).
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&core), "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(&out, "in.bin: block 0: the core modified its input");
+    assert_eq!(listing(d), names(&["in.bin"]));
+    assert!(fs::read(d.join("in.bin")).unwrap() == data, "input changed");
+
+    // --raw too.
+    let out = h4_in(d)
+        .args([
+            "compress",
+            "--raw",
+            "--core",
+            path_arg(&core),
+            "-c",
+            "in.bin",
+        ])
+        .output()
+        .unwrap();
+    assert_fails(&out, "the core modified its input");
+}
+
+#[test]
+fn nothing_a_core_prints_reaches_the_data() {
+    let core = c_core("host_prints_stdout", "", &[]);
+    let data = text(300_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+
+    let compressed = h4_in(d)
+        .args(["compress", "-B", "64K", "--core", lib, "-c", "in.bin"])
+        .output()
+        .unwrap();
+    assert!(
+        compressed.status.success(),
+        "{}",
+        util::stderr_of(&compressed)
+    );
+    assert!(
+        util::stderr_of(&compressed).contains("h4core:"),
+        "the prints go to stderr"
+    );
+    let piped = run_with_stdin(d, &["compress", "-B", "64K", "--core", lib], &data);
+    assert!(piped.status.success());
+    assert!(piped.stdout == compressed.stdout, "stdin and file differ");
+
+    // `-o /dev/stdout` is h4's data stream too, not the core's fd 1.
+    let via_path = run_with_stdin(
+        d,
+        &[
+            "compress",
+            "-B",
+            "64K",
+            "--core",
+            lib,
+            "-f",
+            "-o",
+            "/dev/stdout",
+        ],
+        &data,
+    );
+    assert!(via_path.status.success(), "{}", util::stderr_of(&via_path));
+    assert!(
+        via_path.stdout == compressed.stdout,
+        "-o /dev/stdout differs"
+    );
+
+    let back = run_with_stdin(d, &["decompress", "--core", lib, "-c"], &compressed.stdout);
+    assert!(back.status.success());
+    assert_bytes_eq!(back.stdout, data, "decompressed data");
+}
+
+#[test]
+fn a_core_that_changes_directory_at_load_does_not_move_the_output() {
+    let core = c_core("host_chdir_at_load", "", &[]);
+    let data = text(50_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let home = util::tempdir();
+    let out = h4_in(d)
+        .env("HOME", home.path())
+        .args([
+            "compress",
+            "--core",
+            path_arg(&core),
+            "in.bin",
+            "-o",
+            "rel.h4",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    assert!(d.join("rel.h4").exists(), "the output moved");
+    assert!(listing(home.path()).is_empty(), "written into $HOME");
+    let err = util::stderr_of(&out);
+    assert!(
+        err.contains("libhost_chdir_at_load.so changed the working directory when loaded"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_core_that_clears_the_umask_does_not_loosen_outputs() {
+    let core = c_core("host_umask_at_load", "", &[]);
+    let data = text(50_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let script = format!(
+        "umask 022 && exec {} compress --core {} -o out.h4 < in.bin",
+        util::H4,
+        path_arg(&core)
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(d)
+        .env_remove("HARMONY4_CORE_PATH")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    let mode = fs::metadata(d.join("out.h4")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "output mode {mode:o}");
+    assert!(util::stderr_of(&out).contains("changed the file-creation mask (umask) when loaded"));
+}
+
+/// Starts `h4 compress` of a pipe into `out.h4` in `dir` with `core`, feeds
+/// it a MiB and keeps the pipe open, and returns once the output is open.
+fn compressing_a_pipe(
+    dir: &Path,
+    extra: &[&str],
+) -> (std::process::Child, std::process::ChildStdin) {
+    let mut child = h4_process()
+        .args(["compress", "-B", "4K", "-o", "out.h4"])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&text(1 << 20)).unwrap();
+    stdin.flush().unwrap();
+    util::wait_for_output(child.id(), dir);
+    (child, stdin)
+}
+
+fn signal(child: &std::process::Child, signal: &str) {
+    let kill = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+}
+
+#[test]
+fn a_core_that_ignores_sigint_does_not_take_ctrl_c_away() {
+    let core = c_core("host_ignores_sigint", "", &[]);
+    let dir = util::tempdir();
+    let (child, stdin) = compressing_a_pipe(dir.path(), &["--core", path_arg(&core)]);
+    signal(&child, "-INT");
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130), "{}", util::stderr_of(&out));
+    assert!(
+        listing(dir.path()).is_empty(),
+        "left {:?}",
+        listing(dir.path())
+    );
+}
+
+#[test]
+fn no_temporary_file_survives_sigkill_sighup_or_sigquit() {
+    for (sig, status) in [("-KILL", None), ("-HUP", Some(129)), ("-QUIT", Some(131))] {
+        let dir = util::tempdir();
+        let (child, stdin) = compressing_a_pipe(dir.path(), &[]);
+        signal(&child, sig);
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        match status {
+            Some(code) => assert_eq!(out.status.code(), Some(code), "{sig}"),
+            None => assert_eq!(out.status.signal(), Some(9), "{sig}"),
+        }
+        assert!(
+            listing(dir.path()).is_empty(),
+            "{sig} left {:?}",
+            listing(dir.path())
+        );
+    }
+}
+
+#[test]
+fn a_core_that_crashes_in_process_leaves_no_file() {
+    // 1 MiB of zeros: a run of 64 KiB or more, where this core writes
+    // through NULL; and a 2 MiB block, past this core's assert.
+    let zeros = vec![0u8; 1 << 20];
+    for (name, args, signal) in [
+        ("host_segv_on_block", &[][..], 11),
+        ("host_aborts", &["-B", "2M"][..], 6),
+    ] {
+        let core = c_core(name, "", &[]);
+        let dir = workdir(&zeros);
+        let data = text(3 << 20);
+        fs::write(
+            dir.path().join("in.bin"),
+            if signal == 6 { &data } else { &zeros },
+        )
+        .unwrap();
+        let out = h4_in(dir.path())
+            .args(["compress", "--core", path_arg(&core)])
+            .args(args)
+            .arg("in.bin")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(signal),
+            "{name}: {:?}",
+            out.status
+        );
+        assert_eq!(listing(dir.path()), names(&["in.bin"]), "{name} left files");
+    }
+}
+
+#[test]
+fn a_core_that_calls_exit_mid_run_is_a_failure() {
+    let core = c_core("host_exit_midrun", "", &[]);
+    let mut data = text(1 << 20);
+    data.extend(vec![0u8; 1 << 20]);
+    data.extend(text(1 << 20));
+    let dir = workdir(&data);
+    let d = dir.path();
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&core), "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(
+        &out,
+        "libhost_exit_midrun.so called exit() in the middle of a call",
+    );
+    assert_eq!(listing(d), names(&["in.bin"]));
+    let out = run_with_stdin(d, &["compress", "--core", path_arg(&core)], &data);
+    assert_fails(&out, "called exit()");
+}
+
+#[test]
+fn raw_decompress_of_a_truncated_payload_is_an_error() {
+    let core = c_core("host_raw_truncated_zero", "", &[]);
+    let data = text(100_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    let payload = h4_in(d)
+        .args(["compress", "--raw", "--core", lib, "-c", "in.bin"])
+        .output()
+        .unwrap();
+    assert!(payload.status.success());
+    let back = run_with_stdin(
+        d,
+        &["decompress", "--raw", "--core", lib, "-c"],
+        &payload.stdout,
+    );
+    assert!(back.status.success() && back.stdout == data);
+    let truncated = &payload.stdout[..1000];
+    let out = run_with_stdin(d, &["decompress", "--raw", "--core", lib, "-c"], truncated);
+    assert_fails(
+        &out,
+        "h4_decompress returned 0 and NULL for a 1000-byte payload",
+    );
+    assert!(out.stdout.is_empty());
+    let out = run_with_stdin(
+        d,
+        &["decompress", "--raw", "--core", lib, "-o", "out"],
+        truncated,
+    );
+    assert_fails(&out, "the core failed");
+    assert_eq!(listing(d), names(&["in.bin"]));
+}
