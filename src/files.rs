@@ -36,10 +36,14 @@ const RAW_LIMIT: usize = 1 << 34;
 
 pub fn compress(args: &CompressArgs) -> Status {
     let files = &args.files;
-    let engine = match files.engine.select_for_data(files.common.quiet) {
-        Ok(engine) => engine,
-        Err(e) => return report::fatal(&e),
-    };
+    let engine =
+        match files
+            .engine
+            .select_for_data(files.common.quiet, &files.host, files.common.threads())
+        {
+            Ok(engine) => engine,
+            Err(e) => return report::fatal(&e),
+        };
     let options = CompressOptions {
         block_size: block_size_for(args.block_size, engine.as_ref()),
         threads: files.common.threads(),
@@ -58,10 +62,14 @@ pub fn compress(args: &CompressArgs) -> Status {
 
 pub fn decompress(args: &DecompressArgs) -> Status {
     let files = &args.files;
-    let engine = match files.engine.select_for_data(files.common.quiet) {
-        Ok(engine) => engine,
-        Err(e) => return report::fatal(&e),
-    };
+    let engine =
+        match files
+            .engine
+            .select_for_data(files.common.quiet, &files.host, files.common.threads())
+        {
+            Ok(engine) => engine,
+            Err(e) => return report::fatal(&e),
+        };
     let options = DecompressOptions {
         threads: files.common.threads(),
         engines: decoders_for(&engine),

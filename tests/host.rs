@@ -326,3 +326,171 @@ fn raw_decompress_of_a_truncated_payload_is_an_error() {
     assert_fails(&out, "the core failed");
     assert_eq!(listing(d), names(&["in.bin"]));
 }
+
+/// `h4 ARGS` with the core in helper processes (through the environment
+/// variable, so both ways of asking are covered) and a 2-second limit per
+/// call.
+fn isolated(dir: &Path, args: &[&str]) -> Output {
+    h4_in(dir)
+        .env("HARMONY4_ISOLATE", "1")
+        .env("HARMONY4_CORE_TIMEOUT", "2")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn isolated_cores_that_crash_abort_exit_or_hang_are_one_line_and_exit_1() {
+    let mut zero_middle = text(1 << 20);
+    zero_middle.extend(vec![0u8; 1 << 20]);
+    zero_middle.extend(text(1 << 20));
+    let cases: [(&str, Vec<u8>, &[&str], &str); 4] = [
+        (
+            "host_segv_on_block",
+            vec![0u8; 1 << 20],
+            &[],
+            "block 0: core 'unnamed' (libhost_segv_on_block.so) crashed (SIGSEGV)",
+        ),
+        (
+            "host_aborts",
+            text(3 << 20),
+            &["-B", "2M"],
+            "block 0: core 'unnamed' (libhost_aborts.so) aborted (SIGABRT)",
+        ),
+        (
+            "host_exit_midrun",
+            zero_middle,
+            &[],
+            "block 1: core 'unnamed' (libhost_exit_midrun.so) called exit(0) in the middle of a call",
+        ),
+        (
+            "host_hangs",
+            b"x".to_vec(),
+            &[],
+            "block 0: core 'unnamed' (libhost_hangs.so) did not answer within 2 s",
+        ),
+    ];
+    for (name, data, extra, needle) in cases {
+        let core = c_core(name, "", &[]);
+        let dir = workdir(&data);
+        let d = dir.path();
+        for threads in ["1", "2"] {
+            let mut args = vec!["compress", "-T", threads, "--core", path_arg(&core)];
+            args.extend(extra);
+            args.push("in.bin");
+            let out = isolated(d, &args);
+            assert_fails(&out, needle);
+            assert_eq!(listing(d), names(&["in.bin"]), "{name} left files");
+        }
+        // --isolate as a flag, to standard output: one line, exit 1.
+        let out = h4_in(d)
+            .env("HARMONY4_CORE_TIMEOUT", "2")
+            .args(["compress", "--isolate", "--core", path_arg(&core)])
+            .args(extra)
+            .args(["-c", "in.bin"])
+            .output()
+            .unwrap();
+        assert_fails(&out, needle);
+    }
+}
+
+#[test]
+fn an_isolated_core_gives_the_bytes_an_in_process_one_gives() {
+    let zstd = util::project_core("zstd");
+    let data = util::data::mixed(3 << 20);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&zstd);
+    let in_process = h4_in(d)
+        .args(["compress", "-B", "512K", "--core", lib, "-c", "in.bin"])
+        .output()
+        .unwrap();
+    assert!(in_process.status.success());
+    for threads in ["1", "2"] {
+        let out = isolated(
+            d,
+            &[
+                "compress", "-T", threads, "-B", "512K", "--core", lib, "-c", "in.bin",
+            ],
+        );
+        assert!(out.status.success(), "{}", util::stderr_of(&out));
+        assert!(
+            out.stdout == in_process.stdout,
+            "-T{threads}: isolated output differs"
+        );
+        fs::write(d.join("c.h4"), &out.stdout).unwrap();
+        let back = isolated(
+            d,
+            &["decompress", "-T", threads, "--core", lib, "-c", "c.h4"],
+        );
+        assert!(back.status.success(), "{}", util::stderr_of(&back));
+        assert_bytes_eq!(back.stdout, data, "isolated round trip");
+        let test = isolated(d, &["test", "-T", threads, "--core", lib, "c.h4"]);
+        assert!(test.status.success(), "{}", util::stderr_of(&test));
+    }
+}
+
+#[test]
+fn an_isolated_core_cannot_touch_the_data_or_the_output() {
+    // Writes into its input: only its own copy in shared memory.
+    let core = c_core("host_writes_input", "", &[]);
+    let data = util::data::noise(1 << 20, 14);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let out = isolated(d, &["compress", "--core", path_arg(&core), "-c", "in.bin"]);
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    let back = run_with_stdin(
+        d,
+        &["decompress", "--core", path_arg(&core), "-c"],
+        &out.stdout,
+    );
+    assert_bytes_eq!(back.stdout, data, "isolated host_writes_input");
+
+    // Prints: into the helper's /dev/null.
+    let core = c_core("host_prints_stdout", "", &[]);
+    let out = isolated(d, &["compress", "--core", path_arg(&core), "-c", "in.bin"]);
+    assert!(out.status.success() && out.stderr.is_empty());
+    let back = run_with_stdin(
+        d,
+        &["decompress", "--core", path_arg(&core), "-c"],
+        &out.stdout,
+    );
+    assert_bytes_eq!(back.stdout, data, "isolated host_prints_stdout");
+}
+
+#[test]
+fn the_sandbox_stops_a_hostile_core() {
+    let version = h4_in(Path::new("/")).arg("--version").output().unwrap();
+    let version = String::from_utf8_lossy(&version.stdout).into_owned();
+    if !version.contains("landlock ABI") || !version.contains("seccomp filter") {
+        eprintln!("skipped: this system's sandbox is partial: {version}");
+        return;
+    }
+    let core = c_core("host_escapes", "", &[]);
+    let dir = workdir(&text(10_000));
+    let d = dir.path();
+    let escape = d.join("escaped");
+    // In-process nothing stops it: the core reports its own success.
+    let out = h4_in(d)
+        .env("H4_ESCAPE_FILE", &escape)
+        .args(["compress", "--core", path_arg(&core), "-c", "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(&out, "h4_compress returned 0");
+    fs::remove_file(&escape).unwrap();
+    // Isolated, every attempt fails, and the file was never created.
+    let out = h4_in(d)
+        .env("H4_ESCAPE_FILE", &escape)
+        .args([
+            "compress",
+            "--isolate",
+            "--core",
+            path_arg(&core),
+            "-c",
+            "in.bin",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    assert!(!escape.exists(), "the isolated core created a file");
+}

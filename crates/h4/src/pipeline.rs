@@ -360,6 +360,9 @@ pub fn decompress<R: Read, W: Write + Send>(
     let pool = Arc::new(BufferPool::new(
         2 * pool_size(options.threads, DEFAULT_BLOCK_SIZE as usize),
     ));
+    // Decoded blocks cycle through a pool of their own, so a buffer comes
+    // back as long as the blocks it held (see `BufferPool::take_filled`).
+    let raw_pool = BufferPool::new(pool_size(options.threads, DEFAULT_BLOCK_SIZE as usize));
     let mut reader = FrameReader::for_pipeline(input, Arc::clone(&pool));
     let mut engine = Arc::clone(&reference);
     let mut compressed = 0u64;
@@ -408,7 +411,7 @@ pub fn decompress<R: Read, W: Write + Send>(
         limits(options.threads, DEFAULT_BLOCK_SIZE as usize),
         jobs,
         weigh,
-        |job| decode_job(job, &pool),
+        |job| decode_job(job, &pool, &raw_pool),
         |decoded| {
             match decoded {
                 Decoded::FrameStart => {
@@ -420,7 +423,7 @@ pub fn decompress<R: Read, W: Write + Send>(
                     content.push(digest);
                     stats.blocks += 1;
                     stats.raw_bytes += raw.len() as u64;
-                    pool.give(raw);
+                    raw_pool.give(raw);
                     if let Some(progress) = &options.progress {
                         (progress.0)(stats.raw_bytes);
                     }
@@ -458,7 +461,7 @@ fn resolve(
         })
 }
 
-fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
+fn decode_job(job: Job, pool: &BufferPool, raw_pool: &BufferPool) -> Result<Decoded> {
     let (index, header, payload, engine) = match job {
         Job::FrameStart => return Ok(Decoded::FrameStart),
         Job::FrameEnd(t) => return Ok(Decoded::FrameEnd(t)),
@@ -483,10 +486,13 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
             block: index,
             error,
         };
-        let mut raw = pool.take();
-        engine
-            .decompress(&payload, raw_len, &mut raw)
-            .map_err(engine_error)?;
+        let mut raw = raw_pool.take_filled(raw_len);
+        match engine.decompress_into(&payload, &mut raw) {
+            Some(written) => raw.truncate(written.map_err(engine_error)?),
+            None => engine
+                .decompress(&payload, raw_len, &mut raw)
+                .map_err(engine_error)?,
+        }
         pool.give(payload);
         if raw.len() != raw_len {
             return Err(engine_error(EngineError::Failed(format!(

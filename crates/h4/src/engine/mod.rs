@@ -116,6 +116,21 @@ pub trait Engine: Send + Sync {
         out: &mut Vec<u8>,
     ) -> Result<(), EngineError>;
 
+    /// Decompresses `payload` straight into `out`, whose length is the
+    /// exact size the payload must decode to, and returns how many bytes
+    /// it wrote. `None`: this engine has no such path (the caller uses
+    /// [`decompress`](Self::decompress)); a core has one when it exports
+    /// `h4_decompress_into_v1` (docs/ABI.md), which spares the core's
+    /// allocation, the copy out of it and the free.
+    fn decompress_into(
+        &self,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Option<Result<usize, EngineError>> {
+        let _ = (payload, out);
+        None
+    }
+
     /// Compresses one container block: like [`compress`](Self::compress),
     /// but says whether the payload is worth keeping. [`Coded::Stored`]
     /// means the block is better stored raw; `out` is then unspecified. An

@@ -17,6 +17,8 @@ use libloading::Library;
 type CodecFn = unsafe extern "C" fn(*const c_void, usize, *mut *mut c_void) -> usize;
 /// `void h4_free(void*)`.
 type FreeFn = unsafe extern "C" fn(*mut c_void);
+/// `size_t h4_decompress_into_v1(const void*, size_t, void*, size_t)`.
+type IntoFn = unsafe extern "C" fn(*const c_void, usize, *mut c_void, usize) -> usize;
 /// `const char* h4_core_name_v1(void)` and friends.
 type StrFn = unsafe extern "C" fn() -> *const c_char;
 /// `uint32_t h4_core_abi_version_v1(void)`.
@@ -57,6 +59,20 @@ pub enum Returned {
     Empty,
 }
 
+/// What `h4_decompress_into_v1` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// It wrote this many bytes (at most the capacity it was given).
+    Written(usize),
+    /// It returned the failure value, `(size_t)-1`.
+    Failed,
+    /// It claimed to have written more than the capacity it was given.
+    Overlong(usize),
+}
+
+/// The failure value of `h4_decompress_into_v1`.
+pub const INTO_FAILED: usize = usize::MAX;
+
 /// The optional, versioned identity symbols of a core.
 #[derive(Debug, Default)]
 pub struct Identity {
@@ -78,6 +94,7 @@ pub struct CoreLibrary {
     compress: CodecFn,
     decompress: CodecFn,
     free: FreeFn,
+    decompress_into: Option<IntoFn>,
     // Last, so it is dropped (unloaded) after nothing can call into it.
     _library: Library,
 }
@@ -90,7 +107,6 @@ impl CoreLibrary {
         // contract of a core: the user named this file as a core (with
         // --core or HARMONY4_CORE_PATH), exactly as the ABI specifies,
         // and h4 cannot load one any other way.
-        guard_exit(path);
         let library = unsafe { Library::new(path) }.map_err(|e| {
             // libloading puts the loader's own words (dlerror) in the
             // error's source.
@@ -119,29 +135,17 @@ impl CoreLibrary {
                 block_size: optional::<U32Fn>(&library, "h4_core_block_size_v1").map(|f| f()),
             }
         };
+        // SAFETY: as above, with the signature docs/ABI.md gives the
+        // optional extension symbol.
+        let decompress_into = unsafe { optional::<IntoFn>(&library, "h4_decompress_into_v1") };
         let core = CoreLibrary {
             compress,
             decompress,
             free,
+            decompress_into,
             _library: library,
         };
         Ok((core, identity))
-    }
-
-    /// Calls `h4_compress` or `h4_decompress` on `input` and copies a
-    /// returned buffer of at most `limit` bytes into `out` (replacing
-    /// its contents).
-    pub fn call(
-        &self,
-        direction: Direction,
-        input: &[u8],
-        limit: usize,
-        out: &mut Vec<u8>,
-    ) -> Returned {
-        self.call_inspect(direction, input, limit, |bytes| {
-            out.clear();
-            out.extend_from_slice(bytes);
-        })
     }
 
     /// Calls `h4_compress` or `h4_decompress` on `input` and lends a
@@ -192,6 +196,38 @@ impl CoreLibrary {
         }
     }
 
+    /// Whether the core exports `h4_decompress_into_v1`.
+    pub fn has_decompress_into(&self) -> bool {
+        self.decompress_into.is_some()
+    }
+
+    /// Calls `h4_decompress_into_v1` to decode `input` straight into
+    /// `out`; `None` when the core does not export it.
+    pub fn decompress_into(&self, input: &[u8], out: &mut [u8]) -> Option<Decoded> {
+        let f = self.decompress_into?;
+        IN_CALL.set(true);
+        // SAFETY: `input` is readable for `input.len()` bytes and `out`
+        // writable for `out.len()` bytes for the whole call, and the
+        // extension's contract (docs/ABI.md) is to write at most
+        // `out_cap` bytes and keep neither pointer. `out` is initialised
+        // memory, so whatever the core does or does not write, h4 reads
+        // only bytes.
+        let n = unsafe {
+            f(
+                input.as_ptr().cast(),
+                input.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+            )
+        };
+        IN_CALL.set(false);
+        Some(match n {
+            INTO_FAILED => Decoded::Failed,
+            n if n > out.len() => Decoded::Overlong(n),
+            n => Decoded::Written(n),
+        })
+    }
+
     /// Calls `h4_free(NULL)`, which the ABI requires to do nothing.
     pub fn free_null(&self) {
         // SAFETY: the ABI requires h4_free to accept NULL.
@@ -208,10 +244,11 @@ thread_local! {
 static EXIT_MESSAGE: OnceLock<String> = OnceLock::new();
 
 /// Makes a core's `exit()` in the middle of a call end h4 with status 1
-/// and a message instead of the status the core chose: `exit` runs the
+/// and a message instead of the status the core chose (for a core in h4's
+/// own process; a helper reports the core's status as it is): `exit` runs the
 /// `atexit` handlers on the thread that called it, and that thread is
 /// inside a core call only when the core called it.
-fn guard_exit(path: &Path) {
+pub fn guard_exit(path: &Path) {
     static REGISTERED: Once = Once::new();
     EXIT_MESSAGE.get_or_init(|| {
         format!(
