@@ -494,3 +494,49 @@ fn the_sandbox_stops_a_hostile_core() {
     assert!(out.status.success(), "{}", util::stderr_of(&out));
     assert!(!escape.exists(), "the isolated core created a file");
 }
+
+#[test]
+fn the_host_decodes_through_h4_decompress_into_v1_and_checks_it() {
+    let good = c_core("decodes_into", "", &[]);
+    let data = text(200_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    // Its h4_decompress always fails: only the extension can decode. The
+    // compress-time round-trip check uses it too.
+    h4_in(d)
+        .args(["compress", "-B", "64K", "--core", path_arg(&good), "in.bin"])
+        .assert()
+        .success();
+    for isolate in [&[][..], &["--isolate"][..]] {
+        let out = h4_in(d)
+            .args(["decompress", "--core", path_arg(&good), "-c", "in.bin.h4"])
+            .args(isolate)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{isolate:?}: {}",
+            util::stderr_of(&out)
+        );
+        assert_bytes_eq!(out.stdout, data, "decoded through the extension");
+    }
+    for (variant, flag, needle) in [
+        ("_lie", "-DLIE", "h4_decompress_into_v1 claims"),
+        ("_fail", "-DFAIL", "h4_decompress_into_v1 failed"),
+    ] {
+        let bad = c_core("decodes_into", variant, &[flag]);
+        let out = h4_in(d)
+            .args([
+                "decompress",
+                "--core",
+                path_arg(&bad),
+                "-o",
+                "out",
+                "in.bin.h4",
+            ])
+            .output()
+            .unwrap();
+        assert_fails(&out, needle);
+        assert!(!d.join("out").exists());
+    }
+}
