@@ -123,6 +123,7 @@ impl Output {
             Target::Path(p) if !names_stdout(p) => p,
             _ => {
                 let file = shield::data_stdout().context("cannot use standard output")?;
+                crate::input::widen_pipe(&file);
                 return Ok(Output {
                     writer: BufWriter::with_capacity(BUFFER, file),
                     kind: Kind::Stdout,

@@ -85,11 +85,19 @@ impl Helpers {
         path: &Path,
         count: usize,
     ) -> Result<(Helpers, Identity), String> {
-        let (first, hello) = Helper::spawn(command, path)?;
-        let mut idle = vec![first];
-        for _ in 1..count.max(1) {
-            idle.push(Helper::spawn(command, path)?.0);
+        // Started together, greeted after: the helpers load their cores in
+        // parallel.
+        let started: Vec<Helper> = (0..count.max(1))
+            .map(|_| Helper::start(command, path))
+            .collect::<Result<_, _>>()?;
+        let mut idle = Vec::with_capacity(started.len());
+        let mut hello = None;
+        for mut helper in started {
+            let greeting = helper.greet()?;
+            hello.get_or_insert(greeting);
+            idle.push(helper);
         }
+        let hello = hello.expect("at least one helper");
         let helpers = Helpers {
             command: command.clone(),
             path: path.to_path_buf(),
@@ -162,11 +170,14 @@ impl Helpers {
             if pool.alive == 0 {
                 pool.alive += 1;
                 drop(pool);
-                let spawned = Helper::spawn(&self.command, &self.path);
+                let spawned = Helper::start(&self.command, &self.path).and_then(|mut helper| {
+                    helper.greet()?;
+                    Ok(helper)
+                });
                 if spawned.is_err() {
                     self.lost();
                 }
-                return spawned.map(|(helper, _)| helper);
+                return spawned;
             }
             pool = self.returned.wait(pool).unwrap_or_else(|e| e.into_inner());
         }
@@ -200,8 +211,8 @@ struct Helper {
 }
 
 impl Helper {
-    /// Starts a helper and reads its hello.
-    fn spawn(command: &HelperCommand, path: &Path) -> Result<(Helper, Hello), String> {
+    /// Starts a helper; [`greet`](Self::greet) waits for it to be ready.
+    fn start(command: &HelperCommand, path: &Path) -> Result<Helper, String> {
         let failed = |e: io::Error| format!("cannot start a core helper: {e}");
         let shm = Shm::create(INITIAL_SHM).map_err(failed)?;
         let (socket, theirs) = UnixStream::pair().map_err(failed)?;
@@ -213,10 +224,15 @@ impl Helper {
             .stdout(Stdio::from(shm.file().map_err(failed)?))
             .stderr(Stdio::null());
         let child = spawn_from_keeper(cmd).map_err(failed)?;
-        let mut helper = Helper { child, socket, shm };
-        let _ = helper.socket.set_read_timeout(Some(HELLO_TIMEOUT));
-        match protocol::read_hello(&mut helper.socket) {
-            Ok(hello) => Ok((helper, hello)),
+        Ok(Helper { child, socket, shm })
+    }
+
+    /// Reads the helper's hello: it has loaded the core and entered its
+    /// sandbox.
+    fn greet(&mut self) -> Result<Hello, String> {
+        let _ = self.socket.set_read_timeout(Some(HELLO_TIMEOUT));
+        match protocol::read_hello(&mut self.socket) {
+            Ok(hello) => Ok(hello),
             Err(Ok(why)) => Err(why),
             Err(Err(e)) if timed_out(&e) => Err(format!(
                 "the core helper did not start within {} s",
@@ -224,7 +240,7 @@ impl Helper {
             )),
             Err(Err(_)) => Err(format!(
                 "the core helper {} while loading the core",
-                helper.death()
+                self.death()
             )),
         }
     }
@@ -302,9 +318,12 @@ impl Helper {
 }
 
 impl Drop for Helper {
+    /// Kills the helper without waiting for it to go: its memory takes a
+    /// few milliseconds to unmap, which h4 need not wait for (what is
+    /// left is reaped when h4 exits).
     fn drop(&mut self) {
         let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.child.try_wait();
     }
 }
 
