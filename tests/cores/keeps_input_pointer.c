@@ -12,15 +12,19 @@ static size_t last_len;
 static unsigned char *last_out;
 static size_t last_out_len;
 
+/* The cache goes with the library. */
+__attribute__((destructor)) static void drop_cache(void) { free(last_out); }
+
 size_t h4_compress(const void *in_ptr, size_t in_len, void **out_ptr) {
     *out_ptr = NULL;
     pthread_mutex_lock(&lock);
     if (last_out && in_ptr == last_in && in_len == last_len) {
-        unsigned char *out = core_alloc(last_out_len);
-        if (out) memcpy(out, last_out, last_out_len);
+        size_t n = last_out_len;
+        unsigned char *out = core_alloc(n);
+        if (out) memcpy(out, last_out, n);
         pthread_mutex_unlock(&lock);
         *out_ptr = out;
-        return out ? last_out_len : 0;
+        return out ? n : 0;
     }
     pthread_mutex_unlock(&lock);
     size_t n = good_compress(in_ptr, in_len, out_ptr);

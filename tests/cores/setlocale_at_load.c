@@ -2,7 +2,6 @@
  * detector's isprint() follows the user's locale, as a program's main()
  * would. In a library it switches the whole host process's locale
  * (number formats, character classes, messages) whenever LANG is set. */
-#include <ctype.h>
 #include <locale.h>
 #include "common.h"
 

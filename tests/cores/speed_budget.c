@@ -1,7 +1,8 @@
-/* Fault (determinism): a time budget (10 ms + 2 ms per MiB) per call; past
- * it, the rest of the input gets the "fast" parse (shorter runs). On an
- * idle machine the budget is never reached, so every test passes; on a
- * slow or busy one (or under valgrind) the same input gives other bytes. */
+/* Fault (determinism): a wall-clock budget per call (50 ms + 10 ms per
+ * MiB); past it, the rest of the input gets the "fast" parse (shorter
+ * runs). Even on a busy machine a call stays far inside the budget, so
+ * every test passes; on a much slower machine (or under valgrind, or a
+ * process that keeps being stopped) the same input gives other bytes. */
 #include <time.h>
 #include "common.h"
 
@@ -16,7 +17,7 @@ size_t h4_compress(const void *in_ptr, size_t in_len, void **out_ptr) {
     const unsigned char *in = in_ptr;
     unsigned char *out = core_alloc(in_len * 2 + 1);
     if (!out) return 0;
-    double deadline = seconds() + 0.010 + 0.002 * (double)in_len / (1 << 20);
+    double deadline = seconds() + 0.050 + 0.010 * (double)in_len / (1 << 20);
     unsigned cap = 255;
     size_t o = 0;
     for (size_t at = 0; at < in_len; at += 65536) {
