@@ -233,14 +233,16 @@ fn seal<'a>(
         }
         Ok(())
     };
-    unchanged(&chunk)?;
     let stored = kind == Coded::Stored || coded.len() >= chunk.len();
     if check && !stored {
-        check_round_trip(engine, &chunk, &coded).map_err(engine_error)?;
-        // A core may keep a pointer to its last input (the ABI forbids
-        // it, h4 cannot prevent it).
-        unchanged(&chunk)?;
+        // A failed check of a block the core wrote into is reported as
+        // the write, its cause.
+        check_round_trip(engine, &chunk, &coded)
+            .map_err(|e| unchanged(&chunk).err().unwrap_or(engine_error(e)))?;
     }
+    // After every call, so a core that kept a pointer to its input and
+    // wrote through it in the round-trip decode is caught as well.
+    unchanged(&chunk)?;
     let header = block_header_digested(chunk.len(), digest, if stored { &chunk } else { &coded });
     Ok(Sealed {
         header,
@@ -290,12 +292,10 @@ pub fn compress_raw(
         Ok(())
     };
     engine.compress(input, out)?;
-    unchanged()?;
     if checks_output(engine, check_core_output) {
-        check_round_trip(engine, input, out)?;
-        unchanged()?;
+        check_round_trip(engine, input, out).map_err(|e| unchanged().err().unwrap_or(e))?;
     }
-    Ok(())
+    unchanged()
 }
 
 /// Whether `engine`'s output is decoded and compared before it is written:

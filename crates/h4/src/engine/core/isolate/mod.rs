@@ -318,12 +318,22 @@ impl Helper {
 }
 
 impl Drop for Helper {
-    /// Kills the helper without waiting for it to go: its memory takes a
-    /// few milliseconds to unmap, which h4 need not wait for (what is
-    /// left is reaped when h4 exits).
+    /// Kills the helper and reaps it (so its CPU time is counted as h4's,
+    /// as `time` users expect).
     fn drop(&mut self) {
         let _ = self.child.kill();
-        let _ = self.child.try_wait();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Helpers {
+    /// Kills every helper before reaping any: each takes a few
+    /// milliseconds to unmap its memory, and they can do that together.
+    fn drop(&mut self) {
+        let pool = self.pool.get_mut().unwrap_or_else(|e| e.into_inner());
+        for helper in &mut pool.idle {
+            let _ = helper.child.kill();
+        }
     }
 }
 
