@@ -120,6 +120,60 @@ fn apply_seccomp() -> String {
     }
 }
 
+/// System calls that fail with EPERM, whatever their arguments.
+const DENIED: &[i64] = &[
+    // network
+    libc::SYS_socket,
+    libc::SYS_socketpair,
+    libc::SYS_connect,
+    libc::SYS_bind,
+    libc::SYS_listen,
+    libc::SYS_accept,
+    libc::SYS_accept4,
+    // programs and processes
+    libc::SYS_execve,
+    libc::SYS_execveat,
+    libc::SYS_ptrace,
+    libc::SYS_process_vm_readv,
+    libc::SYS_process_vm_writev,
+    libc::SYS_tkill,
+    // files
+    libc::SYS_openat2,
+    libc::SYS_unlinkat,
+    libc::SYS_renameat,
+    libc::SYS_renameat2,
+    libc::SYS_mkdirat,
+    libc::SYS_linkat,
+    libc::SYS_symlinkat,
+    libc::SYS_fchmod,
+    libc::SYS_fchmodat,
+    libc::SYS_fchown,
+    libc::SYS_fchownat,
+    libc::SYS_truncate,
+    libc::SYS_ftruncate,
+    libc::SYS_mknodat,
+];
+
+/// The older calls x86-64 still has beside their `*at` forms.
+#[cfg(target_arch = "x86_64")]
+const DENIED_LEGACY: &[i64] = &[
+    libc::SYS_fork,
+    libc::SYS_vfork,
+    libc::SYS_creat,
+    libc::SYS_unlink,
+    libc::SYS_rename,
+    libc::SYS_mkdir,
+    libc::SYS_rmdir,
+    libc::SYS_link,
+    libc::SYS_symlink,
+    libc::SYS_chmod,
+    libc::SYS_chown,
+    libc::SYS_lchown,
+    libc::SYS_mknod,
+];
+#[cfg(not(target_arch = "x86_64"))]
+const DENIED_LEGACY: &[i64] = &[];
+
 fn install_seccomp() -> Result<(), String> {
     let arch = TargetArch::try_from(std::env::consts::ARCH).map_err(|e| e.to_string())?;
     let pid = std::process::id() as u64;
@@ -138,53 +192,10 @@ fn install_seccomp() -> Result<(), String> {
             .collect()
     };
     let mut denied: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
-    for call in [
-        // network
-        libc::SYS_socket,
-        libc::SYS_socketpair,
-        libc::SYS_connect,
-        libc::SYS_bind,
-        libc::SYS_listen,
-        libc::SYS_accept,
-        libc::SYS_accept4,
-        // programs and processes
-        libc::SYS_execve,
-        libc::SYS_execveat,
-        libc::SYS_fork,
-        libc::SYS_vfork,
-        libc::SYS_ptrace,
-        libc::SYS_process_vm_readv,
-        libc::SYS_process_vm_writev,
-        libc::SYS_tkill,
-        // files
-        libc::SYS_creat,
-        libc::SYS_openat2,
-        libc::SYS_unlink,
-        libc::SYS_unlinkat,
-        libc::SYS_rename,
-        libc::SYS_renameat,
-        libc::SYS_renameat2,
-        libc::SYS_mkdir,
-        libc::SYS_mkdirat,
-        libc::SYS_rmdir,
-        libc::SYS_link,
-        libc::SYS_linkat,
-        libc::SYS_symlink,
-        libc::SYS_symlinkat,
-        libc::SYS_chmod,
-        libc::SYS_fchmod,
-        libc::SYS_fchmodat,
-        libc::SYS_chown,
-        libc::SYS_fchown,
-        libc::SYS_lchown,
-        libc::SYS_fchownat,
-        libc::SYS_truncate,
-        libc::SYS_ftruncate,
-        libc::SYS_mknod,
-        libc::SYS_mknodat,
-    ] {
-        denied.insert(call, any());
+    for call in DENIED.iter().chain(DENIED_LEGACY) {
+        denied.insert(*call, any());
     }
+    #[cfg(target_arch = "x86_64")]
     denied.insert(libc::SYS_open, opens(1)?);
     denied.insert(libc::SYS_openat, opens(2)?);
     // A new process (clone without CLONE_THREAD); threads stay allowed.
