@@ -429,6 +429,18 @@ fn an_isolated_core_gives_the_bytes_an_in_process_one_gives() {
         let test = isolated(d, &["test", "-T", threads, "--core", lib, "c.h4"]);
         assert!(test.status.success(), "{}", util::stderr_of(&test));
     }
+    // --raw: one call on the whole input, whose output size h4 does not
+    // know when decoding (the helper gets room for 16 GiB, mapped lazily).
+    let raw = isolated(d, &["compress", "--raw", "--core", lib, "-c", "in.bin"]);
+    assert!(raw.status.success(), "{}", util::stderr_of(&raw));
+    let back = h4_in(d)
+        .env("HARMONY4_ISOLATE", "1")
+        .args(["decompress", "--raw", "--core", lib, "-c"])
+        .write_stdin(raw.stdout)
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", util::stderr_of(&back));
+    assert_bytes_eq!(back.stdout, data, "isolated --raw round trip");
 }
 
 #[test]

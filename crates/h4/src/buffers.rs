@@ -32,6 +32,11 @@ impl BufferPool {
     /// blocks, none after the first.
     pub fn take_filled(&self, len: usize) -> Vec<u8> {
         let mut buffer = self.pop();
+        if buffer.capacity() == 0 {
+            // Zeroed by the allocator (calloc: fresh pages from the kernel
+            // are zero already), not by a pass over them.
+            return vec![0; len];
+        }
         buffer.resize(len, 0);
         buffer
     }

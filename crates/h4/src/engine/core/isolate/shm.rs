@@ -12,6 +12,10 @@ use memmap2::{MmapMut, MmapOptions};
 use nix::fcntl::{FcntlArg, SealFlag, fcntl};
 use nix::sys::memfd::{MFdFlags, memfd_create};
 
+/// The largest mapping made up front; larger ones fill in as they are
+/// touched.
+const POPULATE_LIMIT: usize = 256 << 20;
+
 /// A memory file and this process's mapping of all of it.
 pub struct Shm {
     file: File,
@@ -72,8 +76,15 @@ impl Shm {
             // a hostile helper could write at any time, which can only
             // change bytes h4 checks before it trusts them.
             // Populated: the pages are made (and mapped) in one call
-            // rather than one fault per 4 KiB on first touch.
-            self.map = Some(unsafe { MmapOptions::new().len(len).populate().map_mut(&self.file) }?);
+            // rather than one fault per 4 KiB on first touch; but not a
+            // room sized for the worst case (--raw may decode to 16 GiB),
+            // which is mostly never written.
+            let mut options = MmapOptions::new();
+            options.len(len);
+            if len <= POPULATE_LIMIT {
+                options.populate();
+            }
+            self.map = Some(unsafe { options.map_mut(&self.file) }?);
         }
         Ok(())
     }
