@@ -702,3 +702,49 @@ fn run_bounded(mut command: Command, limit: Duration) -> Option<std::process::Ex
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The processes whose command line contains `needle`.
+fn processes_with(needle: &str) -> Vec<u32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(needle))
+        })
+        .collect()
+}
+
+#[test]
+fn no_helper_outlives_a_killed_h4() {
+    let core = c_core("host_hangs", "", &[]);
+    let dir = workdir(b"x");
+    let mut child = h4_process()
+        .args(["compress", "--isolate", "--core", path_arg(&core), "in.bin"])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let needle = format!("__core-helper{}", '\0');
+    let mine = |pids: Vec<u32>| -> Vec<u32> {
+        pids.into_iter()
+            .filter(|pid| {
+                fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains(path_arg(&core)))
+            })
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while mine(processes_with(&needle)).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no helper started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !mine(processes_with(&needle)).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "a helper outlived h4");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(listing(dir.path()), names(&["in.bin"]));
+}
