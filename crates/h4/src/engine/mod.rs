@@ -67,6 +67,10 @@ impl Comparison {
     pub fn of(expected: &[u8], got: &[u8]) -> Self {
         if got.len() != expected.len() {
             Comparison::Length(got.len())
+        } else if got == expected {
+            // memcmp: the common case, several times faster than finding
+            // the first difference byte by byte.
+            Comparison::Equal
         } else {
             match got.iter().zip(expected).position(|(a, b)| a != b) {
                 Some(at) => Comparison::DiffersAt(at),
