@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure compression ratio and speed of engines and cores')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)')
             [CompletionResult]::new('__verify-check', '__verify-check', [CompletionResultType]::ParameterValue, '(internal) Run one verify check; used by `h4 verify`')
+            [CompletionResult]::new('__core-helper', '__core-helper', [CompletionResultType]::ParameterValue, '(internal) Serve calls of a core in a sandbox; used by --isolate')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -55,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep input files (the default)')
             [CompletionResult]::new('--rm', '--rm', [CompletionResultType]::ParameterName, 'Remove each input file once its output is completely written and synced')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)')
+            [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print a summary line per file')
@@ -80,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep input files (the default)')
             [CompletionResult]::new('--rm', '--rm', [CompletionResultType]::ParameterName, 'Remove each input file once its output is completely written and synced')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)')
+            [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print a summary line per file')
@@ -93,6 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
+            [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print errors only')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print a summary line per file')
@@ -157,6 +161,11 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'h4;__core-helper' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'h4;help' {
             [CompletionResult]::new('compress', 'compress', [CompletionResultType]::ParameterValue, 'Compress FILEs to FILE.h4 (or stdin to stdout)')
             [CompletionResult]::new('decompress', 'decompress', [CompletionResultType]::ParameterValue, 'Decompress FILE.h4 to FILE (or stdin to stdout)')
@@ -166,6 +175,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure compression ratio and speed of engines and cores')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)')
             [CompletionResult]::new('__verify-check', '__verify-check', [CompletionResultType]::ParameterValue, '(internal) Run one verify check; used by `h4 verify`')
+            [CompletionResult]::new('__core-helper', '__core-helper', [CompletionResultType]::ParameterValue, '(internal) Serve calls of a core in a sandbox; used by --isolate')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -191,6 +201,9 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             break
         }
         'h4;help;__verify-check' {
+            break
+        }
+        'h4;help;__core-helper' {
             break
         }
         'h4;help;help' {

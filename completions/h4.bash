@@ -16,6 +16,9 @@ _h4() {
             ",$1")
                 cmd="h4"
                 ;;
+            h4,__core-helper)
+                cmd="h4__subcmd____core__subcmd__helper"
+                ;;
             h4,__verify-check)
                 cmd="h4__subcmd____verify__subcmd__check"
                 ;;
@@ -42,6 +45,9 @@ _h4() {
                 ;;
             h4,verify)
                 cmd="h4__subcmd__verify"
+                ;;
+            h4__subcmd__help,__core-helper)
+                cmd="h4__subcmd__help__subcmd____core__subcmd__helper"
                 ;;
             h4__subcmd__help,__verify-check)
                 cmd="h4__subcmd__help__subcmd____verify__subcmd__check"
@@ -77,8 +83,22 @@ _h4() {
 
     case "${cmd}" in
         h4)
-            opts="-h -V --help --version compress decompress test info verify bench generate __verify-check help"
+            opts="-h -V --help --version compress decompress test info verify bench generate __verify-check __core-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        h4__subcmd____core__subcmd__helper)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -171,7 +191,7 @@ _h4() {
             return 0
             ;;
         h4__subcmd__compress)
-            opts="-o -c -f -k -T -q -v -B -h --output --stdout --force --keep --rm --raw --core --engine --threads --quiet --verbose --block-size --no-check --format-version --level --help"
+            opts="-o -c -f -k -T -q -v -B -h --output --stdout --force --keep --rm --raw --core --engine --isolate --threads --quiet --verbose --block-size --no-check --format-version --level --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,7 +245,7 @@ _h4() {
             return 0
             ;;
         h4__subcmd__decompress)
-            opts="-o -c -f -k -T -q -v -h --output --stdout --force --keep --rm --raw --core --engine --threads --quiet --verbose --range --help"
+            opts="-o -c -f -k -T -q -v -h --output --stdout --force --keep --rm --raw --core --engine --isolate --threads --quiet --verbose --range --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,8 +301,22 @@ _h4() {
             return 0
             ;;
         h4__subcmd__help)
-            opts="compress decompress test info verify bench generate __verify-check help"
+            opts="compress decompress test info verify bench generate __verify-check __core-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        h4__subcmd__help__subcmd____core__subcmd__helper)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -435,7 +469,7 @@ _h4() {
             return 0
             ;;
         h4__subcmd__test)
-            opts="-T -q -v -h --core --engine --threads --quiet --verbose --help"
+            opts="-T -q -v -h --core --engine --isolate --threads --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand bench 'Measure compression ratio and speed of engines and cores'
             cand generate 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
             cand __verify-check '(internal) Run one verify check; used by `h4 verify`'
+            cand __core-helper '(internal) Serve calls of a core in a sandbox; used by --isolate'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'h4;compress'= {
@@ -51,6 +52,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --keep 'Keep input files (the default)'
             cand --rm 'Remove each input file once its output is completely written and synced'
             cand --raw 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+            cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
             cand -v 'Print a summary line per file'
@@ -75,6 +77,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --keep 'Keep input files (the default)'
             cand --rm 'Remove each input file once its output is completely written and synced'
             cand --raw 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+            cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
             cand -v 'Print a summary line per file'
@@ -87,6 +90,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
+            cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
             cand -v 'Print a summary line per file'
@@ -145,6 +149,10 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'h4;__core-helper'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'h4;help'= {
             cand compress 'Compress FILEs to FILE.h4 (or stdin to stdout)'
             cand decompress 'Decompress FILE.h4 to FILE (or stdin to stdout)'
@@ -154,6 +162,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand bench 'Measure compression ratio and speed of engines and cores'
             cand generate 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
             cand __verify-check '(internal) Run one verify check; used by `h4 verify`'
+            cand __core-helper '(internal) Serve calls of a core in a sandbox; used by --isolate'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'h4;help;compress'= {
@@ -171,6 +180,8 @@ set edit:completion:arg-completer[h4] = {|@words|
         &'h4;help;generate'= {
         }
         &'h4;help;__verify-check'= {
+        }
+        &'h4;help;__core-helper'= {
         }
         &'h4;help;help'= {
         }

@@ -34,6 +34,7 @@ complete -c h4 -n "__fish_h4_needs_command" -f -a "verify" -d 'Check that an eng
 complete -c h4 -n "__fish_h4_needs_command" -f -a "bench" -d 'Measure compression ratio and speed of engines and cores'
 complete -c h4 -n "__fish_h4_needs_command" -f -a "generate" -d 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
 complete -c h4 -n "__fish_h4_needs_command" -f -a "__verify-check" -d '(internal) Run one verify check; used by `h4 verify`'
+complete -c h4 -n "__fish_h4_needs_command" -f -a "__core-helper" -d '(internal) Serve calls of a core in a sandbox; used by --isolate'
 complete -c h4 -n "__fish_h4_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s o -l output -d 'Write the output to FILE (\'-\' for standard output)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l core -d 'Use the core library at PATH (a failure to load it is an error)' -r -F
@@ -47,6 +48,7 @@ complete -c h4 -n "__fish_h4_using_subcommand compress" -s f -l force -d 'Overwr
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s k -l keep -d 'Keep input files (the default)'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l rm -d 'Remove each input file once its output is completely written and synced'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l raw -d 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+complete -c h4 -n "__fish_h4_using_subcommand compress" -l isolate -d 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s q -l quiet -d 'Print errors only'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s v -l verbose -d 'Print a summary line per file'
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l no-check -d 'Do not decode each block a core made to check it before writing (for trusted cores; the reference engine is never checked)'
@@ -61,12 +63,14 @@ complete -c h4 -n "__fish_h4_using_subcommand decompress" -s f -l force -d 'Over
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s k -l keep -d 'Keep input files (the default)'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l rm -d 'Remove each input file once its output is completely written and synced'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l raw -d 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+complete -c h4 -n "__fish_h4_using_subcommand decompress" -l isolate -d 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s q -l quiet -d 'Print errors only'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s v -l verbose -d 'Print a summary line per file'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c h4 -n "__fish_h4_using_subcommand test" -l core -d 'Use the core library at PATH (a failure to load it is an error)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand test" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH' -r -f -a "reference\t'The open RLE+delta reference engine'"
 complete -c h4 -n "__fish_h4_using_subcommand test" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
+complete -c h4 -n "__fish_h4_using_subcommand test" -l isolate -d 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
 complete -c h4 -n "__fish_h4_using_subcommand test" -s q -l quiet -d 'Print errors only'
 complete -c h4 -n "__fish_h4_using_subcommand test" -s v -l verbose -d 'Print a summary line per file'
 complete -c h4 -n "__fish_h4_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -100,12 +104,14 @@ complete -c h4 -n "__fish_h4_using_subcommand __verify-check" -l fuzz -r
 complete -c h4 -n "__fish_h4_using_subcommand __verify-check" -l threads -r
 complete -c h4 -n "__fish_h4_using_subcommand __verify-check" -l under-valgrind
 complete -c h4 -n "__fish_h4_using_subcommand __verify-check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "compress" -d 'Compress FILEs to FILE.h4 (or stdin to stdout)'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "decompress" -d 'Decompress FILE.h4 to FILE (or stdin to stdout)'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "test" -d 'Check the integrity of .h4 files without writing anything'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "info" -d 'Show how .h4 files were made: engine, block size, blocks, sizes, ratio'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "verify" -d 'Check that an engine or core is deterministic, lossless, robust, leak-free and thread-safe'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "bench" -d 'Measure compression ratio and speed of engines and cores'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "generate" -d 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "__verify-check" -d '(internal) Run one verify check; used by `h4 verify`'
-complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c h4 -n "__fish_h4_using_subcommand __core-helper" -s h -l help -d 'Print help'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "compress" -d 'Compress FILEs to FILE.h4 (or stdin to stdout)'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "decompress" -d 'Decompress FILE.h4 to FILE (or stdin to stdout)'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "test" -d 'Check the integrity of .h4 files without writing anything'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "info" -d 'Show how .h4 files were made: engine, block size, blocks, sizes, ratio'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "verify" -d 'Check that an engine or core is deterministic, lossless, robust, leak-free and thread-safe'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "bench" -d 'Measure compression ratio and speed of engines and cores'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "generate" -d 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "__verify-check" -d '(internal) Run one verify check; used by `h4 verify`'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "__core-helper" -d '(internal) Serve calls of a core in a sandbox; used by --isolate'
+complete -c h4 -n "__fish_h4_using_subcommand help; and not __fish_seen_subcommand_from compress decompress test info verify bench generate __verify-check __core-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -39,6 +39,28 @@ pub enum Command {
     /// (internal) Run one verify check; used by `h4 verify`
     #[command(name = "__verify-check", hide = true)]
     VerifyCheck(CheckArgs),
+    /// (internal) Serve calls of a core in a sandbox; used by --isolate
+    #[command(name = "__core-helper", hide = true)]
+    CoreHelper(CoreHelperArgs),
+}
+
+/// The arguments of the hidden core helper subcommand.
+#[derive(Args, Debug)]
+pub struct CoreHelperArgs {
+    /// The core library to load.
+    pub core: PathBuf,
+    /// The h4 process to serve.
+    pub parent: u32,
+}
+
+/// Where a core's code runs; shared by the commands that move data.
+#[derive(Args, Debug, Clone, Default)]
+pub struct HostArgs {
+    /// Run the core in sandboxed helper processes, so a core that crashes,
+    /// aborts, exits or hangs is an error, not a dead h4 (also
+    /// HARMONY4_ISOLATE=1)
+    #[arg(long)]
+    pub isolate: bool,
 }
 
 /// Where data comes from and goes to; shared by compress and decompress.
@@ -74,6 +96,9 @@ pub struct FileArgs {
 
     #[command(flatten)]
     pub engine: EngineArgs,
+
+    #[command(flatten)]
+    pub host: HostArgs,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -179,6 +204,9 @@ pub struct TestArgs {
 
     #[command(flatten)]
     pub engine: EngineArgs,
+
+    #[command(flatten)]
+    pub host: HostArgs,
 
     #[command(flatten)]
     pub common: CommonArgs,

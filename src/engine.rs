@@ -5,19 +5,29 @@
 //! does not load is a warning and the reference engine takes over, as the
 //! core ABI specification requires.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Result;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
 use h4::container::{BLOCK_SIZES, DEFAULT_BLOCK_SIZE, EngineKind};
 use h4::engine::core::Core;
+use h4::engine::core::isolate::HelperCommand;
 use h4::engine::{Engine, Reference};
 
-use crate::args::{BuiltIn, EngineArgs};
-use crate::report;
+use crate::args::{BuiltIn, EngineArgs, HostArgs};
+use crate::{report, shield};
 
 /// The environment variable that names a core library.
 pub const CORE_ENV: &str = "HARMONY4_CORE_PATH";
+
+/// The environment variable that turns `--isolate` on ("1").
+pub const ISOLATE_ENV: &str = "HARMONY4_ISOLATE";
+
+/// The environment variable that sets an isolated core's time limit per
+/// call, in seconds.
+pub const TIMEOUT_ENV: &str = "HARMONY4_CORE_TIMEOUT";
 
 impl BuiltIn {
     /// The engine this names.
@@ -31,15 +41,53 @@ impl BuiltIn {
 impl EngineArgs {
     /// The engine these arguments and the environment select.
     pub fn select(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
+        self.select_with(quiet, |path| Ok(Arc::new(Core::load(path, BLOCK_SIZES)?)))
+    }
+
+    /// [`select`](Self::select) for the commands that move data. With
+    /// `host.isolate` (or `HARMONY4_ISOLATE=1`) a core runs in `helpers`
+    /// sandboxed helper processes. Otherwise, before a core is loaded into
+    /// this process, h4's standard output is moved out of its reach (see
+    /// `shield`), and what loading changed in the process is reported.
+    pub fn select_for_data(
+        &self,
+        quiet: bool,
+        host: &HostArgs,
+        helpers: usize,
+    ) -> Result<Arc<dyn Engine>> {
+        if host.isolated() {
+            let command = helper_command()?;
+            return self.select_with(quiet, |path| {
+                Ok(Arc::new(Core::isolated(
+                    path,
+                    BLOCK_SIZES,
+                    &command,
+                    helpers,
+                )?))
+            });
+        }
+        self.select_with(quiet, |path| {
+            shield::before_loading_a_core();
+            let core = Core::load(path, BLOCK_SIZES)?;
+            shield::report_load_changes(&core, quiet);
+            Ok(Arc::new(core))
+        })
+    }
+
+    fn select_with(
+        &self,
+        quiet: bool,
+        load: impl Fn(&Path) -> Result<Arc<dyn Engine>>,
+    ) -> Result<Arc<dyn Engine>> {
         if let Some(path) = &self.core {
-            return Ok(Arc::new(Core::load(path, BLOCK_SIZES)?));
+            return load(path);
         }
         if let Some(builtin) = self.engine {
             return Ok(builtin.engine());
         }
         if let Some(path) = std::env::var_os(CORE_ENV).filter(|p| !p.is_empty()) {
-            match Core::load(path.as_ref(), BLOCK_SIZES) {
-                Ok(core) => return Ok(Arc::new(core)),
+            match load(path.as_ref()) {
+                Ok(core) => return Ok(core),
                 Err(e) => report::warn(
                     quiet,
                     "warning",
@@ -60,6 +108,33 @@ impl EngineArgs {
             .clone()
             .or_else(|| std::env::var_os(CORE_ENV).map(PathBuf::from))
     }
+}
+
+impl HostArgs {
+    /// Whether cores run in helper processes: `--isolate` or
+    /// `HARMONY4_ISOLATE=1`.
+    pub fn isolated(&self) -> bool {
+        self.isolate || std::env::var_os(ISOLATE_ENV).is_some_and(|v| v == "1")
+    }
+}
+
+/// How to start a core helper: this program, its hidden subcommand, and
+/// the per-call time limit from `HARMONY4_CORE_TIMEOUT` (seconds) if set.
+fn helper_command() -> Result<HelperCommand> {
+    let timeout = match std::env::var(TIMEOUT_ENV) {
+        Ok(text) => Some(Duration::from_secs_f64(
+            text.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .with_context(|| format!("{TIMEOUT_ENV}: '{text}' is not a number of seconds"))?,
+        )),
+        Err(_) => None,
+    };
+    Ok(HelperCommand {
+        program: std::env::current_exe().context("cannot find the h4 executable")?,
+        args: vec!["__core-helper".into()],
+        timeout,
+    })
 }
 
 /// The engines a decoder needs besides the built-in reference: `engine`

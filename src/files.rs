@@ -27,8 +27,8 @@ use crate::args::{CompressArgs, ContentRange, DecompressArgs, FileArgs};
 use crate::engine::{block_size_for, decoders_for};
 use crate::input::{Input, Origin, display_name, input_paths};
 use crate::output::{CopyMeta, Finished, Output, Target};
-use crate::report;
 use crate::report::Status;
+use crate::{report, shield};
 
 /// The suffix of compressed files.
 pub const SUFFIX: &str = ".h4";
@@ -38,10 +38,14 @@ const RAW_LIMIT: usize = 1 << 34;
 
 pub fn compress(args: &CompressArgs) -> Status {
     let files = &args.files;
-    let mut engine = match files.engine.select(files.common.quiet) {
-        Ok(engine) => engine,
-        Err(e) => return report::fatal(&e),
-    };
+    let mut engine =
+        match files
+            .engine
+            .select_for_data(files.common.quiet, &files.host, files.common.threads())
+        {
+            Ok(engine) => engine,
+            Err(e) => return report::fatal(&e),
+        };
     if let Some(level) = args.level.and_then(h4::engine::Reference::with_level)
         && engine.id().kind == EngineKind::Reference
     {
@@ -66,10 +70,14 @@ pub fn compress(args: &CompressArgs) -> Status {
 
 pub fn decompress(args: &DecompressArgs) -> Status {
     let files = &args.files;
-    let engine = match files.engine.select(files.common.quiet) {
-        Ok(engine) => engine,
-        Err(e) => return report::fatal(&e),
-    };
+    let engine =
+        match files
+            .engine
+            .select_for_data(files.common.quiet, &files.host, files.common.threads())
+        {
+            Ok(engine) => engine,
+            Err(e) => return report::fatal(&e),
+        };
     let options = DecompressOptions {
         threads: files.common.threads(),
         engines: decoders_for(&engine),
@@ -124,6 +132,9 @@ trait Transform {
 
     /// Whether outputs are `.h4` files (for the `--raw` naming rule).
     fn raw(&self) -> bool;
+
+    /// The engine doing the work.
+    fn engine(&self) -> &dyn Engine;
 }
 
 /// A refusal of [`Transform::refuse_terminals`], naming which side it is
@@ -221,6 +232,10 @@ impl Transform for Compression {
     fn raw(&self) -> bool {
         self.raw
     }
+
+    fn engine(&self) -> &dyn Engine {
+        self.engine.as_ref()
+    }
 }
 
 impl Transform for Decompression {
@@ -277,6 +292,10 @@ impl Transform for Decompression {
 
     fn raw(&self) -> bool {
         self.raw
+    }
+
+    fn engine(&self) -> &dyn Engine {
+        self.engine.as_ref()
     }
 }
 
@@ -350,9 +369,14 @@ fn run(transform: &dyn Transform, args: &FileArgs) -> Status {
         return Status::Usage;
     }
     let run = Run { transform, args };
+    let core = args.engine.core_path(transform.engine());
     let mut status = Status::Ok;
     for path in &inputs {
-        match run.one(path) {
+        let result = run.one(path);
+        if let Some(core) = &core {
+            shield::restore_after_calls(core, args.common.quiet);
+        }
+        match result {
             Ok(()) => {}
             Err(Failure::Reported) => status = Status::Failed,
             Err(Failure::BrokenPipe) => return status,

@@ -41,6 +41,7 @@ impl Input {
                 .as_fd()
                 .try_clone_to_owned()
                 .context("cannot use standard input")?;
+            widen_pipe(&fd);
             return Ok(Input {
                 name: "stdin".to_string(),
                 origin: Origin::Stdin,
@@ -86,6 +87,19 @@ impl Origin {
             Origin::File { meta, .. } => Some(meta),
             Origin::Stdin => None,
         }
+    }
+}
+
+/// Asks for a 1 MiB buffer on `fd` if it is a pipe (Linux keeps 64 KiB by
+/// default): blocks are megabytes, and a small pipe makes the writer and
+/// h4 take turns every 64 KiB. A refusal (the user's pipe-max-size) is
+/// harmless.
+pub fn widen_pipe(fd: &impl AsFd) {
+    use nix::fcntl::{FcntlArg, fcntl};
+    let is_pipe = nix::sys::stat::fstat(fd.as_fd())
+        .is_ok_and(|st| st.st_mode & nix::libc::S_IFMT == nix::libc::S_IFIFO);
+    if is_pipe {
+        let _ = fcntl(fd.as_fd(), FcntlArg::F_SETPIPE_SZ(1 << 20));
     }
 }
 

@@ -15,6 +15,7 @@ mod info;
 mod input;
 mod output;
 mod report;
+mod shield;
 mod signals;
 mod test;
 mod verify;
@@ -22,10 +23,25 @@ mod verify;
 use std::process::ExitCode;
 
 use args::{Cli, Command};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    run(Cli::parse())
+    // `--version` also says what the sandbox of --isolate can enforce
+    // here, which only this system can tell (`-V` stays one line).
+    let matches = Cli::command().long_version(long_version()).get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => run(cli),
+        Err(e) => e.exit(),
+    }
+}
+
+/// The program version, then the sandbox line.
+fn long_version() -> String {
+    format!(
+        "{}\nisolation sandbox (--isolate): {}",
+        args::VERSION,
+        h4::engine::core::isolate::sandbox_probe()
+    )
 }
 
 /// Runs a parsed command line.
@@ -40,6 +56,10 @@ fn run(cli: Cli) -> ExitCode {
         Command::Bench(a) => bench::run(&a),
         Command::Generate(a) => generate::run(&a),
         Command::VerifyCheck(a) => verify::run_child(&a),
+        Command::CoreHelper(a) => {
+            let code = h4::engine::core::isolate::serve(&a.core, a.parent);
+            return ExitCode::from(code as u8);
+        }
     };
     ExitCode::from(status as u8)
 }

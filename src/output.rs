@@ -1,23 +1,31 @@
 //! Output files that never leave a partial result behind.
 //!
-//! A regular output file is written under a temporary name in its target
-//! directory and moved into place only after the last byte is written, so
-//! an error or interruption never leaves a truncated FILE.h4 (or FILE). An
+//! A regular output file is written as an unnamed file in its target
+//! directory (Linux `O_TMPFILE`) and linked into place only after the last
+//! byte is written, so an error, an interruption, a crash or SIGKILL never
+//! leaves a truncated FILE.h4 (or FILE) or a temporary file. Where the file
+//! system has no unnamed files, a hidden temporary name is used instead,
+//! removed on errors and signals. The directory is opened once, before
+//! writing, and everything after is relative to it. An
 //! existing file is never replaced without `--force`; outputs that are not
 //! regular files (`/dev/null`, a FIFO, a terminal) are written in place and
 //! never replaced or removed.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::os::fd::AsFd;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-use crate::signals;
+use nix::errno::Errno;
+use nix::fcntl::{AT_FDCWD, AtFlags, OFlag, openat, renameat};
+use nix::sys::stat::{Mode, fstatat};
+use nix::unistd::{UnlinkatFlags, linkat, unlinkat};
+
+use crate::{shield, signals};
 
 /// Large enough that block headers and small frames are batched, small
 /// enough that block payloads (bigger than this) bypass the copy.
@@ -45,7 +53,7 @@ impl Target {
     /// naming a terminal device).
     pub fn is_terminal(&self) -> bool {
         match self {
-            Target::Stdout => io::stdout().is_terminal(),
+            Target::Stdout => shield::data_stdout_is_terminal(),
             Target::Path(p) => File::options()
                 .write(true)
                 .open(p)
@@ -71,12 +79,27 @@ enum Kind {
     Stdout,
     /// Not a regular file: written in place, never renamed or removed.
     InPlace,
-    /// A temporary file to move onto `dest` when finished.
+    /// A file with no name yet, or a hidden temporary one, to be linked
+    /// as `name` in `dir` when finished.
     Staged {
-        temp: PathBuf,
-        dest: PathBuf,
+        dir: File,
+        name: OsString,
+        temp: Temp,
         force: bool,
-        done: bool,
+    },
+}
+
+/// The file being written before it is published.
+enum Temp {
+    /// An `O_TMPFILE`: it has no name, so nothing is left if h4 dies.
+    Unnamed,
+    /// A hidden file in the target directory, on file systems without
+    /// `O_TMPFILE`: removed on errors and signals, not after a crash.
+    /// `None` once it was moved into place.
+    Named {
+        name: Option<OsString>,
+        /// Its absolute path, for the signal handler.
+        path: PathBuf,
     },
 }
 
@@ -97,17 +120,15 @@ impl Output {
     /// [`Output::finish`]).
     pub fn create(target: &Target, force: bool, private: bool) -> Result<Self> {
         let dest = match target {
-            Target::Stdout => {
-                let fd = io::stdout()
-                    .as_fd()
-                    .try_clone_to_owned()
-                    .context("cannot use standard output")?;
+            Target::Path(p) if !names_stdout(p) => p,
+            _ => {
+                let file = shield::data_stdout().context("cannot use standard output")?;
+                crate::input::widen_pipe(&file);
                 return Ok(Output {
-                    writer: BufWriter::with_capacity(BUFFER, File::from(fd)),
+                    writer: BufWriter::with_capacity(BUFFER, file),
                     kind: Kind::Stdout,
                 });
             }
-            Target::Path(p) => p,
         };
         // Write through symbolic links rather than replace them: `-f -o
         // /dev/stdout` must not rename a file over the /dev/stdout link.
@@ -138,14 +159,27 @@ impl Output {
             _ => {}
         }
 
-        let (file, temp) = create_temp(dest, if private { 0o600 } else { 0o666 })?;
+        let dir_path = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = dest.file_name().context("not a file name")?.to_owned();
+        // The directory is opened now and everything later is relative to
+        // it, so nothing (a core's chdir included) can move the output.
+        let dir = File::open(dir_path).context("cannot open the output directory")?;
+        let mode = Mode::from_bits_truncate(if private { 0o600 } else { 0o666 });
+        let (file, temp) = match create_unnamed(&dir, mode) {
+            Ok(file) => (file, Temp::Unnamed),
+            Err(e) if unnamed_unsupported(e) => create_named(&dir, dir_path, &name, mode)?,
+            Err(e) => return Err(e).context("cannot create output file"),
+        };
         Ok(Output {
             writer: BufWriter::with_capacity(BUFFER, file),
             kind: Kind::Staged {
+                dir,
+                name,
                 temp,
-                dest: dest.clone(),
                 force,
-                done: false,
             },
         })
     }
@@ -161,10 +195,10 @@ impl Output {
         self.writer.flush().context("write error")?;
         let file = self.writer.get_ref();
         let Kind::Staged {
+            dir,
+            name,
             temp,
-            dest,
             force,
-            done,
         } = &mut self.kind
         else {
             return Ok(match self.kind {
@@ -183,11 +217,21 @@ impl Output {
         if sync {
             file.sync_all().context("cannot sync to disk")?;
         }
-        publish(temp, dest, *force)?;
-        *done = true;
-        signals::unregister(temp);
+        match temp {
+            Temp::Unnamed => publish_unnamed(file, dir, name, *force)?,
+            Temp::Named { name: temp, path } => {
+                if let Some(temp_name) = temp.take() {
+                    let published = publish_named(dir, &temp_name, name, *force);
+                    if published.is_err() {
+                        *temp = Some(temp_name);
+                    }
+                    published?;
+                    signals::unregister(path);
+                }
+            }
+        }
         if sync {
-            sync_dir(dest).context("cannot sync directory")?;
+            dir.sync_all().context("cannot sync directory")?;
         }
         Ok(Finished::Regular)
     }
@@ -196,75 +240,168 @@ impl Output {
 impl Drop for Output {
     fn drop(&mut self) {
         if let Kind::Staged {
-            temp, done: false, ..
+            dir,
+            temp:
+                Temp::Named {
+                    name: Some(name),
+                    path,
+                },
+            ..
         } = &self.kind
         {
-            let _ = fs::remove_file(temp);
-            signals::unregister(temp);
+            let _ = unlinkat(dir, name.as_os_str(), UnlinkatFlags::NoRemoveDir);
+            signals::unregister(path);
         }
     }
 }
 
-/// Creates a new, uniquely named hidden file next to `dest`.
-fn create_temp(dest: &Path, mode: u32) -> Result<(File, PathBuf)> {
-    let dir = match dest.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let base = dest.file_name().context("not a file name")?;
+/// Whether `path` is, or links through symbolic links to, standard output
+/// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`): h4's data stream,
+/// which is not fd 1 once a core is loaded (see `shield`).
+fn names_stdout(path: &Path) -> bool {
+    let own = PathBuf::from(format!("/proc/{}/fd/1", std::process::id()));
+    let mut path = path.to_path_buf();
+    for _ in 0..8 {
+        let stdout = [
+            "/dev/stdout",
+            "/dev/fd/1",
+            "/proc/self/fd/1",
+            "/proc/thread-self/fd/1",
+        ]
+        .iter()
+        .any(|s| path == Path::new(s))
+            || path == own;
+        if stdout {
+            return true;
+        }
+        match fs::read_link(&path) {
+            Ok(target) if target.is_absolute() => path = target,
+            Ok(target) => {
+                path = path.parent().unwrap_or(Path::new("/")).join(target);
+            }
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// An unnamed file in `dir` (Linux `O_TMPFILE`).
+fn create_unnamed(dir: &File, mode: Mode) -> nix::Result<File> {
+    let flags = OFlag::O_TMPFILE | OFlag::O_WRONLY | OFlag::O_CLOEXEC;
+    openat(dir, ".", flags, mode).map(File::from)
+}
+
+/// Whether `O_TMPFILE` failed because the system or file system lacks it
+/// (rather than for a reason the named fallback would hit too).
+fn unnamed_unsupported(e: Errno) -> bool {
+    matches!(
+        e,
+        Errno::EOPNOTSUPP | Errno::EISDIR | Errno::EINVAL | Errno::ENOENT | Errno::ENOSYS
+    )
+}
+
+/// Creates a new, uniquely named hidden file next to `name` in `dir`.
+fn create_named(dir: &File, dir_path: &Path, name: &OsStr, mode: Mode) -> Result<(File, Temp)> {
     for attempt in 0u32.. {
-        let mut name = OsString::from(".");
-        name.push(base);
-        name.push(format!(".{}-{attempt}.h4tmp", std::process::id()));
-        let temp = dir.join(name);
+        let mut temp = OsString::from(".");
+        temp.push(name);
+        temp.push(format!(".{}-{attempt}.h4tmp", std::process::id()));
+        let path =
+            std::path::absolute(dir_path.join(&temp)).unwrap_or_else(|_| dir_path.join(&temp));
         // Registered before it exists, so no interrupt can fall between
         // creating the file and remembering to remove it.
-        signals::register(&temp);
-        let created = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&temp);
-        if created.is_err() {
-            signals::unregister(&temp);
-        }
-        match created {
-            Ok(file) => return Ok((file, temp)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => continue,
-            Err(e) => return Err(e).context("cannot create output file"),
+        signals::register(&path);
+        let flags = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_WRONLY | OFlag::O_CLOEXEC;
+        match openat(dir, temp.as_os_str(), flags, mode) {
+            Ok(fd) => {
+                let temp = Temp::Named {
+                    name: Some(temp),
+                    path,
+                };
+                return Ok((File::from(fd), temp));
+            }
+            Err(e) => {
+                signals::unregister(&path);
+                if e == Errno::EEXIST && attempt < 1000 {
+                    continue;
+                }
+                return Err(io::Error::from(e)).context("cannot create output file");
+            }
         }
     }
     unreachable!("the loop returns")
 }
 
-/// Moves `temp` onto `dest`. Without `force` this cannot replace a file that
-/// appeared meanwhile: a hard link fails if `dest` exists, where a rename
-/// would silently replace it.
-fn publish(temp: &Path, dest: &Path, force: bool) -> Result<()> {
+/// Gives the unnamed `file` its name. Without `force` this cannot replace
+/// a file that appeared meanwhile: linking fails if `name` exists. With
+/// `force`, it is linked under a hidden name and renamed over `name`.
+fn publish_unnamed(file: &File, dir: &File, name: &OsStr, force: bool) -> Result<()> {
+    let link = |at: &OsStr| {
+        // Through /proc, which needs no privilege; AT_EMPTY_PATH on the
+        // descriptor itself where /proc is missing (it needs
+        // CAP_DAC_READ_SEARCH).
+        let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+        match linkat(
+            AT_FDCWD,
+            proc_path.as_str(),
+            dir,
+            at,
+            AtFlags::AT_SYMLINK_FOLLOW,
+        ) {
+            Err(Errno::ENOENT) => linkat(file, "", dir, at, AtFlags::AT_EMPTY_PATH),
+            other => other,
+        }
+    };
     if !force {
-        match fs::hard_link(temp, dest) {
+        return match link(name) {
+            Ok(()) => Ok(()),
+            Err(Errno::EEXIST) => bail!("already exists; use -f to overwrite"),
+            Err(e) => Err(io::Error::from(e)).context("cannot move output into place"),
+        };
+    }
+    for attempt in 0u32.. {
+        let mut temp = OsString::from(".");
+        temp.push(name);
+        temp.push(format!(".{}-{attempt}.h4tmp", std::process::id()));
+        match link(&temp) {
             Ok(()) => {
-                fs::remove_file(temp).context("cannot remove temporary file")?;
+                let renamed = renameat(dir, temp.as_os_str(), dir, name);
+                if renamed.is_err() {
+                    let _ = unlinkat(dir, temp.as_os_str(), UnlinkatFlags::NoRemoveDir);
+                }
+                return renamed
+                    .map_err(io::Error::from)
+                    .context("cannot move output into place");
+            }
+            Err(Errno::EEXIST) if attempt < 1000 => continue,
+            Err(e) => return Err(io::Error::from(e)).context("cannot move output into place"),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// Moves the hidden file `temp` onto `name`. Without `force` this cannot
+/// replace a file that appeared meanwhile: a hard link fails if `name`
+/// exists, where a rename would silently replace it.
+fn publish_named(dir: &File, temp: &OsStr, name: &OsStr, force: bool) -> Result<()> {
+    if !force {
+        match linkat(dir, temp, dir, name, AtFlags::empty()) {
+            Ok(()) => {
+                unlinkat(dir, temp, UnlinkatFlags::NoRemoveDir)
+                    .map_err(io::Error::from)
+                    .context("cannot remove temporary file")?;
                 return Ok(());
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                bail!("already exists; use -f to overwrite")
-            }
+            Err(Errno::EEXIST) => bail!("already exists; use -f to overwrite"),
             // Some file systems have no hard links; fall back to a rename
             // after checking again.
-            Err(_) if dest.symlink_metadata().is_ok() => {
+            Err(_) if fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).is_ok() => {
                 bail!("already exists; use -f to overwrite")
             }
             Err(_) => {}
         }
     }
-    fs::rename(temp, dest).context("cannot move output into place")
-}
-
-fn sync_dir(path: &Path) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()
+    renameat(dir, temp, dir, name)
+        .map_err(io::Error::from)
+        .context("cannot move output into place")
 }

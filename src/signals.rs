@@ -1,16 +1,18 @@
-//! Ctrl-C and SIGTERM: remove any temporary output being written, then
-//! exit with the conventional status (130 for SIGINT, 143 for SIGTERM).
+//! Ctrl-C, SIGTERM, SIGHUP (the terminal went away) and SIGQUIT (Ctrl-\\):
+//! remove any temporary output being written, then exit with the
+//! conventional status (128 + the signal: 130, 143, 129, 131).
 //!
-//! Outputs are written under a temporary name and renamed into place (see
-//! `output.rs`), so an interrupted run never leaves a partial FILE.h4; this
-//! module makes sure it does not leave the temporary file either. The
+//! Outputs are written as unnamed files and linked into place (see
+//! `output.rs`), so an interrupted run never leaves a partial FILE.h4;
+//! where the file system needs a named temporary file instead, this
+//! module makes sure it is not left behind either. The
 //! signal is received on a thread of its own (signal-hook's self-pipe), so
 //! the clean-up runs as ordinary code, not inside a signal handler.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 /// Temporary files that exist right now.
@@ -22,9 +24,10 @@ fn temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
     TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Starts watching for SIGINT and SIGTERM. Call once, early.
+/// Starts watching for SIGINT, SIGTERM, SIGHUP and SIGQUIT. Call once,
+/// early.
 pub fn install() {
-    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) else {
+    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT]) else {
         return; // without the watcher, the default actions still apply
     };
     std::thread::spawn(move || {

@@ -14,10 +14,14 @@ use crate::report;
 use crate::report::Status;
 
 pub fn run(args: &TestArgs) -> Status {
-    let engines = match args.engine.select(args.common.quiet) {
-        Ok(engine) => decoders_for(&engine),
-        Err(e) => return report::fatal(&e),
-    };
+    let engines =
+        match args
+            .engine
+            .select_for_data(args.common.quiet, &args.host, args.common.threads())
+        {
+            Ok(engine) => decoders_for(&engine),
+            Err(e) => return report::fatal(&e),
+        };
     let options = DecompressOptions {
         threads: args.common.threads(),
         engines,

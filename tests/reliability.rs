@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use h4::container::format2::{self, BlockShape};
 use h4::container::{EngineId, EngineKind};
@@ -210,11 +209,7 @@ fn output_directory_that_disappears_is_a_clean_error() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&[5u8; 1 << 20]).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::read_dir(&out_dir).unwrap().next().is_none() {
-        assert!(Instant::now() < deadline, "no temporary output appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    util::wait_for_output(child.id(), &out_dir);
     std::fs::remove_dir_all(&out_dir).unwrap();
     stdin.write_all(&[6u8; 1 << 20]).unwrap();
     drop(stdin);

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::util::{self, h4_process, listing};
 
@@ -22,12 +22,7 @@ fn interrupt_mid_write(signal: &str, want_status: i32) {
     stdin.write_all(&vec![7u8; 1 << 20]).unwrap();
     stdin.flush().unwrap();
 
-    let has_temp = |d| listing(d).iter().any(|name| name.ends_with(".h4tmp"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !has_temp(dir.path()) {
-        assert!(Instant::now() < deadline, "no temporary output appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    util::wait_for_output(child.id(), dir.path());
     let kill = Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()

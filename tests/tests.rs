@@ -12,6 +12,7 @@ mod fixtures;
 mod fuzz_regressions;
 mod generated;
 mod golden;
+mod host;
 mod library_stream;
 mod python_binding;
 mod reliability;

@@ -191,3 +191,29 @@ pub fn assert_rejected(dir: &Path, bytes: &[u8], what: &str, threads: &str) {
     assert_clean_error(&out, &format!("test {what}"));
     assert!(out.stdout.is_empty(), "test {what}: wrote to stdout");
 }
+
+/// Whether process `pid` has a file open in `dir`: the output it is
+/// writing, which has no name there yet (`O_TMPFILE`, shown by
+/// `/proc/PID/fd` as `DIR/#INODE (deleted)`) or a hidden temporary one.
+pub fn writes_into(pid: u32, dir: &Path) -> bool {
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    fds.filter_map(|fd| fs::read_link(fd.ok()?.path()).ok())
+        .any(|target| target.parent() == Some(dir.as_path()))
+}
+
+/// Waits (up to 20 s) until process `pid` is writing an output in `dir`.
+#[track_caller]
+pub fn wait_for_output(pid: u32, dir: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !writes_into(pid, dir) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no output was opened in {}",
+            dir.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -30,6 +30,51 @@ const HEADER: usize = 16;
 /// header it must leave alone) and returns whether it succeeded.
 pub type Codec = fn(&[u8], &mut Vec<u8>) -> bool;
 
+/// A decoder into the host's buffer: writes the output for a payload into
+/// `out` and returns its length, or `None` when the payload is invalid or
+/// its output does not fit.
+pub type IntoCodec = fn(&[u8], &mut [u8]) -> Option<usize>;
+
+/// The failure value of `h4_decompress_into_v1`: `(size_t)-1`.
+pub const INTO_FAILED: usize = usize::MAX;
+
+/// Runs `codec` behind the calling convention of the optional extension
+/// `h4_decompress_into_v1`: the bytes written, or [`INTO_FAILED`].
+///
+/// # Safety
+/// `in_ptr` must be valid for reads of `in_len` bytes and `out_ptr` for
+/// writes of `out_cap` bytes (either length may be 0), and the two must
+/// not overlap.
+pub unsafe fn call_into(
+    codec: IntoCodec,
+    in_ptr: *const c_void,
+    in_len: usize,
+    out_ptr: *mut c_void,
+    out_cap: usize,
+) -> usize {
+    if (in_ptr.is_null() && in_len != 0) || (out_ptr.is_null() && out_cap != 0) {
+        return INTO_FAILED;
+    }
+    let input: &[u8] = if in_len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller promises in_len readable bytes at in_ptr.
+        unsafe { std::slice::from_raw_parts(in_ptr.cast::<u8>(), in_len) }
+    };
+    let out: &mut [u8] = if out_cap == 0 {
+        &mut []
+    } else {
+        // SAFETY: the caller promises out_cap writable bytes at out_ptr,
+        // apart from the input. The host's buffer is initialised memory
+        // (docs/ABI.md asks hosts for that), so a slice over it is sound.
+        unsafe { std::slice::from_raw_parts_mut(out_ptr.cast::<u8>(), out_cap) }
+    };
+    match catch_unwind(AssertUnwindSafe(|| codec(input, out))) {
+        Ok(Some(n)) if n <= out_cap => n,
+        _ => INTO_FAILED,
+    }
+}
+
 /// Runs `codec` behind the ABI calling convention.
 ///
 /// # Safety
@@ -102,7 +147,9 @@ pub unsafe fn free(p: *mut c_void) {
 
 /// Exports a complete core: the three ABI symbols and the identity symbols
 /// `h4_core_name_v1`, `h4_core_version_v1` and `h4_core_abi_version_v1`,
-/// plus `h4_core_block_size_v1` when `block_size` is given.
+/// plus `h4_core_block_size_v1` when `block_size` is given and the
+/// extension `h4_decompress_into_v1` when `decompress_into` is (an
+/// [`IntoCodec`]).
 ///
 /// ```
 /// fn my_compress(input: &[u8], out: &mut Vec<u8>) -> bool {
@@ -124,23 +171,8 @@ pub unsafe fn free(p: *mut c_void) {
 /// ```
 #[macro_export]
 macro_rules! export_core {
-    (name: $name:expr, version: $version:expr, compress: $compress:path, decompress: $decompress:path,
-     block_size: $block_size:expr $(,)?) => {
-        $crate::export_core! {
-            name: $name,
-            version: $version,
-            compress: $compress,
-            decompress: $decompress,
-        }
-
-        /// `uint32_t h4_core_block_size_v1(void)`: the block size this core
-        /// works best with.
-        #[unsafe(no_mangle)]
-        pub extern "C" fn h4_core_block_size_v1() -> u32 {
-            $block_size
-        }
-    };
-    (name: $name:expr, version: $version:expr, compress: $compress:path, decompress: $decompress:path $(,)?) => {
+    (name: $name:expr, version: $version:expr, compress: $compress:path, decompress: $decompress:path
+     $(, block_size: $block_size:expr)? $(, decompress_into: $into:path)? $(,)?) => {
         /// `size_t h4_compress(const void*, size_t, void**)`
         ///
         /// # Safety
@@ -197,6 +229,34 @@ macro_rules! export_core {
         pub extern "C" fn h4_core_abi_version_v1() -> u32 {
             $crate::ABI_VERSION
         }
+
+        $(
+            /// `uint32_t h4_core_block_size_v1(void)`: the block size this
+            /// core works best with.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn h4_core_block_size_v1() -> u32 {
+                $block_size
+            }
+        )?
+
+        $(
+            /// `size_t h4_decompress_into_v1(const void*, size_t, void*,
+            /// size_t)`: decodes straight into the host's buffer.
+            ///
+            /// # Safety
+            /// `in_ptr` readable for `in_len` bytes, `out_ptr` writable for
+            /// `out_cap` bytes, not overlapping.
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn h4_decompress_into_v1(
+                in_ptr: *const ::std::ffi::c_void,
+                in_len: usize,
+                out_ptr: *mut ::std::ffi::c_void,
+                out_cap: usize,
+            ) -> usize {
+                // SAFETY: forwarded from the caller.
+                unsafe { $crate::call_into($into, in_ptr, in_len, out_ptr, out_cap) }
+            }
+        )?
     };
 }
 
@@ -253,6 +313,38 @@ mod tests {
             assert_eq!(len, 0);
             assert!(out.is_null());
         }
+    }
+
+    fn copy_into(input: &[u8], out: &mut [u8]) -> Option<usize> {
+        out.get_mut(..input.len())?.copy_from_slice(input);
+        Some(input.len())
+    }
+
+    #[test]
+    fn decoding_into_a_buffer_reports_failures_as_size_max() {
+        let mut out = [0u8; 4];
+        // SAFETY: valid, non-overlapping buffers.
+        let n = unsafe {
+            call_into(
+                copy_into,
+                b"abc".as_ptr().cast(),
+                3,
+                out.as_mut_ptr().cast(),
+                4,
+            )
+        };
+        assert_eq!((n, &out[..3]), (3, &b"abc"[..]));
+        // SAFETY: as above; the output does not fit.
+        let n = unsafe {
+            call_into(
+                copy_into,
+                b"abcde".as_ptr().cast(),
+                5,
+                out.as_mut_ptr().cast(),
+                4,
+            )
+        };
+        assert_eq!(n, INTO_FAILED);
     }
 
     #[test]

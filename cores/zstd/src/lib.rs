@@ -97,10 +97,31 @@ fn decompress(payload: &[u8], out: &mut Vec<u8>) -> bool {
     }
 }
 
+/// Decodes straight into the host's buffer (`h4_decompress_into_v1`):
+/// no allocation, no copy, no free. Only frames that state their size
+/// (as this core's do) and fit `out` are accepted.
+fn decompress_into(payload: &[u8], out: &mut [u8]) -> Option<usize> {
+    match zstd::zstd_safe::get_frame_content_size(payload) {
+        Ok(Some(size)) if size <= out.len() as u64 => {}
+        _ => return None,
+    }
+    let mut written = None;
+    with_cached(
+        &DECOMPRESSOR,
+        || zstd::bulk::Decompressor::new().ok(),
+        |decompressor| {
+            written = decompressor.decompress_to_buffer(payload, out).ok();
+            written.is_some()
+        },
+    );
+    written
+}
+
 h4_core_abi::export_core! {
     name: "zstd",
     version: concat!(env!("CARGO_PKG_VERSION"), " (zstd level 3)"),
     compress: compress,
     decompress: decompress,
     block_size: BLOCK_SIZE,
+    decompress_into: decompress_into,
 }

@@ -21,6 +21,27 @@ impl BufferPool {
 
     /// An empty buffer, reused when one is idle.
     pub fn take(&self) -> Vec<u8> {
+        let mut buffer = self.pop();
+        buffer.clear();
+        buffer
+    }
+
+    /// A buffer of exactly `len` initialised bytes, for a decoder to
+    /// write into. A reused buffer keeps the length it was handed back
+    /// with, so only bytes past that are zeroed: in a stream of equal
+    /// blocks, none after the first.
+    pub fn take_filled(&self, len: usize) -> Vec<u8> {
+        let mut buffer = self.pop();
+        if buffer.capacity() == 0 {
+            // Zeroed by the allocator (calloc: fresh pages from the kernel
+            // are zero already), not by a pass over them.
+            return vec![0; len];
+        }
+        buffer.resize(len, 0);
+        buffer
+    }
+
+    fn pop(&self) -> Vec<u8> {
         self.free
             .lock()
             .ok()
@@ -28,9 +49,9 @@ impl BufferPool {
             .unwrap_or_default()
     }
 
-    /// Hands `buffer` back; it is dropped when the pool is full.
-    pub fn give(&self, mut buffer: Vec<u8>) {
-        buffer.clear();
+    /// Hands `buffer` back, contents and all; it is dropped when the pool
+    /// is full.
+    pub fn give(&self, buffer: Vec<u8>) {
         if let Ok(mut free) = self.free.lock()
             && free.len() < self.capacity
         {
@@ -55,5 +76,15 @@ mod tests {
         assert!(b.is_empty());
         assert_eq!(b.as_ptr(), ptr);
         assert!(pool.take().capacity() == 0);
+    }
+
+    #[test]
+    fn filled_buffers_keep_their_bytes_initialised() {
+        let pool = BufferPool::new(1);
+        pool.give(vec![7; 100]);
+        let b = pool.take_filled(60);
+        assert_eq!(b, vec![7; 60]);
+        pool.give(b);
+        assert_eq!(pool.take_filled(80), [vec![7; 60], vec![0; 20]].concat());
     }
 }

@@ -16,7 +16,7 @@ use std::thread;
 
 use crate::buffers::BufferPool;
 use crate::container::FormatError;
-use crate::container::checksum::ContentCheck;
+use crate::container::checksum::{self, ContentCheck};
 use crate::container::{
     BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FORMAT_VERSION, FORMAT_VERSIONS,
     FrameEncoder, FrameEnd, FrameHeader, FrameReader, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, SealedBlock,
@@ -227,15 +227,36 @@ fn seal<'a>(
         block: index,
         error,
     };
+    // Taken before any engine sees the block, so what is written is
+    // checked against the bytes that were read, whatever a core does to
+    // the buffer it is lent.
+    let digest = frame.digest(index, &chunk);
     let mut coded = pool.take();
     let kind = engine
         .compress_block(&chunk, &mut coded)
         .map_err(engine_error)?;
+    let unchanged = |chunk: &[u8]| {
+        if untrusted(engine) && frame.digest(index, chunk) != digest {
+            return Err(engine_error(modified_input()));
+        }
+        Ok(())
+    };
     let stored = kind == Coded::Stored || coded.len() >= chunk.len();
     if check && !stored {
-        check_round_trip(engine, &chunk, &coded).map_err(engine_error)?;
+        // A failed check of a block the core wrote into is reported as
+        // the write, its cause.
+        check_round_trip(engine, &chunk, &coded)
+            .map_err(|e| unchanged(&chunk).err().unwrap_or(engine_error(e)))?;
     }
-    let block = frame.seal(index, &chunk, if stored { &chunk } else { &coded });
+    // After every call, so a core that kept a pointer to its input and
+    // wrote through it in the round-trip decode is caught as well.
+    unchanged(&chunk)?;
+    let block = frame.seal_digested(
+        index,
+        chunk.len(),
+        digest,
+        if stored { &chunk } else { &coded },
+    );
     Ok(Sealed {
         block,
         raw_len: chunk.len() as u64,
@@ -251,6 +272,20 @@ fn seal<'a>(
     })
 }
 
+/// Whether `engine` is an external core, whose calls h4 checks for
+/// writes into the buffers it lends.
+fn untrusted(engine: &dyn Engine) -> bool {
+    engine.id().kind == EngineKind::Core
+}
+
+/// A core wrote into the block it was asked to compress.
+fn modified_input() -> EngineError {
+    EngineError::Failed(
+        "the core modified its input (the block's bytes changed during a call); nothing was written for this block"
+            .to_string(),
+    )
+}
+
 /// Compresses `input` with one engine call and no container (the `--raw`
 /// mode, for other hosts of the core ABI), checking the round trip first
 /// when `check_core_output` is set and the engine is a core, as
@@ -261,23 +296,39 @@ pub fn compress_raw(
     check_core_output: bool,
     out: &mut Vec<u8>,
 ) -> Result<(), EngineError> {
+    let digest = checksum::digest(input);
+    let unchanged = || {
+        if untrusted(engine) && checksum::digest(input) != digest {
+            return Err(modified_input());
+        }
+        Ok(())
+    };
     engine.compress(input, out)?;
     if checks_output(engine, check_core_output) {
-        check_round_trip(engine, input, out)?;
+        check_round_trip(engine, input, out).map_err(|e| unchanged().err().unwrap_or(e))?;
     }
-    Ok(())
+    unchanged()
 }
 
 /// Whether `engine`'s output is decoded and compared before it is written:
 /// a core's, unless the check is turned off; the built-in engine is trusted
 /// (see [`CompressOptions::check_core_output`]).
 fn checks_output(engine: &dyn Engine, check_core_output: bool) -> bool {
-    check_core_output && engine.id().kind == EngineKind::Core
+    check_core_output && untrusted(engine)
 }
 
-/// Decodes `coded` and compares it with `raw`.
+/// Decodes `coded` and compares it with `raw`; the payload's bytes must be
+/// the same after the call, as they are what gets written.
 fn check_round_trip(engine: &dyn Engine, raw: &[u8], coded: &[u8]) -> Result<(), EngineError> {
-    let outcome = match engine.decompress_and_compare(coded, raw) {
+    let payload_digest = checksum::digest(coded);
+    let compared = engine.decompress_and_compare(coded, raw);
+    if checksum::digest(coded) != payload_digest {
+        return Err(EngineError::Failed(
+            "the core modified the payload it was given to decode; nothing was written for this block"
+                .to_string(),
+        ));
+    }
+    let outcome = match compared {
         Err(e) => format!("its output does not decompress ({e})"),
         Ok(Comparison::Equal) => return Ok(()),
         Ok(Comparison::DiffersAt(at)) => {
@@ -325,6 +376,9 @@ pub fn decompress<R: Read, W: Write + Send>(
     let pool = Arc::new(BufferPool::new(
         2 * pool_size(options.threads, DEFAULT_BLOCK_SIZE as usize),
     ));
+    // Decoded blocks cycle through a pool of their own, so a buffer comes
+    // back as long as the blocks it held (see `BufferPool::take_filled`).
+    let raw_pool = BufferPool::new(pool_size(options.threads, DEFAULT_BLOCK_SIZE as usize));
     let mut reader = FrameReader::for_pipeline(input, Arc::clone(&pool));
     let mut engine = Arc::clone(&reference);
     let mut compressed = 0u64;
@@ -375,7 +429,7 @@ pub fn decompress<R: Read, W: Write + Send>(
         limits(options.threads, DEFAULT_BLOCK_SIZE as usize),
         jobs,
         weigh,
-        |job| decode_job(job, &pool),
+        |job| decode_job(job, &pool, &raw_pool),
         |decoded| {
             match decoded {
                 Decoded::FrameStart => {
@@ -389,7 +443,7 @@ pub fn decompress<R: Read, W: Write + Send>(
                     }
                     stats.blocks += 1;
                     stats.raw_bytes += raw.len() as u64;
-                    pool.give(raw);
+                    raw_pool.give(raw);
                     if let Some(progress) = &options.progress {
                         (progress.0)(stats.raw_bytes);
                     }
@@ -432,7 +486,7 @@ pub(crate) fn resolve(
         })
 }
 
-fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
+fn decode_job(job: Job, pool: &BufferPool, raw_pool: &BufferPool) -> Result<Decoded> {
     match job {
         Job::FrameStart => Ok(Decoded::FrameStart),
         Job::FrameEnd(end) => Ok(Decoded::FrameEnd(end)),
@@ -442,7 +496,8 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
             payload,
             engine,
         } => {
-            let (raw, digest) = decode_block(index, &header, payload, engine.as_ref(), pool)?;
+            let (raw, digest) =
+                decode_block(index, &header, payload, engine.as_ref(), pool, raw_pool)?;
             Ok(Decoded::Block { raw, digest })
         }
     }
@@ -451,13 +506,15 @@ fn decode_job(job: Job, pool: &BufferPool) -> Result<Decoded> {
 /// Decodes block number `index` of a frame from its header and payload
 /// with `engine`, checking the payload before the engine sees it and the
 /// decoded bytes after; returns them, with the digest a format 1 frame's
-/// content check is made of. Buffers come from and go back to `pool`.
+/// content check is made of. The payload's buffer goes back to `pool`; the
+/// decoded block's comes from `raw_pool`, which its caller gives it back to.
 pub(crate) fn decode_block(
     index: u64,
     header: &BlockHeader,
     payload: Vec<u8>,
     engine: &dyn Engine,
     pool: &BufferPool,
+    raw_pool: &BufferPool,
 ) -> Result<(Vec<u8>, Option<u64>)> {
     // Checked here, on a worker, rather than by the reader: the reader is
     // the one serial stage of decompression. No payload reaches an engine
@@ -473,10 +530,13 @@ pub(crate) fn decode_block(
             block: index,
             error,
         };
-        let mut raw = pool.take();
-        engine
-            .decompress(&payload, raw_len, &mut raw)
-            .map_err(engine_error)?;
+        let mut raw = raw_pool.take_filled(raw_len);
+        match engine.decompress_into(&payload, &mut raw) {
+            Some(written) => raw.truncate(written.map_err(engine_error)?),
+            None => engine
+                .decompress(&payload, raw_len, &mut raw)
+                .map_err(engine_error)?,
+        }
         pool.give(payload);
         if raw.len() != raw_len {
             return Err(engine_error(EngineError::Failed(format!(

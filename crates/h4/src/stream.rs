@@ -413,6 +413,7 @@ impl<R: Read> Reader<R> {
                             payload,
                             engine.as_ref(),
                             &self.pool,
+                            &self.pool,
                         )?;
                         if let Some(digest) = digest {
                             content.push(digest);
@@ -468,8 +469,14 @@ impl<R: Read> Reader<R> {
         let engine = pipeline::resolve(&frame.header, &self.reference, &self.engines)?;
         let mut source = Seekable { inner, seek: *seek };
         let (header, payload) = read_block(&mut source, frame, b)?;
-        let (raw, _) =
-            pipeline::decode_block(b as u64, &header, payload, engine.as_ref(), &self.pool)?;
+        let (raw, _) = pipeline::decode_block(
+            b as u64,
+            &header,
+            payload,
+            engine.as_ref(),
+            &self.pool,
+            &self.pool,
+        )?;
         self.pool.give(std::mem::replace(&mut self.block, raw));
         self.block_pos = (*cursor - location.content_offset) as usize;
         *current = Some((f, b));

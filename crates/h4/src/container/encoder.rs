@@ -3,7 +3,7 @@
 //! in order on one thread, so sealing takes `&self` and recording `&mut
 //! self`.
 
-use super::checksum::ContentCheck;
+use super::checksum::{self, ContentCheck};
 use super::format2::{BlockShape, FooterBuilder};
 use super::{EngineId, Trailer, format1, format2};
 
@@ -89,6 +89,16 @@ impl FrameEncoder {
         &self.header
     }
 
+    /// The digest of block `index`'s content that its header will carry:
+    /// taken before an engine sees the block, and again after, it shows
+    /// whether an engine changed the bytes it was lent.
+    pub fn digest(&self, index: u64, raw: &[u8]) -> u64 {
+        match &self.format {
+            Format::One { .. } => checksum::digest(raw),
+            Format::Two { header_check, .. } => format2::raw_digest(*header_check, index, raw),
+        }
+    }
+
     /// The header of block number `index`, whose content is `raw` and whose
     /// payload is `payload`: the engine's output when smaller, else `raw`
     /// itself (a stored block). The payload is not copied.
@@ -96,18 +106,30 @@ impl FrameEncoder {
     /// # Panics
     /// If `raw` is empty or over the block size, or `payload` is longer.
     pub fn seal(&self, index: u64, raw: &[u8], payload: &[u8]) -> SealedBlock {
-        assert!(!raw.is_empty() && raw.len() <= u32::MAX as usize);
-        assert!(payload.len() <= raw.len());
-        let raw_len = raw.len() as u32;
+        self.seal_digested(index, raw.len(), self.digest(index, raw), payload)
+    }
+
+    /// [`seal`](Self::seal) for a block of `raw_len` bytes whose
+    /// [`digest`](Self::digest) was taken already.
+    ///
+    /// # Panics
+    /// If `raw_len` is 0 or over the block size, or `payload` is longer.
+    pub fn seal_digested(
+        &self,
+        index: u64,
+        raw_len: usize,
+        digest: u64,
+        payload: &[u8],
+    ) -> SealedBlock {
+        assert!(raw_len != 0 && raw_len <= u32::MAX as usize);
+        assert!(payload.len() <= raw_len);
+        let raw_len = raw_len as u32;
         match &self.format {
-            Format::One { .. } => {
-                let (header, digest) = format1::block_header(raw, payload);
-                SealedBlock {
-                    header: header.to_vec(),
-                    raw_len,
-                    record: Record::Digest(digest),
-                }
-            }
+            Format::One { .. } => SealedBlock {
+                header: format1::block_header_digested(raw_len as usize, digest, payload).to_vec(),
+                raw_len,
+                record: Record::Digest(digest),
+            },
             Format::Two {
                 header_check,
                 block_size,
@@ -119,7 +141,7 @@ impl FrameEncoder {
                         *header_check,
                         index,
                         &shape,
-                        raw,
+                        digest,
                         payload,
                     ),
                     raw_len,

@@ -137,11 +137,22 @@ impl BlockFields {
 /// If `raw` is empty or longer than `u32::MAX`, or `payload` is longer
 /// than `raw`.
 pub fn block_header(raw: &[u8], payload: &[u8]) -> ([u8; BLOCK_HEADER_LEN], u64) {
-    assert!(!raw.is_empty() && raw.len() <= u32::MAX as usize);
-    assert!(payload.len() <= raw.len());
     let digest = checksum::digest(raw);
+    (block_header_digested(raw.len(), digest, payload), digest)
+}
+
+/// [`block_header`] for a block of `raw_len` bytes whose digest
+/// ([`checksum::digest`]) was taken already: the pipeline takes it before
+/// a core sees the block.
+pub fn block_header_digested(
+    raw_len: usize,
+    digest: u64,
+    payload: &[u8],
+) -> [u8; BLOCK_HEADER_LEN] {
+    assert!(raw_len != 0 && raw_len <= u32::MAX as usize);
+    assert!(payload.len() <= raw_len);
     let mut header = BlockFields {
-        raw_len: raw.len() as u32,
+        raw_len: raw_len as u32,
         payload_len: payload.len() as u32,
         payload_check: 0,
         raw_check: digest as u32,
@@ -151,7 +162,7 @@ pub fn block_header(raw: &[u8], payload: &[u8]) -> ([u8; BLOCK_HEADER_LEN], u64)
     bytes[..8].copy_from_slice(&header.lengths());
     bytes[8..12].copy_from_slice(&header.payload_check.to_le_bytes());
     bytes[12..].copy_from_slice(&header.raw_check.to_le_bytes());
-    (bytes, digest)
+    bytes
 }
 
 /// The end of a frame: what the blocks before it add up to.

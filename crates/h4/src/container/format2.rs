@@ -220,15 +220,23 @@ impl BlockShape {
     }
 }
 
+/// The digest of block `index`'s raw bytes that its `Raw_Check` is the low
+/// half of: taken before an engine sees the block, it also shows whether
+/// the block changed during the engine's calls.
+pub fn raw_digest(header_check: u32, index: u64, raw: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(raw, block_seed(header_check, index))
+}
+
 /// Encodes the header of block `index` of the frame whose header check is
 /// `header_check`; returns the header bytes (write the payload after them).
-/// `raw` is the block's content and `payload` either the engine's smaller
-/// output or `raw` itself (a stored block).
+/// `raw_digest` is [`raw_digest`] of the block's content, and `payload`
+/// either the engine's smaller output or the content itself (a stored
+/// block).
 pub fn encode_block_header(
     header_check: u32,
     index: u64,
     shape: &BlockShape,
-    raw: &[u8],
+    raw_digest: u64,
     payload: &[u8],
 ) -> Vec<u8> {
     let seed = block_seed(header_check, index);
@@ -237,7 +245,7 @@ pub fn encode_block_header(
     let payload_check = payload_check(seed, &out, payload);
     out.extend_from_slice(&payload_check.to_le_bytes());
     if !shape.stored {
-        out.extend_from_slice(&raw_check(seed, raw).to_le_bytes());
+        out.extend_from_slice(&(raw_digest as u32).to_le_bytes());
     }
     out
 }

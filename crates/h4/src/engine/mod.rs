@@ -67,6 +67,10 @@ impl Comparison {
     pub fn of(expected: &[u8], got: &[u8]) -> Self {
         if got.len() != expected.len() {
             Comparison::Length(got.len())
+        } else if got == expected {
+            // memcmp: the common case, several times faster than finding
+            // the first difference byte by byte.
+            Comparison::Equal
         } else {
             match got.iter().zip(expected).position(|(a, b)| a != b) {
                 Some(at) => Comparison::DiffersAt(at),
@@ -115,6 +119,21 @@ pub trait Engine: Send + Sync {
         limit: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), EngineError>;
+
+    /// Decompresses `payload` straight into `out`, whose length is the
+    /// exact size the payload must decode to, and returns how many bytes
+    /// it wrote. `None`: this engine has no such path (the caller uses
+    /// [`decompress`](Self::decompress)); a core has one when it exports
+    /// `h4_decompress_into_v1` (docs/ABI.md), which spares the core's
+    /// allocation, the copy out of it and the free.
+    fn decompress_into(
+        &self,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Option<Result<usize, EngineError>> {
+        let _ = (payload, out);
+        None
+    }
 
     /// Compresses one container block: like [`compress`](Self::compress),
     /// but says whether the payload is worth keeping. [`Coded::Stored`]

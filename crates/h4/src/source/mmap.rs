@@ -9,7 +9,7 @@
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom};
 
-use memmap2::{Mmap, MmapOptions};
+use memmap2::{MmapMut, MmapOptions};
 
 use super::{Kind, Source};
 
@@ -63,25 +63,32 @@ impl Source<'_> {
     }
 }
 
-/// Maps `len` bytes of `file` starting at `offset`, read-only.
+/// Maps `len` bytes of `file` starting at `offset`, privately: the pages
+/// are the page cache's until something writes to them, and a write
+/// (a core scribbling on the block it was lent) lands in a private copy
+/// of the page, never in the file and never as a SIGSEGV. The pipeline
+/// notices such a write by the block's checksum, taken before the call.
 ///
 /// `len` must be non-zero and the range must lie within the file. Only the
 /// sources that [`Source::map_file`] and [`Source::map_file_from_position`]
 /// make call this.
-pub(super) fn map_range(file: &File, offset: u64, len: usize) -> io::Result<Mmap> {
-    // SAFETY: the map is read-only and private to this process. The one
-    // hazard is the file being truncated while it is mapped, which would
-    // make reads of the lost pages raise SIGBUS; the callers of the two
-    // unsafe constructors that lead here have promised that it is not.
+pub(super) fn map_range(file: &File, offset: u64, len: usize) -> io::Result<MmapMut> {
+    // SAFETY: the map is private to this process. The one hazard is the
+    // file being truncated while it is mapped, which would make reads of
+    // the lost pages raise SIGBUS; the callers of the two unsafe
+    // constructors that lead here have promised that it is not.
     // Populating maps the whole window in one call instead of taking a page
-    // fault for every 4 KiB on first touch.
-    unsafe {
+    // fault for every 4 KiB on first touch; it is done while the map is
+    // read-only, because populating a writable private map would copy
+    // every page. Making it writable afterwards copies nothing.
+    let map = unsafe {
         MmapOptions::new()
             .offset(offset)
             .len(len)
             .populate()
-            .map(file)
-    }
+            .map_copy_read_only(file)
+    }?;
+    map.make_mut()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::io::Read;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-use memmap2::Mmap;
+use memmap2::MmapMut;
 
 mod mmap;
 
@@ -83,8 +83,9 @@ pub enum Chunk<'a> {
     Borrowed(&'a [u8]),
     /// Read from a stream.
     Owned(Vec<u8>),
-    /// Part of a mapped window of a file.
-    Mapped(Arc<Mmap>, Range<usize>),
+    /// Part of a mapped window of a file (a private, copy-on-write map:
+    /// see `mmap::map_range`).
+    Mapped(Arc<MmapMut>, Range<usize>),
 }
 
 impl Deref for Chunk<'_> {
@@ -106,7 +107,7 @@ pub struct Blocks<'a> {
     /// Bytes of the input handed out so far.
     pos: u64,
     /// The mapped window and the input offset it starts at.
-    window: Option<(Arc<Mmap>, u64)>,
+    window: Option<(Arc<MmapMut>, u64)>,
     done: bool,
     pool: Option<Arc<BufferPool>>,
 }
@@ -146,7 +147,7 @@ impl<'a> Blocks<'a> {
         if self.pos >= *len {
             return Ok(None);
         }
-        let in_window = |w: &(Arc<Mmap>, u64)| self.pos < w.1 + w.0.len() as u64;
+        let in_window = |w: &(Arc<MmapMut>, u64)| self.pos < w.1 + w.0.len() as u64;
         if !self.window.as_ref().is_some_and(in_window) {
             let blocks_per_window = (MAP_WINDOW / self.block_size).max(1);
             let span = (blocks_per_window * self.block_size) as u64;

@@ -4,9 +4,11 @@
 //! `unsafe`; [`super::Core`] decides what each answer means.
 #![allow(unsafe_code)]
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 use std::ptr;
+use std::sync::{Once, OnceLock};
 
 use libloading::Library;
 
@@ -15,6 +17,8 @@ use libloading::Library;
 type CodecFn = unsafe extern "C" fn(*const c_void, usize, *mut *mut c_void) -> usize;
 /// `void h4_free(void*)`.
 type FreeFn = unsafe extern "C" fn(*mut c_void);
+/// `size_t h4_decompress_into_v1(const void*, size_t, void*, size_t)`.
+type IntoFn = unsafe extern "C" fn(*const c_void, usize, *mut c_void, usize) -> usize;
 /// `const char* h4_core_name_v1(void)` and friends.
 type StrFn = unsafe extern "C" fn() -> *const c_char;
 /// `uint32_t h4_core_abi_version_v1(void)`.
@@ -47,9 +51,27 @@ pub enum Returned {
     Data { len: usize, copied: bool },
     /// The call returned a length with a NULL pointer.
     NullWithLength(usize),
-    /// The call returned 0.
-    Zero,
+    /// The call returned 0 and a NULL pointer: the specification's
+    /// failure signal.
+    Null,
+    /// The call returned 0 with a buffer: an empty result (the buffer
+    /// was released).
+    Empty,
 }
+
+/// What `h4_decompress_into_v1` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// It wrote this many bytes (at most the capacity it was given).
+    Written(usize),
+    /// It returned the failure value, `(size_t)-1`.
+    Failed,
+    /// It claimed to have written more than the capacity it was given.
+    Overlong(usize),
+}
+
+/// The failure value of `h4_decompress_into_v1`.
+pub const INTO_FAILED: usize = usize::MAX;
 
 /// The optional, versioned identity symbols of a core.
 #[derive(Debug, Default)]
@@ -72,6 +94,7 @@ pub struct CoreLibrary {
     compress: CodecFn,
     decompress: CodecFn,
     free: FreeFn,
+    decompress_into: Option<IntoFn>,
     // Last, so it is dropped (unloaded) after nothing can call into it.
     _library: Library,
 }
@@ -112,29 +135,17 @@ impl CoreLibrary {
                 block_size: optional::<U32Fn>(&library, "h4_core_block_size_v1").map(|f| f()),
             }
         };
+        // SAFETY: as above, with the signature docs/ABI.md gives the
+        // optional extension symbol.
+        let decompress_into = unsafe { optional::<IntoFn>(&library, "h4_decompress_into_v1") };
         let core = CoreLibrary {
             compress,
             decompress,
             free,
+            decompress_into,
             _library: library,
         };
         Ok((core, identity))
-    }
-
-    /// Calls `h4_compress` or `h4_decompress` on `input` and copies a
-    /// returned buffer of at most `limit` bytes into `out` (replacing
-    /// its contents).
-    pub fn call(
-        &self,
-        direction: Direction,
-        input: &[u8],
-        limit: usize,
-        out: &mut Vec<u8>,
-    ) -> Returned {
-        self.call_inspect(direction, input, limit, |bytes| {
-            out.clear();
-            out.extend_from_slice(bytes);
-        })
     }
 
     /// Calls `h4_compress` or `h4_decompress` on `input` and lends a
@@ -153,13 +164,15 @@ impl CoreLibrary {
             Direction::Decompress => self.decompress,
         };
         let mut buffer: *mut c_void = ptr::null_mut();
+        IN_CALL.set(true);
         // SAFETY: `input` is valid for reads of `input.len()` bytes for
         // the whole call and `buffer` is a valid place for the core to
         // store a pointer. The ABI lets the core keep neither.
         let len = unsafe { f(input.as_ptr().cast(), input.len(), &mut buffer) };
+        IN_CALL.set(false);
         if buffer.is_null() {
             return if len == 0 {
-                Returned::Zero
+                Returned::Null
             } else {
                 Returned::NullWithLength(len)
             };
@@ -177,16 +190,91 @@ impl CoreLibrary {
         // h4_decompress and is released exactly once.
         unsafe { (self.free)(buffer) };
         if len == 0 {
-            Returned::Zero
+            Returned::Empty
         } else {
             Returned::Data { len, copied }
         }
+    }
+
+    /// Whether the core exports `h4_decompress_into_v1`.
+    pub fn has_decompress_into(&self) -> bool {
+        self.decompress_into.is_some()
+    }
+
+    /// Calls `h4_decompress_into_v1` to decode `input` straight into
+    /// `out`; `None` when the core does not export it.
+    pub fn decompress_into(&self, input: &[u8], out: &mut [u8]) -> Option<Decoded> {
+        let f = self.decompress_into?;
+        IN_CALL.set(true);
+        // SAFETY: `input` is readable for `input.len()` bytes and `out`
+        // writable for `out.len()` bytes for the whole call, and the
+        // extension's contract (docs/ABI.md) is to write at most
+        // `out_cap` bytes and keep neither pointer. `out` is initialised
+        // memory, so whatever the core does or does not write, h4 reads
+        // only bytes.
+        let n = unsafe {
+            f(
+                input.as_ptr().cast(),
+                input.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+            )
+        };
+        IN_CALL.set(false);
+        Some(match n {
+            INTO_FAILED => Decoded::Failed,
+            n if n > out.len() => Decoded::Overlong(n),
+            n => Decoded::Written(n),
+        })
     }
 
     /// Calls `h4_free(NULL)`, which the ABI requires to do nothing.
     pub fn free_null(&self) {
         // SAFETY: the ABI requires h4_free to accept NULL.
         unsafe { (self.free)(ptr::null_mut()) }
+    }
+}
+
+thread_local! {
+    /// Whether this thread is inside a call into a core.
+    static IN_CALL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The message printed when a core calls `exit` during a call.
+static EXIT_MESSAGE: OnceLock<String> = OnceLock::new();
+
+/// Makes a core's `exit()` in the middle of a call end h4 with status 1
+/// and a message instead of the status the core chose (for a core in h4's
+/// own process; a helper reports the core's status as it is): `exit` runs the
+/// `atexit` handlers on the thread that called it, and that thread is
+/// inside a core call only when the core called it.
+pub fn guard_exit(path: &Path) {
+    static REGISTERED: Once = Once::new();
+    EXIT_MESSAGE.get_or_init(|| {
+        format!(
+            "h4: core {} called exit() in the middle of a call; stopping (status 1), nothing more is written\n",
+            path.display()
+        )
+    });
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain function with no captured state,
+        // which only reads a thread-local and a static, writes to
+        // stderr and ends the process.
+        unsafe { nix::libc::atexit(exit_during_call) };
+    });
+}
+
+extern "C" fn exit_during_call() {
+    if IN_CALL.try_with(Cell::get).unwrap_or(false) {
+        let message = EXIT_MESSAGE
+            .get()
+            .map_or("h4: a core called exit()\n", String::as_str);
+        // SAFETY: write(2) of a valid buffer to stderr, then _exit, which
+        // ends the process without running anything else.
+        unsafe {
+            nix::libc::write(2, message.as_ptr().cast(), message.len());
+            nix::libc::_exit(1);
+        }
     }
 }
 

@@ -4,8 +4,14 @@
 //! The raw calls live in `ffi`; this module decides what
 //! each answer means (the rules are in `docs/ABI.md`) and turns every
 //! misbehaviour into an [`EngineError`] instead of a crash or a leak.
+//! A core runs either in h4's own process or, with [`Core::isolated`], in
+//! sandboxed helper processes (`isolate`); the answers mean the same
+//! either way, and in a helper a crash, an abort, an `exit` or a hang is
+//! one more kind of answer.
 
 mod ffi;
+pub mod isolate;
+mod process;
 
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -13,7 +19,9 @@ use std::path::{Path, PathBuf};
 
 use super::{Coded, Comparison, Engine, EngineError};
 use crate::container::{EngineId, EngineKind};
-use ffi::{CoreLibrary, Direction, LoadError, Returned};
+use ffi::{CoreLibrary, Decoded, Direction, Identity, LoadError, Returned};
+use isolate::{HelperCommand, Helpers};
+pub use process::{Change, ProcessState};
 
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;
@@ -45,12 +53,25 @@ impl fmt::Display for CoreLoadError {
 
 impl std::error::Error for CoreLoadError {}
 
+/// Where a core's code runs.
+enum Backend {
+    /// Loaded into this process.
+    InProcess(CoreLibrary),
+    /// In helper processes (see `isolate`).
+    Isolated(Helpers),
+}
+
 /// A loaded core.
 pub struct Core {
-    library: CoreLibrary,
+    backend: Backend,
     id: EngineId,
     version: Option<String>,
     block_size: Option<u32>,
+    path: PathBuf,
+    /// The process's settings from before the core was loaded.
+    before: ProcessState,
+    /// What loading changed (and h4 put back).
+    load_changes: Vec<Change>,
 }
 
 impl fmt::Debug for Core {
@@ -68,16 +89,67 @@ impl Core {
     /// limits, [`crate::container::BLOCK_SIZES`], for cores that will write
     /// frames).
     pub fn load(path: &Path, block_sizes: RangeInclusive<u32>) -> Result<Core, CoreLoadError> {
+        // The library's initialisers run inside open: whatever they change
+        // of the process's settings is put back before anything else.
+        let before = ProcessState::capture();
+        ffi::guard_exit(path);
+        let opened = CoreLibrary::open(path);
+        let load_changes = before.restore();
+        let (library, identity) = opened.map_err(|e| CoreLoadError {
+            path: path.to_path_buf(),
+            why: load_error_text(e),
+        })?;
+        let mut core = Core::new(
+            Backend::InProcess(library),
+            identity,
+            path,
+            block_sizes,
+            before,
+        )?;
+        core.load_changes = load_changes;
+        Ok(core)
+    }
+
+    /// Starts `helpers` helper processes with `command`, each of which loads
+    /// the core at `path` and serves calls in a sandbox (see [`isolate`]);
+    /// this process never runs the core's code. One helper per worker
+    /// thread keeps the pipeline's parallelism.
+    pub fn isolated(
+        path: &Path,
+        block_sizes: RangeInclusive<u32>,
+        command: &HelperCommand,
+        helpers: usize,
+    ) -> Result<Core, CoreLoadError> {
+        let (helpers, identity) =
+            Helpers::start(command, path, helpers).map_err(|why| CoreLoadError {
+                path: path.to_path_buf(),
+                why,
+            })?;
+        let core = Core::new(
+            Backend::Isolated(helpers),
+            identity,
+            path,
+            block_sizes,
+            ProcessState::capture(),
+        )?;
+        if let Backend::Isolated(helpers) = &core.backend {
+            helpers.set_label(core.label());
+        }
+        Ok(core)
+    }
+
+    /// Checks a core's identity and makes the engine.
+    fn new(
+        backend: Backend,
+        identity: Identity,
+        path: &Path,
+        block_sizes: RangeInclusive<u32>,
+        before: ProcessState,
+    ) -> Result<Core, CoreLoadError> {
         let fail = |why: String| CoreLoadError {
             path: path.to_path_buf(),
             why,
         };
-        let (library, identity) = CoreLibrary::open(path).map_err(|e| {
-            fail(match e {
-                LoadError::Open(why) => why,
-                LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
-            })
-        })?;
         if let Some(v) = identity.abi_version
             && v != ABI_VERSION
         {
@@ -109,14 +181,66 @@ impl Core {
             .version
             .map(|v| String::from_utf8_lossy(&v).into_owned());
         Ok(Core {
-            library,
+            backend,
             id: EngineId {
                 kind: EngineKind::Core,
                 name,
             },
             version,
             block_size: identity.block_size,
+            path: path.to_path_buf(),
+            before,
+            load_changes: Vec::new(),
         })
+    }
+
+    /// How messages name this core: its name and its library's file name.
+    fn label(&self) -> String {
+        let file = self.path.file_name().unwrap_or(self.path.as_os_str());
+        format!("core '{}' ({})", self.id.name, file.to_string_lossy())
+    }
+
+    /// Whether the core runs in helper processes ([`Core::isolated`]).
+    pub fn is_isolated(&self) -> bool {
+        matches!(self.backend, Backend::Isolated(_))
+    }
+
+    /// What the helpers' sandbox enforces, for an isolated core (each
+    /// helper reports it once it is in place).
+    pub fn sandbox(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Isolated(helpers) => Some(helpers.sandbox()),
+            Backend::InProcess(_) => None,
+        }
+    }
+
+    /// Whether the core exports the optional `h4_decompress_into_v1`
+    /// (docs/ABI.md), which h4 then uses to decode blocks.
+    pub fn has_decompress_into(&self) -> bool {
+        match &self.backend {
+            Backend::InProcess(library) => library.has_decompress_into(),
+            Backend::Isolated(helpers) => helpers.has_decompress_into(),
+        }
+    }
+
+    /// The library's path, as given to [`Core::load`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The process settings the core's initialisers changed while it was
+    /// loaded; h4 put each back. A host should warn about them, naming
+    /// the core.
+    pub fn load_changes(&self) -> &[Change] {
+        &self.load_changes
+    }
+
+    /// Puts back every process setting (working directory, umask, signal
+    /// handlers) that differs from before the core was loaded, and says
+    /// which did: a core may change them in a call as well as at load.
+    /// Call it where no call into the core is running.
+    pub fn restore_process(&self) -> Vec<Change> {
+        self.before.restore()
     }
 
     /// The version string the core reports through `h4_core_version_v1`.
@@ -124,10 +248,51 @@ impl Core {
         self.version.as_deref()
     }
 
-    /// Calls `h4_free(NULL)` (for conformance checks).
+    /// Calls `h4_free(NULL)` (for conformance checks; in-process cores
+    /// only, an isolated core's helpers call it when they start).
     pub fn free_null(&self) {
-        self.library.free_null();
+        if let Backend::InProcess(library) = &self.backend {
+            library.free_null();
+        }
     }
+
+    /// Calls `h4_compress` or `h4_decompress` and lends a returned buffer
+    /// of at most `limit` bytes to `inspect`.
+    fn call_inspect(
+        &self,
+        direction: Direction,
+        input: &[u8],
+        limit: usize,
+        inspect: impl FnOnce(&[u8]),
+    ) -> Result<Returned, EngineError> {
+        match &self.backend {
+            Backend::InProcess(library) => {
+                Ok(library.call_inspect(direction, input, limit, inspect))
+            }
+            Backend::Isolated(helpers) => helpers.call(direction, input, limit, inspect),
+        }
+    }
+
+    /// [`call_inspect`](Self::call_inspect), copying the buffer into `out`.
+    fn call(
+        &self,
+        direction: Direction,
+        input: &[u8],
+        limit: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<Returned, EngineError> {
+        self.call_inspect(direction, input, limit, |bytes| {
+            out.clear();
+            out.extend_from_slice(bytes);
+        })
+    }
+}
+
+thread_local! {
+    /// A worker's buffer for the round-trip check through
+    /// `h4_decompress_into_v1`: kept at its largest size, so it is
+    /// initialised once per thread, not once per block.
+    static CHECK_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Engine for Core {
@@ -144,7 +309,7 @@ impl Engine for Core {
         // never copied out of the core (for incompressible data, a block's
         // worth of copying and memory per call).
         let useful = input.len().saturating_sub(1);
-        match self.library.call(Direction::Compress, input, useful, out) {
+        match self.call(Direction::Compress, input, useful, out)? {
             Returned::Data { copied: true, .. } => Ok(Coded::Payload),
             Returned::Data { len, .. } if len <= max_compressed_len(input.len()) => {
                 Ok(Coded::Stored)
@@ -158,28 +323,42 @@ impl Engine for Core {
         payload: &[u8],
         expected: &[u8],
     ) -> Result<Comparison, EngineError> {
+        if let Backend::InProcess(library) = &self.backend
+            && library.has_decompress_into()
+        {
+            let checked = CHECK_BUFFER.with_borrow_mut(|buffer| {
+                if buffer.len() < expected.len() {
+                    buffer.resize(expected.len(), 0);
+                }
+                let decoded = self.decompress_into(payload, &mut buffer[..expected.len()])?;
+                Some(decoded.map(|written| Comparison::of(expected, &buffer[..written])))
+            });
+            if let Some(checked) = checked {
+                return checked;
+            }
+        }
         // Compared in the core's own buffer: no copy of the block.
         let mut comparison = Comparison::Equal;
         let returned =
-            self.library
-                .call_inspect(Direction::Decompress, payload, expected.len(), |bytes| {
-                    comparison = Comparison::of(expected, bytes)
-                });
+            self.call_inspect(Direction::Decompress, payload, expected.len(), |bytes| {
+                comparison = Comparison::of(expected, bytes)
+            })?;
         match returned {
             Returned::Data { copied: true, .. } => Ok(comparison),
             Returned::Data { .. } => Err(EngineError::TooLarge {
                 limit: expected.len(),
             }),
-            Returned::Zero => Ok(Comparison::of(expected, &[])),
+            Returned::Empty => Ok(Comparison::of(expected, &[])),
+            Returned::Null => Err(decompress_failed(payload.len())),
             Returned::NullWithLength(len) => Err(null_buffer("h4_decompress", len)),
         }
     }
 
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
         let bound = max_compressed_len(input.len());
-        match self.library.call(Direction::Compress, input, bound, out) {
+        match self.call(Direction::Compress, input, bound, out)? {
             Returned::Data { copied: true, .. } => Ok(()),
-            Returned::Zero if input.is_empty() => {
+            Returned::Null | Returned::Empty if input.is_empty() => {
                 out.clear();
                 Ok(())
             }
@@ -193,20 +372,69 @@ impl Engine for Core {
         limit: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), EngineError> {
-        match self
-            .library
-            .call(Direction::Decompress, payload, limit, out)
-        {
+        match self.call(Direction::Decompress, payload, limit, out)? {
             Returned::Data { copied: true, .. } => Ok(()),
             Returned::Data { .. } => Err(EngineError::TooLarge { limit }),
             // An empty result; whether that is right is for the caller, who
             // knows how long the output must be.
-            Returned::Zero => {
+            Returned::Empty => {
                 out.clear();
                 Ok(())
             }
+            // The failure signal, unless there was nothing to decode.
+            Returned::Null if payload.is_empty() => {
+                out.clear();
+                Ok(())
+            }
+            Returned::Null => Err(decompress_failed(payload.len())),
             Returned::NullWithLength(len) => Err(null_buffer("h4_decompress", len)),
         }
+    }
+
+    fn decompress_into(
+        &self,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Option<Result<usize, EngineError>> {
+        match &self.backend {
+            Backend::InProcess(library) => Some(match library.decompress_into(payload, out)? {
+                Decoded::Written(n) => Ok(n),
+                Decoded::Failed => Err(EngineError::Failed(format!(
+                    "h4_decompress_into_v1 failed on a {}-byte payload",
+                    payload.len()
+                ))),
+                Decoded::Overlong(n) => Err(EngineError::Failed(format!(
+                    "h4_decompress_into_v1 claims {n} bytes written into {} bytes of room",
+                    out.len()
+                ))),
+            }),
+            // A helper decodes into shared memory however the core decodes;
+            // one copy out of it either way.
+            Backend::Isolated(helpers) => {
+                let mut written = 0;
+                let limit = out.len();
+                let returned = helpers.call(Direction::Decompress, payload, limit, |bytes| {
+                    out[..bytes.len()].copy_from_slice(bytes);
+                    written = bytes.len();
+                });
+                Some(match returned {
+                    Err(e) => Err(e),
+                    Ok(Returned::Data { copied: true, .. }) => Ok(written),
+                    Ok(Returned::Data { .. }) => Err(EngineError::TooLarge { limit }),
+                    Ok(Returned::Empty) => Ok(0),
+                    Ok(Returned::Null) => Err(decompress_failed(payload.len())),
+                    Ok(Returned::NullWithLength(len)) => Err(null_buffer("h4_decompress", len)),
+                })
+            }
+        }
+    }
+}
+
+/// A load failure in words.
+fn load_error_text(e: LoadError) -> String {
+    match e {
+        LoadError::Open(why) => why,
+        LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
     }
 }
 
@@ -217,11 +445,19 @@ fn compress_failure(returned: Returned, input_len: usize) -> EngineError {
         Returned::Data { len, .. } => EngineError::Failed(format!(
             "h4_compress returned an implausible length ({len} bytes for {input_len} input bytes)"
         )),
-        Returned::Zero => {
+        Returned::Null | Returned::Empty => {
             EngineError::Failed("h4_compress returned 0 (the core failed)".to_string())
         }
         Returned::NullWithLength(len) => null_buffer("h4_compress", len),
     }
+}
+
+/// `h4_decompress` gave the failure signal (0 and NULL) for a non-empty
+/// payload.
+fn decompress_failed(payload_len: usize) -> EngineError {
+    EngineError::Failed(format!(
+        "h4_decompress returned 0 and NULL for a {payload_len}-byte payload (the core failed)"
+    ))
 }
 
 /// A call that returned a length with no buffer.

@@ -1,0 +1,160 @@
+//! The process-wide settings a core can change behind h4's back: the
+//! working directory, the file-creation mask and the signal handlers.
+//!
+//! A core runs inside h4's process, so a `chdir` in its initialiser moves
+//! where relative outputs land, a `umask(0)` makes them world-writable, and
+//! an ignored SIGINT makes Ctrl-C do nothing. [`ProcessState`] is taken
+//! before a core is loaded and compared afterwards; whatever changed is
+//! put back and reported, so the host can warn and name the core.
+//! Reading and restoring signal actions goes through `sigaction(2)`
+//! directly (a NULL new action reads without changing anything, which
+//! nix's safe wrapper cannot do), which is why this small module allows
+//! `unsafe`.
+#![allow(unsafe_code)]
+
+use std::fmt;
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
+
+use nix::libc;
+use nix::sys::signal::Signal;
+use nix::sys::stat::Mode;
+
+/// The signals whose handling h4 relies on: interrupts that must clean up
+/// (INT, TERM, HUP, QUIT) and a closed pipe, which must be an error rather
+/// than a silent death (PIPE).
+const WATCHED: [Signal; 5] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGPIPE,
+];
+
+/// A setting that differed from the snapshot and was put back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The working directory.
+    WorkingDirectory,
+    /// The file-creation mask (umask).
+    Umask,
+    /// The handling of this signal.
+    SignalHandler(Signal),
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::WorkingDirectory => f.write_str("the working directory"),
+            Change::Umask => f.write_str("the file-creation mask (umask)"),
+            Change::SignalHandler(signal) => write!(f, "the handling of {}", signal.as_str()),
+        }
+    }
+}
+
+/// The settings of this process that a core could change.
+pub struct ProcessState {
+    /// The working directory, held open so it can be returned to even if
+    /// its path changes; `None` if it cannot be opened.
+    cwd: Option<File>,
+    umask: Mode,
+    signals: Vec<(Signal, libc::sigaction)>,
+}
+
+impl fmt::Debug for ProcessState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessState")
+            .field("umask", &self.umask)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProcessState {
+    /// Takes the current settings.
+    pub fn capture() -> Self {
+        ProcessState {
+            cwd: File::open(".").ok(),
+            umask: current_umask(),
+            signals: WATCHED
+                .iter()
+                .filter_map(|&s| action(s).map(|a| (s, a)))
+                .collect(),
+        }
+    }
+
+    /// Puts back every setting that differs from this snapshot and says
+    /// which did.
+    pub fn restore(&self) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if let Some(cwd) = &self.cwd {
+            let here = std::fs::metadata(".").ok().map(|m| (m.dev(), m.ino()));
+            let saved = cwd.metadata().ok().map(|m| (m.dev(), m.ino()));
+            if here != saved {
+                let _ = nix::unistd::fchdir(cwd);
+                changes.push(Change::WorkingDirectory);
+            }
+        }
+        if current_umask() != self.umask {
+            nix::sys::stat::umask(self.umask);
+            changes.push(Change::Umask);
+        }
+        for (signal, saved) in &self.signals {
+            let Some(now) = action(*signal) else { continue };
+            if now.sa_sigaction != saved.sa_sigaction || now.sa_flags != saved.sa_flags {
+                // SAFETY: this puts back exactly the action that was in
+                // place before (h4's own handler or the default), which
+                // was valid then and still is: h4's handlers live as long
+                // as the process. `saved` is a complete sigaction that
+                // the kernel itself filled in.
+                unsafe { libc::sigaction(*signal as libc::c_int, saved, std::ptr::null_mut()) };
+                changes.push(Change::SignalHandler(*signal));
+            }
+        }
+        changes
+    }
+
+    /// The file-creation mask when the snapshot was taken.
+    pub fn umask(&self) -> Mode {
+        self.umask
+    }
+}
+
+/// The action installed for `signal`, read without changing it.
+fn action(signal: Signal) -> Option<libc::sigaction> {
+    let mut old = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: a NULL new action only reads the current one into `old`,
+    // which is valid for writes of a whole `sigaction`.
+    let done =
+        unsafe { libc::sigaction(signal as libc::c_int, std::ptr::null(), old.as_mut_ptr()) };
+    // SAFETY: zero is a valid bit pattern for every field, and on success
+    // the kernel filled it in.
+    (done == 0).then(|| unsafe { old.assume_init() })
+}
+
+/// The file-creation mask, read from /proc/self/status where Linux has it
+/// (no change, not even for an instant), else by setting and resetting it.
+fn current_umask() -> Mode {
+    let from_proc = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+            u32::from_str_radix(line["Umask:".len()..].trim(), 8).ok()
+        })
+        .and_then(|bits| Mode::from_bits(bits as nix::libc::mode_t));
+    from_proc.unwrap_or_else(|| {
+        let old = nix::sys::stat::umask(Mode::from_bits_truncate(0o022));
+        nix::sys::stat::umask(old);
+        old
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_process_has_no_changes() {
+        let state = ProcessState::capture();
+        assert!(state.restore().is_empty());
+    }
+}
