@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
-use h4::verify::Check;
+use h4::verify::jobs::{Factor, Job};
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
 #[derive(Parser, Debug)]
@@ -27,8 +27,9 @@ pub enum Command {
     Test(TestArgs),
     /// Show how .h4 files were made: engine, block size, blocks, sizes, ratio
     Info(InfoArgs),
-    /// Check that an engine or core is deterministic, lossless, robust,
-    /// leak-free and thread-safe
+    /// Check that an engine or core is safe to deploy: deterministic on
+    /// every machine, lossless, identity-safe, robust, memory-clean,
+    /// well-behaved in its host, leak-free, linear and thread-safe
     Verify(VerifyArgs),
     /// Measure compression ratio and speed of engines and cores
     Bench(BenchArgs),
@@ -273,6 +274,17 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub timeout: u64,
 
+    /// Write the SHA-256 of the engine's output for every corpus input to
+    /// FILE (conformance vectors; refused when outputs differ between
+    /// processes)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Compare the engine's outputs with the conformance vectors in FILE
+    /// (written by --record, on this or another machine)
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
+
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -285,8 +297,10 @@ pub struct VerifyArgs {
 /// The arguments of the hidden child subcommand.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    pub check: Check,
+    pub job: Job,
     pub files: Vec<PathBuf>,
+    #[arg(long)]
+    pub factor: Option<Factor>,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[arg(long)]

@@ -98,6 +98,22 @@ impl EngineArgs {
         Ok(Arc::new(Reference::new()))
     }
 
+    /// The core `h4 verify` must check, without loading it: the `--core`
+    /// library, else (unless `--engine` names a built-in engine) the one
+    /// `HARMONY4_CORE_PATH` names. A verifier does not fall back: it
+    /// reports on the core the variable names, whether it loads or not.
+    pub fn core_to_verify(&self) -> Option<(PathBuf, CoreSource)> {
+        if let Some(path) = &self.core {
+            return Some((path.clone(), CoreSource::Flag));
+        }
+        if self.engine.is_some() {
+            return None;
+        }
+        std::env::var_os(CORE_ENV)
+            .filter(|p| !p.is_empty())
+            .map(|p| (PathBuf::from(p), CoreSource::Environment))
+    }
+
     /// The library path of the engine [`select`](Self::select) chose, when
     /// it chose a core.
     pub fn core_path(&self, engine: &dyn Engine) -> Option<PathBuf> {
@@ -108,6 +124,15 @@ impl EngineArgs {
             .clone()
             .or_else(|| std::env::var_os(CORE_ENV).map(PathBuf::from))
     }
+}
+
+/// Where the name of a core came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreSource {
+    /// `--core`.
+    Flag,
+    /// `HARMONY4_CORE_PATH`.
+    Environment,
 }
 
 impl HostArgs {

@@ -240,39 +240,37 @@ thread_local! {
     static IN_CALL: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The message printed when a core calls `exit` during a call.
-static EXIT_MESSAGE: OnceLock<String> = OnceLock::new();
+/// What is written, and where, when a core calls `exit` during a call:
+/// the first [`guard_exit`] decides.
+static EXIT_REPORT: OnceLock<(i32, String)> = OnceLock::new();
 
 /// Makes a core's `exit()` in the middle of a call end h4 with status 1
-/// and a message instead of the status the core chose (for a core in h4's
-/// own process; a helper reports the core's status as it is): `exit` runs the
-/// `atexit` handlers on the thread that called it, and that thread is
-/// inside a core call only when the core called it.
-pub fn guard_exit(path: &Path) {
+/// and `message` written to descriptor `fd` instead of the status the
+/// core chose (for a core in h4's own process; a helper reports the
+/// core's status as it is): `exit` runs the `atexit` handlers on the
+/// thread that called it, and that thread is inside a core call only when
+/// the core called it. The first call sets the message; later calls keep
+/// it.
+pub fn guard_exit(fd: i32, message: impl FnOnce() -> String) {
     static REGISTERED: Once = Once::new();
-    EXIT_MESSAGE.get_or_init(|| {
-        format!(
-            "h4: core {} called exit() in the middle of a call; stopping (status 1), nothing more is written\n",
-            path.display()
-        )
-    });
+    EXIT_REPORT.get_or_init(|| (fd, message()));
     REGISTERED.call_once(|| {
         // SAFETY: registers a plain function with no captured state,
-        // which only reads a thread-local and a static, writes to
-        // stderr and ends the process.
+        // which only reads a thread-local and a static, writes to a
+        // descriptor and ends the process.
         unsafe { nix::libc::atexit(exit_during_call) };
     });
 }
 
 extern "C" fn exit_during_call() {
     if IN_CALL.try_with(Cell::get).unwrap_or(false) {
-        let message = EXIT_MESSAGE
+        let (fd, message) = EXIT_REPORT
             .get()
-            .map_or("h4: a core called exit()\n", String::as_str);
-        // SAFETY: write(2) of a valid buffer to stderr, then _exit, which
-        // ends the process without running anything else.
+            .map_or((2, "h4: a core called exit()\n"), |(fd, m)| (*fd, m.as_str()));
+        // SAFETY: write(2) of a valid buffer, then _exit, which ends the
+        // process without running anything else.
         unsafe {
-            nix::libc::write(2, message.as_ptr().cast(), message.len());
+            nix::libc::write(fd, message.as_ptr().cast(), message.len());
             nix::libc::_exit(1);
         }
     }

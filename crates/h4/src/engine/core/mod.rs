@@ -21,7 +21,15 @@ use super::{Coded, Comparison, Engine, EngineError};
 use crate::container::{EngineId, EngineKind};
 use ffi::{CoreLibrary, Decoded, Direction, Identity, LoadError, Returned};
 use isolate::{HelperCommand, Helpers};
-pub use process::{Change, ProcessState};
+pub use process::{Change, ProcessState, current_locale, current_umask, signal_disposition};
+
+/// Makes a core's `exit()` in the middle of a call write `message` to
+/// descriptor `fd` and end the process with status 1. [`Core::load`] sets
+/// a message for h4's stderr; a host that wants another (`h4 verify`'s
+/// child reports on its own channel) calls this first.
+pub fn report_exit_in_call(fd: i32, message: String) {
+    ffi::guard_exit(fd, || message);
+}
 
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;
@@ -92,7 +100,12 @@ impl Core {
         // The library's initialisers run inside open: whatever they change
         // of the process's settings is put back before anything else.
         let before = ProcessState::capture();
-        ffi::guard_exit(path);
+        ffi::guard_exit(2, || {
+            format!(
+                "h4: core {} called exit() in the middle of a call; stopping (status 1), nothing more is written\n",
+                path.display()
+            )
+        });
         let opened = CoreLibrary::open(path);
         let load_changes = before.restore();
         let (library, identity) = opened.map_err(|e| CoreLoadError {

@@ -1,69 +1,21 @@
-//! The checks themselves, run in-process on one engine.
-//!
-//! These are the risky parts of `h4 verify`: a bad core can crash, hang or
-//! corrupt the heap while they run, so the verifier runs each one in a
-//! child process (see [`super::runner`]). Before every call that might
-//! misbehave a check reports what it is about to do, so a crash or a hang
-//! can be pinned to an input and an iteration.
+//! The jobs that call the engine plainly: the ABI's symbols, repeated
+//! calls in one process, round trips and corrupted payloads.
 
-use std::time::Instant;
-
-use super::{Check, Outcome};
-use crate::corpus::{Input, Rng};
+use super::{Failure, JobResult, Settings};
+use crate::corpus::{self, Input, Rng};
 use crate::engine::core::Core;
-use crate::engine::{Engine, EngineError};
-
-/// What a check is told about the run.
-pub struct Settings {
-    /// Determinism iterations per input.
-    pub iterations: usize,
-    /// Corrupted payloads for the robustness check.
-    pub fuzz: usize,
-    /// Threads for the concurrency checks.
-    pub threads: usize,
-    /// The check runs under valgrind, whose own leak report replaces the
-    /// resident-memory measure (valgrind's allocator distorts it).
-    pub under_valgrind: bool,
-}
-
-/// Runs one check. `progress` hears what is about to happen before each
-/// risky call.
-pub fn run(
-    check: Check,
-    engine: &dyn Engine,
-    core: Option<&Core>,
-    inputs: &[Input],
-    settings: &Settings,
-    progress: &mut dyn FnMut(&str),
-) -> Outcome {
-    let result = match check {
-        Check::Abi => abi(engine, core, progress),
-        Check::Determinism => determinism(engine, inputs, settings, progress),
-        Check::Losslessness => losslessness(engine, inputs, progress),
-        Check::Robustness => robustness(engine, inputs, settings, progress),
-        Check::Leaks if settings.under_valgrind => leaks_under_valgrind(engine, inputs, progress),
-        Check::Leaks => leaks(engine, inputs, progress),
-        Check::ThreadSafety => thread_safety(engine, inputs, settings, progress),
-    };
-    match result {
-        Ok(summary) => Outcome::pass(summary),
-        Err((summary, evidence)) => Outcome::fail(summary, evidence),
-    }
-}
+use crate::engine::Engine;
 
 /// The largest input the robustness and thread-safety checks use: larger
 /// ones make each call slow without finding more.
-const SMALL_INPUT: usize = 300_000;
+pub(super) const SMALL_INPUT: usize = 300_000;
 
-/// A failed check: a summary and one line of evidence.
-type Failure = (String, String);
-
-fn compress(engine: &dyn Engine, input: &Input) -> Result<Vec<u8>, Failure> {
+pub(super) fn compress(engine: &dyn Engine, input: &Input) -> Result<Vec<u8>, Failure> {
     compress_named(engine, &input.name, &input.data)
 }
 
 /// Compresses `data` (the input called `name`, perhaps moved elsewhere).
-fn compress_named(engine: &dyn Engine, name: &str, data: &[u8]) -> Result<Vec<u8>, Failure> {
+pub(super) fn compress_named(engine: &dyn Engine, name: &str, data: &[u8]) -> Result<Vec<u8>, Failure> {
     engine.compress_vec(data).map_err(|e| {
         (
             "compression failed".to_string(),
@@ -80,11 +32,11 @@ pub fn first_difference(a: &[u8], b: &[u8]) -> String {
     }
 }
 
-fn abi(
+pub fn abi(
     engine: &dyn Engine,
     core: Option<&Core>,
     progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
+) -> JobResult {
     let Some(core) = core else {
         return Ok(format!("built-in {}: no ABI to check", engine.id()));
     };
@@ -97,23 +49,41 @@ fn abi(
         .version()
         .map(|v| format!(", version {v}"))
         .unwrap_or_default();
+    let block = engine
+        .preferred_block_size()
+        .map(|b| format!(", asks for {b}-byte blocks"))
+        .unwrap_or_default();
+    let into = if core.has_decompress_into() {
+        "; exports h4_decompress_into_v1"
+    } else {
+        ""
+    };
     Ok(format!(
-        "3 symbols, h4_free(NULL) is a no-op; name '{}'{version}",
+        "3 symbols, h4_free(NULL) is a no-op; name '{}'{version}{block}{into}",
         engine.id().name
     ))
 }
 
-fn determinism(
+/// Calls per input over [`SMALL_INPUT`] in the repeat job: each is slow,
+/// and a core that varies from call to call shows on the small inputs.
+const LARGE_ITERATIONS: usize = 5;
+
+pub fn repeat(
     engine: &dyn Engine,
     inputs: &[Input],
     settings: &Settings,
     progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
+) -> JobResult {
     let mut baselines = Vec::with_capacity(inputs.len());
     for input in inputs {
         progress(&format!("{}: first call", input.name));
         let base = compress(engine, input)?;
-        for iteration in 1..settings.iterations {
+        let iterations = if input.data.len() > SMALL_INPUT {
+            settings.iterations.min(LARGE_ITERATIONS)
+        } else {
+            settings.iterations
+        };
+        for iteration in 1..iterations {
             progress(&format!("{}: iteration {iteration}", input.name));
             let again = compress(engine, input)?;
             if again != base {
@@ -160,48 +130,220 @@ fn determinism(
         ));
     }
     Ok(format!(
-        "{} iterations x {} inputs, 8 alignments, {} threads at once",
+        "in one process {} calls per input ({} over 300 KB), 8 alignments, {} threads at once",
         settings.iterations,
-        inputs.len(),
+        settings.iterations.min(LARGE_ITERATIONS),
         settings.threads
     ))
 }
 
-fn losslessness(
-    engine: &dyn Engine,
-    inputs: &[Input],
-    progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
-    let mut bytes = 0usize;
-    for input in inputs {
-        progress(&format!("{}: compress", input.name));
-        let packed = compress(engine, input)?;
-        progress(&format!("{}: decompress", input.name));
-        let back = engine
-            .decompress_vec(&packed, input.data.len())
-            .map_err(|e| {
-                (
-                    "a compressed input does not decompress".to_string(),
-                    format!("input {}: {e}", input.name),
-                )
-            })?;
-        if back != input.data {
-            return Err((
-                "decompress(compress(x)) != x".to_string(),
-                format!(
-                    "input {}: {}",
-                    input.name,
-                    first_difference(&input.data, &back)
-                ),
+/// Real English text, for the round trips: the format's and the ABI's
+/// specifications.
+const REAL_TEXT: &str = concat!(
+    include_str!("../../../../../docs/FORMAT.md"),
+    include_str!("../../../../../docs/ABI.md")
+);
+
+/// How many generated inputs the round trips add to the corpus.
+const FUZZED_INPUTS: usize = 300;
+
+/// Inputs beyond the corpus where faults hide, made one at a time (some
+/// are large): sizes at the block size the engine asks for, over 16 MiB
+/// and exactly 64 MiB, a real executable (this program) and real text.
+fn extra_inputs(engine: &dyn Engine) -> Vec<(String, Box<dyn Fn() -> Vec<u8>>)> {
+    let mut rng_seed = 0x10_5515u64;
+    let mut extras: Vec<(String, Box<dyn Fn() -> Vec<u8>>)> = Vec::new();
+    if let Some(block) = engine.preferred_block_size() {
+        for delta in [-1i64, 0, 1] {
+            let len = (i64::from(block) + delta).max(0) as usize;
+            rng_seed += 1;
+            let seed = rng_seed;
+            extras.push((
+                format!("block-size-asked-{len}"),
+                Box::new(move || corpus::text_like(&mut Rng::new(seed), len)),
             ));
         }
-        bytes += input.data.len();
     }
+    extras.push((
+        "over-16m".to_string(),
+        Box::new(|| corpus::text_like(&mut Rng::new(0x16), (16 << 20) + 4097)),
+    ));
+    extras.push(("exactly-64m".to_string(), Box::new(|| sixty_four_mib())));
+    extras.push((
+        "real-executable".to_string(),
+        Box::new(|| {
+            std::env::current_exe()
+                .and_then(std::fs::read)
+                .map(|mut bytes| {
+                    bytes.truncate(32 << 20);
+                    bytes
+                })
+                .unwrap_or_default()
+        }),
+    ));
+    extras.push((
+        "real-text".to_string(),
+        Box::new(|| REAL_TEXT.as_bytes().to_vec()),
+    ));
+    extras
+}
+
+/// Exactly 64 MiB of mixed data: text, code, audio, noise and zeros.
+fn sixty_four_mib() -> Vec<u8> {
+    const MIB: usize = 1 << 20;
+    let mut rng = Rng::new(0x64);
+    let mut data = corpus::text_like(&mut rng, 16 * MIB);
+    data.extend(corpus::binary_like(&mut rng, 16 * MIB));
+    data.extend(corpus::pcm_like(&mut rng, 4 * MIB));
+    data.extend(rng.bytes(8 * MIB));
+    data.resize(64 * MIB, 0);
+    data
+}
+
+/// An input of random structure: runs of every length, noise, repeats of
+/// earlier bytes, words and magic numbers, 0 to 70 KB.
+pub fn fuzzed_input(rng: &mut Rng) -> Vec<u8> {
+    let target = rng.below(70_000);
+    let mut out: Vec<u8> = Vec::with_capacity(target + 512);
+    while out.len() < target {
+        match rng.below(6) {
+            0 => {
+                let len = if rng.below(2) == 0 {
+                    rng.below(300) + 1
+                } else {
+                    (1usize << rng.below(17)) + rng.below(3) - 1
+                };
+                let byte = rng.next_u64() as u8;
+                out.extend(std::iter::repeat_n(byte, len));
+            }
+            1 => {
+                let len = rng.below(200) + 1;
+                out.extend(rng.bytes(len));
+            }
+            2 if out.len() > 16 => {
+                let from = rng.below(out.len());
+                let len = rng.below((out.len() - from).min(500)) + 1;
+                out.extend_from_within(from..from + len);
+            }
+            3 => {
+                let len = rng.below(300) + 1;
+                out.extend(corpus::text_like(rng, len));
+            }
+            4 => {
+                let magic: &[u8] = [
+                    &[0xef, 0xbe, 0xad, 0xde][..],
+                    &[0xde, 0xad, 0xbe, 0xef],
+                    &[0x89, b'P', b'N', b'G'],
+                    b"\x7fELF",
+                    &[0xff; 4],
+                    &[0; 4],
+                ][rng.below(6)];
+                out.extend_from_slice(magic);
+            }
+            _ => {
+                let len = rng.below(300) + 1;
+                out.extend(corpus::binary_like(rng, len));
+            }
+        }
+    }
+    out.truncate(target);
+    out
+}
+
+/// Round trips on the corpus, on [`extra_inputs`] and on
+/// [`FUZZED_INPUTS`] generated inputs; a core with
+/// `h4_decompress_into_v1` must decode each through it too.
+pub fn losslessness(
+    engine: &dyn Engine,
+    core: Option<&Core>,
+    inputs: &[Input],
+    progress: &mut dyn FnMut(&str),
+) -> JobResult {
+    let decodes_into = core.is_some_and(Core::has_decompress_into);
+    let (mut count, mut bytes) = (0usize, 0usize);
+    let mut check = |name: &str, data: &[u8], progress: &mut dyn FnMut(&str)| {
+        round_trip(engine, decodes_into, name, data, progress)?;
+        count += 1;
+        bytes += data.len();
+        Ok::<(), Failure>(())
+    };
+    for input in inputs {
+        check(&input.name, &input.data, progress)?;
+    }
+    let extras = extra_inputs(engine);
+    for (name, make) in &extras {
+        progress(&format!("{name}: making the input"));
+        let data = make();
+        check(name, &data, progress)?;
+    }
+    let mut rng = Rng::new(0xf022_ed);
+    for i in 0..FUZZED_INPUTS {
+        let data = fuzzed_input(&mut rng);
+        check(&format!("generated-{i}"), &data, progress)?;
+    }
+    let into = if decodes_into {
+        ", h4_decompress_into_v1 agrees"
+    } else {
+        ""
+    };
     Ok(format!(
-        "{} inputs, {} bytes, all exact",
+        "{count} inputs ({} corpus, {} large or real, {FUZZED_INPUTS} generated), {} MiB, all exact{into}",
         inputs.len(),
-        bytes
+        extras.len(),
+        bytes >> 20
     ))
+}
+
+fn round_trip(
+    engine: &dyn Engine,
+    decodes_into: bool,
+    name: &str,
+    data: &[u8],
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), Failure> {
+    progress(&format!("{name}: compress"));
+    let packed = compress_named(engine, name, data)?;
+    progress(&format!("{name}: decompress"));
+    let back = engine.decompress_vec(&packed, data.len()).map_err(|e| {
+        (
+            "a compressed input does not decompress".to_string(),
+            format!("input {name} ({} bytes): {e}", data.len()),
+        )
+    })?;
+    if back != data {
+        return Err((
+            "decompress(compress(x)) != x".to_string(),
+            format!(
+                "input {name} ({} bytes): {}",
+                data.len(),
+                first_difference(data, &back)
+            ),
+        ));
+    }
+    if decodes_into {
+        progress(&format!("{name}: h4_decompress_into_v1"));
+        let mut room = vec![0u8; data.len()];
+        match engine.decompress_into(&packed, &mut room) {
+            Some(Ok(n)) if room[..n] == *data && n == data.len() => {}
+            Some(Ok(n)) => {
+                return Err((
+                    "h4_decompress_into_v1 disagrees with h4_decompress".to_string(),
+                    format!(
+                        "input {name}: {}",
+                        first_difference(data, &room[..n])
+                    ),
+                ));
+            }
+            Some(Err(e)) => {
+                return Err((
+                    "h4_decompress_into_v1 fails where h4_decompress succeeds".to_string(),
+                    format!("input {name}: {e}"),
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// The kinds of corruption the robustness check feeds to the decoder.
@@ -258,12 +400,12 @@ pub fn mutate(payload: &mut Vec<u8>, kind: usize, rng: &mut Rng) {
     }
 }
 
-fn robustness(
+pub fn robustness(
     engine: &dyn Engine,
     inputs: &[Input],
     settings: &Settings,
     progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
+) -> JobResult {
     // Corrupt payloads of the small and medium inputs: large ones make
     // each case slow without finding more.
     let mut bases = Vec::new();
@@ -298,104 +440,19 @@ fn robustness(
     ))
 }
 
-/// Round trips on every input once; valgrind's leak check at exit (which
-/// the runner turns into a failure) does the judging.
-fn leaks_under_valgrind(
-    engine: &dyn Engine,
-    inputs: &[Input],
-    progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
-    for input in inputs {
-        progress(&format!("{}: round trip", input.name));
-        let packed = compress(engine, input)?;
-        let _ = engine.decompress_vec(&packed, input.data.len());
-    }
-    Ok(format!(
-        "{} round trips; valgrind found no definite leaks",
-        inputs.len()
-    ))
-}
-
-/// Resident memory of this process in bytes, from /proc (Linux).
-fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// Memory growth above this over the leak check's calls is a leak.
-const LEAK_THRESHOLD: u64 = 4 << 20;
-
-fn leaks(
-    engine: &dyn Engine,
-    inputs: &[Input],
-    progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
-    if resident_bytes().is_none() {
-        return Ok("skipped: resident memory is not readable on this system".to_string());
-    }
-    let small = inputs
-        .iter()
-        .find(|i| i.name == "one-byte")
-        .map_or(&b"h"[..], |i| &i.data);
-    let large = inputs
-        .iter()
-        .find(|i| i.name == "text-like")
-        .map_or(&[0u8; 100_000][..], |i| &i.data);
-    let mut run = |data: &[u8], calls: usize, label: &str| -> Result<u64, Failure> {
-        let once = || -> Result<(), EngineError> {
-            let packed = engine.compress_vec(data)?;
-            engine.decompress_vec(&packed, data.len()).map(drop)
-        };
-        progress(&format!("{label}: warm-up"));
-        for _ in 0..calls / 10 {
-            once().map_err(|e| ("a call failed".to_string(), format!("{label}: {e}")))?;
-        }
-        let before = resident_bytes().unwrap_or(0);
-        progress(&format!("{label}: {calls} calls"));
-        for _ in 0..calls {
-            once().map_err(|e| ("a call failed".to_string(), format!("{label}: {e}")))?;
-        }
-        Ok(resident_bytes().unwrap_or(0).saturating_sub(before))
-    };
-    const SMALL_CALLS: usize = 20_000;
-    const LARGE_CALLS: usize = 300;
-    let started = Instant::now();
-    let small_growth = run(small, SMALL_CALLS, "1-byte input")?;
-    let large_growth = run(large, LARGE_CALLS, "200 KB input")?;
-    let worst = small_growth.max(large_growth);
-    let summary = format!(
-        "resident memory grew {} KiB over {SMALL_CALLS} small and {LARGE_CALLS} large round trips ({:.1} s)",
-        worst / 1024,
-        started.elapsed().as_secs_f64()
-    );
-    if worst > LEAK_THRESHOLD {
-        return Err((
-            "memory grows with every call".to_string(),
-            format!(
-                "+{} KiB after {SMALL_CALLS} calls on 1 byte, +{} KiB after {LARGE_CALLS} calls on 200 KB",
-                small_growth / 1024,
-                large_growth / 1024
-            ),
-        ));
-    }
-    Ok(summary)
-}
-
 /// Serial results to compare concurrent calls against.
-struct Baseline<'a> {
-    input: &'a Input,
-    packed: Vec<u8>,
+pub(super) struct Baseline<'a> {
+    pub input: &'a Input,
+    pub packed: Vec<u8>,
     /// The serial decompression of `packed`, when the check decompresses.
-    unpacked: Option<Vec<u8>>,
+    pub unpacked: Option<Vec<u8>>,
 }
 
 /// Runs the baselines' compressions (and decompressions, where they have
 /// them) on `threads` threads at once and returns the first result that
 /// differs from the serial one: every thread runs every input when
 /// `same_input`, else each thread its own share.
-fn concurrent_mismatch(
+pub(super) fn concurrent_mismatch(
     engine: &dyn Engine,
     baselines: &[Baseline],
     threads: usize,
@@ -438,40 +495,4 @@ fn concurrent_mismatch(
             .collect();
         handles.into_iter().find_map(|h| h.join().ok().flatten())
     })
-}
-
-fn thread_safety(
-    engine: &dyn Engine,
-    inputs: &[Input],
-    settings: &Settings,
-    progress: &mut dyn FnMut(&str),
-) -> Result<String, Failure> {
-    // Small inputs make many calls overlap.
-    let mut baselines = Vec::new();
-    for input in inputs.iter().filter(|i| i.data.len() <= SMALL_INPUT) {
-        progress(&format!("{}: serial calls", input.name));
-        let packed = compress(engine, input)?;
-        let unpacked = engine
-            .decompress_vec(&packed, input.data.len())
-            .unwrap_or_default();
-        baselines.push(Baseline {
-            input,
-            packed,
-            unpacked: Some(unpacked),
-        });
-    }
-    progress(&format!("{} threads on different inputs", settings.threads));
-    if let Some((thread, name, diff)) =
-        concurrent_mismatch(engine, &baselines, settings.threads, false)
-    {
-        return Err((
-            "concurrent calls differ from serial calls".to_string(),
-            format!("thread {thread}, input {name}: {diff}"),
-        ));
-    }
-    Ok(format!(
-        "{} threads x {} inputs x 3 rounds match serial calls",
-        settings.threads,
-        baselines.len()
-    ))
 }
