@@ -225,101 +225,143 @@ pub struct Verification {
     pub load_failure: Option<String>,
 }
 
-/// Runs every check and collects the report. `progress` hears each check
-/// as it starts (`step` is `None`) and each step it reports.
-pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Verification {
-    let started = Instant::now();
-    let mut rows: Vec<Row> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut vectors = None;
-    let mut row = |check: Check, rows: &mut Vec<Row>, f: &mut dyn FnMut(&mut dyn FnMut(&str)) -> Outcome| {
-        progress(check, None);
+/// Times and records one row at a time.
+struct Rows<'a> {
+    rows: Vec<Row>,
+    progress: &'a mut dyn FnMut(Check, Option<&str>),
+}
+
+impl Rows<'_> {
+    /// Runs `f` as row `check`, timing it.
+    fn run(&mut self, check: Check, f: impl FnOnce(&mut dyn FnMut(&str)) -> Outcome) {
+        let outcome = self.measure(check, f);
+        self.push(check, outcome.0, outcome.1);
+    }
+
+    /// Runs `f` as the work of row `check` and returns what it gave and
+    /// how long it took, without recording a row.
+    fn measure<T>(&mut self, check: Check, f: impl FnOnce(&mut dyn FnMut(&str)) -> T) -> (T, f64) {
+        (self.progress)(check, None);
         let start = Instant::now();
-        let outcome = f(&mut |step| progress(check, Some(step)));
-        rows.push(Row {
+        let progress = &mut *self.progress;
+        let value = f(&mut |step| progress(check, Some(step)));
+        (value, start.elapsed().as_secs_f64())
+    }
+
+    fn push(&mut self, check: Check, outcome: Outcome, seconds: f64) {
+        self.rows.push(Row {
             check,
             outcome,
-            seconds: start.elapsed().as_secs_f64(),
+            seconds,
         });
+    }
+}
+
+/// Whether a failure is only that outputs differ (between calls,
+/// processes or threads), which bytes the core never wrote explain.
+fn only_differs(outcome: &Outcome) -> bool {
+    !outcome.passed
+        && ["differ", "depends on"]
+            .iter()
+            .any(|w| outcome.summary.contains(w))
+}
+
+/// A pass for a row whose only failure was differing outputs, when the
+/// memory row found bytes the core never wrote.
+fn left_to_memory(outcome: Outcome) -> Outcome {
+    Outcome::pass(format!(
+        "outputs differ ({}; {}), which the bytes the core never wrote explain: see memory",
+        outcome.summary,
+        outcome.evidence.unwrap_or_default()
+    ))
+}
+
+/// Runs every check and collects the report. `progress` hears each check
+/// as it starts (`step` is `None`) and each step it reports. Memory runs
+/// before determinism and thread safety (the report keeps its order):
+/// output bytes a core never wrote make outputs differ everywhere, and
+/// those differences are then memory's finding, not theirs.
+pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Verification {
+    let started = Instant::now();
+    let mut rows = Rows {
+        rows: Vec::new(),
+        progress,
     };
+    let mut notes: Vec<String> = Vec::new();
     let launch = |launch: Launch, progress: &mut dyn FnMut(&str)| {
         runner::launch(&plan.command, &launch, progress).outcome()
     };
 
-    row(Check::Abi, &mut rows, &mut |p| launch(Launch::job(Job::Abi), p));
-    let abi = &rows[0].outcome;
+    rows.run(Check::Abi, |p| launch(Launch::job(Job::Abi), p));
+    let abi = &rows.rows[0].outcome;
     if !abi.passed && abi.summary == "cannot load the core" {
         let why = abi.evidence.clone().unwrap_or_default();
         for check in Check::DEFAULT.into_iter().skip(1) {
-            rows.push(Row {
-                check,
-                outcome: Outcome::fail("not run", "the core did not load"),
-                seconds: 0.0,
-            });
+            rows.push(check, Outcome::fail("not run", "the core did not load"), 0.0);
         }
         return Verification {
-            report: report(plan, rows, notes, started),
+            report: report(plan, rows.rows, notes, started),
             vectors: None,
             load_failure: Some(why),
         };
     }
 
-    let mut findings = None;
-    row(Check::Determinism, &mut rows, &mut |p| {
+    let (memory, memory_seconds) = rows.measure(Check::Memory, |p| {
+        let mut memory = Launch::job(Job::Memory);
+        if plan.memcheck.is_none() {
+            memory = with_malloc_checks(memory);
+        }
+        launch(memory, p)
+    });
+    let unwritten = memory.summary.starts_with(jobs::UNWRITTEN);
+
+    let ((findings, repeat), determinism_seconds) = rows.measure(Check::Determinism, |p| {
         let setup = variants::Setup {
             command: &plan.command,
             library: plan.library.as_deref(),
             preload: plan.preload.as_deref(),
             valgrind: plan.valgrind.as_deref(),
             inputs: &plan.inputs,
+            unwritten,
         };
         let found = variants::compare(&setup, p);
-        let repeat = launch(Launch::job(Job::Repeat), p);
-        let outcome = match (&found.determinism, repeat.passed) {
-            (Some(failure), _) => failure.clone(),
-            (None, false) => repeat,
-            (None, true) => Outcome::pass(format!(
-                "same bytes in {}; {}",
-                found.covered, repeat.summary
-            )),
-        };
-        findings = Some(found);
-        outcome
+        (found, launch(Launch::job(Job::Repeat), p))
     });
-    let findings = findings.expect("the determinism row ran");
+    let unwritten = unwritten || findings.heap.is_some();
     notes.extend(findings.notes.iter().cloned());
-    if findings.determinism.is_none() && rows[1].outcome.passed {
-        let corpus = &plan.inputs[..plan.corpus_len];
-        vectors = Some(Vectors::new(&plan.engine, corpus, &findings.digests));
-    }
-    row(Check::Identity, &mut rows, &mut |_| match &findings.identity {
+    let determinism = match (&findings.determinism, repeat.passed) {
+        (Some(failure), _) => failure.clone(),
+        (None, false) if unwritten && only_differs(&repeat) => left_to_memory(repeat),
+        (None, false) => repeat,
+        (None, true) => Outcome::pass(format!(
+            "same bytes in {}; {}",
+            findings.covered, repeat.summary
+        )),
+    };
+    let vectors = (determinism.passed && findings.determinism.is_none()).then(|| {
+        Vectors::new(&plan.engine, &plan.inputs[..plan.corpus_len], &findings.digests)
+    });
+    rows.push(Check::Determinism, determinism, determinism_seconds);
+    rows.run(Check::Identity, |_| match &findings.identity {
         Some(failure) => failure.clone(),
         None => Outcome::pass(
             "no user, home, host, process id or time in any small output, none derived from them",
         ),
     });
-    row(Check::Losslessness, &mut rows, &mut |p| {
+    rows.run(Check::Losslessness, |p| {
         launch(Launch::job(Job::Losslessness), p)
     });
-    row(Check::Robustness, &mut rows, &mut |p| {
-        launch(Launch::job(Job::Robustness), p)
-    });
-    row(Check::Memory, &mut rows, &mut |p| {
-        let mut memory = Launch::job(Job::Memory);
-        if plan.memcheck.is_none() {
-            memory = with_malloc_checks(memory);
-        }
-        let outcome = launch(memory, p);
-        match (&findings.heap, outcome.passed) {
-            (Some(heap), true) => heap.clone(),
-            (None, true) => Outcome::pass(format!(
-                "{}; no output byte changes with the heap",
-                outcome.summary
-            )),
-            (_, false) => outcome,
-        }
-    });
-    row(Check::Hygiene, &mut rows, &mut |p| {
+    rows.run(Check::Robustness, |p| launch(Launch::job(Job::Robustness), p));
+    let memory = match (&findings.heap, memory.passed) {
+        (Some(heap), true) => heap.clone(),
+        (None, true) => Outcome::pass(format!(
+            "{}; no output byte changes with the heap",
+            memory.summary
+        )),
+        (_, false) => memory,
+    };
+    rows.push(Check::Memory, memory, memory_seconds);
+    rows.run(Check::Hygiene, |p| {
         let hygiene = Launch::job(Job::Hygiene)
             .with_env("LC_ALL", "C.UTF-8")
             .with_env("LANG", "C.UTF-8");
@@ -338,48 +380,57 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
             _ => outcome,
         }
     });
-    row(Check::Leaks, &mut rows, &mut |p| {
-        launch(
-            Launch::job(Job::Leaks).with_env("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"),
-            p,
-        )
-    });
-    row(Check::Cost, &mut rows, &mut |p| {
-        launch(Launch::job(Job::Cost).native(), p)
-    });
-    row(Check::ThreadSafety, &mut rows, &mut |p| {
-        for i in 0..plan.first_call_processes {
-            let job = if i % 3 == 2 {
-                Job::FirstDecompress
-            } else {
-                Job::FirstCompress
-            };
-            let outcome = launch(Launch::job(job).native(), p);
-            if !outcome.passed {
-                return outcome;
-            }
-        }
-        let races = launch(Launch::job(Job::Races), p);
-        if races.passed {
-            Outcome::pass(format!(
-                "{}; first calls concurrent in {} fresh processes",
-                races.summary, plan.first_call_processes
-            ))
+    rows.run(Check::Leaks, |p| launch(Launch::job(Job::Leaks), p));
+    rows.run(Check::Cost, |p| launch(Launch::job(Job::Cost).native(), p));
+    rows.run(Check::ThreadSafety, |p| {
+        let outcome = thread_safety(plan, &launch, p);
+        if unwritten && only_differs(&outcome) {
+            left_to_memory(outcome)
         } else {
-            races
+            outcome
         }
     });
     if let Some(recorded) = &plan.against {
-        row(Check::Vectors, &mut rows, &mut |_| {
+        rows.run(Check::Vectors, |_| {
             let corpus = &plan.inputs[..plan.corpus_len];
-            let now = Vectors::new(&plan.engine, corpus, &findings.digests);
-            recorded.compare(&now)
+            recorded.compare(&Vectors::new(&plan.engine, corpus, &findings.digests))
         });
     }
+    let mut checks = rows.rows;
+    let order = |c: Check| Check::DEFAULT.iter().position(|&d| d == c).unwrap_or(usize::MAX);
+    checks.sort_by_key(|row| order(row.check));
     Verification {
-        report: report(plan, rows, notes, started),
+        report: report(plan, checks, notes, started),
         vectors,
         load_failure: None,
+    }
+}
+
+/// Concurrent first calls in fresh processes, then concurrent calls.
+fn thread_safety(
+    plan: &Plan,
+    launch: &dyn Fn(Launch, &mut dyn FnMut(&str)) -> Outcome,
+    progress: &mut dyn FnMut(&str),
+) -> Outcome {
+    for i in 0..plan.first_call_processes {
+        let job = if i % 3 == 2 {
+            Job::FirstDecompress
+        } else {
+            Job::FirstCompress
+        };
+        let outcome = launch(Launch::job(job).native(), progress);
+        if !outcome.passed {
+            return outcome;
+        }
+    }
+    let races = launch(Launch::job(Job::Races), progress);
+    if races.passed {
+        Outcome::pass(format!(
+            "{}; first calls concurrent in {} fresh processes",
+            races.summary, plan.first_call_processes
+        ))
+    } else {
+        races
     }
 }
 
@@ -405,7 +456,10 @@ fn report(plan: &Plan, checks: Vec<Row>, notes: Vec<String>, started: Instant) -
 fn with_malloc_checks(launch: Launch) -> Launch {
     let launch = launch
         .with_env("MALLOC_CHECK_", "3")
-        .with_env("GLIBC_TUNABLES", "glibc.malloc.check=3");
+        .with_env(
+            "GLIBC_TUNABLES",
+            "glibc.malloc.check=3:glibc.malloc.tcache_count=0",
+        );
     // glibc 2.34 and later keep the checks in a library of their own.
     match runner::system_library("libc_malloc_debug.so.0") {
         Some(debug) => {

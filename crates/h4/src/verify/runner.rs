@@ -11,6 +11,7 @@
 //! R fail <summary><US><evidence>
 //! D <digest record>          (the digests job)
 //! I <identifying fact>       (the digests job)
+//! H <offset> <input>         (output changed with the heap's fill)
 //! F <what the core did>      (a fault on guarded memory)
 //! X <what happened>          (the core called exit() during a call)
 //! ```
@@ -122,7 +123,7 @@ pub enum Ended {
 pub struct ChildRun {
     /// Its result line.
     pub result: Option<Outcome>,
-    /// Its data lines (`D`, `I`), in order.
+    /// Its data lines (`D`, `I`, `H`), in order.
     pub data: Vec<(char, String)>,
     /// What the core did to guarded memory (`F`).
     pub fault: Option<String>,
@@ -141,6 +142,17 @@ pub struct ChildRun {
     /// Whether it ran under memcheck.
     pub memcheck: bool,
 }
+
+/// What every child's allocator runs with: every block it hands out
+/// filled with the same byte, and no per-thread cache (whose blocks skip
+/// the fill). Bytes a core copies from memory it never wrote are then the
+/// same in every call and every process, so they show only where the
+/// verifier changes the fill on purpose (the memory row), not as
+/// nondeterminism or races. A launch may override either.
+pub const STEADY_HEAP: [(&str, &str); 2] = [
+    ("MALLOC_PERTURB_", "17"),
+    ("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"),
+];
 
 /// The exit status valgrind is told to use when it finds errors.
 const VALGRIND_ERROR_EXIT: i32 = 99;
@@ -272,6 +284,9 @@ pub fn launch(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    for (name, value) in STEADY_HEAP {
+        cmd.env(name, value);
+    }
     for (name, value) in &launch.env {
         match value {
             Some(value) => cmd.env(name, value),
@@ -338,7 +353,9 @@ pub fn launch(
                     "R " => run.result = parse_result(&line),
                     "F " => run.fault = Some(rest.to_string()),
                     "X " => run.exited_in_call = true,
-                    "D " | "I " => run.data.push((line.as_bytes()[0] as char, rest.to_string())),
+                    "D " | "I " | "H " => {
+                        run.data.push((line.as_bytes()[0] as char, rest.to_string()))
+                    }
                     _ => {}
                 }
             }

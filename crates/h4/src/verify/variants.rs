@@ -19,7 +19,7 @@ use std::sync::mpsc;
 
 use super::Outcome;
 use super::identity::{self, Encoding, Facts, Kind, Sighting, unhex};
-use super::jobs::{Factor, Job, VERIFY_HOST_NAME, first_difference};
+use super::jobs::{Factor, Job, UNWRITTEN, VERIFY_HOST_NAME, first_difference};
 use super::runner::{self, ChildCommand, ChildRun, Launch, Slowdown};
 use crate::corpus::Input;
 
@@ -44,8 +44,6 @@ pub enum Aspect {
     Cpus,
     /// The clock.
     Clock,
-    /// The heap's contents.
-    Heap,
     /// The machine's speed.
     Speed,
 }
@@ -71,7 +69,6 @@ impl Aspect {
             Aspect::Host => "the host name",
             Aspect::Cpus => "the CPUs",
             Aspect::Clock => "the clock",
-            Aspect::Heap => "the heap's contents",
             Aspect::Speed => "the machine's speed",
         }
     }
@@ -99,13 +96,22 @@ struct Record {
 struct Digests {
     records: BTreeMap<String, Result<Record, String>>,
     facts: Facts,
+    /// Inputs whose output changed with the heap's fill, and the first
+    /// byte that did.
+    heap: BTreeMap<String, usize>,
 }
 
 fn parse(run: &ChildRun) -> Digests {
     let mut records = BTreeMap::new();
     let mut facts = Facts::default();
+    let mut heap = BTreeMap::new();
     for (kind, text) in &run.data {
         match kind {
+            'H' => {
+                if let Some((at, name)) = text.split_once(' ') {
+                    heap.insert(name.to_string(), at.parse().unwrap_or(0));
+                }
+            }
             'D' => {
                 let mut fields = text.splitn(5, ' ');
                 let (Some(status), Some(len), Some(digest), Some(whole), Some(name)) = (
@@ -132,7 +138,11 @@ fn parse(run: &ChildRun) -> Digests {
             _ => {}
         }
     }
-    Digests { records, facts }
+    Digests {
+        records,
+        facts,
+        heap,
+    }
 }
 
 /// What the comparison found, row by row.
@@ -164,6 +174,9 @@ pub struct Setup<'a> {
     pub valgrind: Option<&'a Path>,
     /// The inputs the children compress (the corpus and the user's files).
     pub inputs: &'a [Input],
+    /// The memory row found output bytes the core never wrote: outputs
+    /// that differ between processes are then that row's finding.
+    pub unwritten: bool,
 }
 
 fn variant(label: impl Into<String>, aspect: Aspect, launch: Launch) -> Variant {
@@ -180,7 +193,14 @@ fn variants(setup: &Setup, scratch: &Path) -> (Vec<Variant>, Vec<String>) {
     let digests = || Launch::job(Job::Digests).native();
     let mut notes = Vec::new();
     let mut list = vec![
-        variant("the first process", Aspect::Process, digests()),
+        variant(
+            "the first process",
+            Aspect::Process,
+            Launch {
+                factor: Some(Factor::HeapProbe),
+                ..digests()
+            },
+        ),
         variant("another process", Aspect::Process, digests()),
         variant("a third process", Aspect::Process, digests()),
         variant(
@@ -277,15 +297,6 @@ fn variants(setup: &Setup, scratch: &Path) -> (Vec<Variant>, Vec<String>) {
             "clock and CPU count not varied: {PRELOAD_NAME} not found"
         )),
     }
-    for perturb in ["1", "77"] {
-        list.push(variant(
-            format!("MALLOC_PERTURB_={perturb}"),
-            Aspect::Heap,
-            digests()
-                .with_env("MALLOC_PERTURB_", perturb)
-                .with_env("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"),
-        ));
-    }
     let slowdown = match setup.valgrind {
         Some(valgrind) => Slowdown::Emulated(valgrind.to_path_buf()),
         None => {
@@ -350,7 +361,7 @@ pub fn compare(setup: &Setup, progress: &mut dyn FnMut(&str)) -> Findings {
     let (list, mut notes) = variants(setup, &scratch);
     let runs = run_all(setup.command, &list, progress);
     let _ = std::fs::remove_dir_all(&scratch);
-    judge(&list, runs, setup.inputs, &mut notes)
+    judge(&list, runs, setup, &mut notes)
 }
 
 fn scratch_dir() -> PathBuf {
@@ -450,7 +461,8 @@ fn differences<'a>(base: &'a Digests, other: &'a Digests) -> Vec<Difference<'a>>
 /// embedded rather than a parse changed.
 const EMBEDDED_BYTES: usize = 64;
 
-fn judge(list: &[Variant], runs: Vec<ChildRun>, inputs: &[Input], notes: &mut Vec<String>) -> Findings {
+fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<String>) -> Findings {
+    let inputs = setup.inputs;
     let base_run = &runs[0];
     let mut findings = Findings {
         determinism: None,
@@ -515,8 +527,7 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, inputs: &[Input], notes: &mut Ve
     }
 
     // Differences: explained by identity, by the heap, or by the aspect.
-    let mut heap_inputs: Vec<&str> = Vec::new();
-    let mut heap_example: Option<String> = None;
+    let heap_inputs: Vec<&str> = base.heap.keys().map(String::as_str).collect();
     let mut explained: Option<String> = None;
     let mut embedded: Option<String> = None;
     let mut dependence: Option<(Aspect, String)> = None;
@@ -543,21 +554,7 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, inputs: &[Input], notes: &mut Ve
                 None => rest.push(diff),
             }
         }
-        if list[*i].aspect == Aspect::Heap {
-            for diff in &rest {
-                heap_inputs.push(diff.input);
-                heap_example.get_or_insert_with(|| {
-                    format!(
-                        "input {}: {} vs unset: {}",
-                        diff.input,
-                        list[*i].label,
-                        diff.describe()
-                    )
-                });
-            }
-        } else {
-            unexplained_by_variant.push((*i, rest));
-        }
+        unexplained_by_variant.push((*i, rest));
     }
     let with_whole = base
         .records
@@ -628,19 +625,29 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, inputs: &[Input], notes: &mut Ve
             text,
         ));
     }
-    if let Some(example) = heap_example {
+    if let Some((input, at)) = base.heap.iter().next() {
         findings.heap = Some(Outcome::fail(
-            "outputs change with the heap's contents: bytes the core never wrote",
-            format!("{} inputs; {example}", heap_inputs.len()),
+            format!("{UNWRITTEN} (they change with the heap's contents)"),
+            format!(
+                "input {input}: compressed twice in one process, the allocator filling memory with one byte then another: first difference at byte {at} ({} inputs like it)",
+                base.heap.len()
+            ),
         ));
     }
     if findings.determinism.is_none()
         && let Some((aspect, text)) = dependence
     {
-        findings.determinism = Some(Outcome::fail(
-            format!("the output depends on {}", aspect.what()),
-            text,
-        ));
+        if setup.unwritten || findings.heap.is_some() {
+            notes.push(format!(
+                "outputs differ with {} ({text}): left to the memory row, which found bytes the core never wrote",
+                aspect.what()
+            ));
+        } else {
+            findings.determinism = Some(Outcome::fail(
+                format!("the output depends on {}", aspect.what()),
+                text,
+            ));
+        }
     }
     findings.covered = format!(
         "{} processes ({})",
@@ -669,7 +676,6 @@ fn coverage(list: &[Variant]) -> String {
             Aspect::Host => "host name",
             Aspect::Cpus => "CPUs",
             Aspect::Clock => "clock",
-            Aspect::Heap => "heap",
             Aspect::Speed => "speed",
         };
         if !aspects.contains(&what) {

@@ -256,6 +256,13 @@ impl Core {
         self.before.restore()
     }
 
+    /// The descriptor the host keeps open while the core is loaded (the
+    /// working directory from before, to put back), which a check of the
+    /// core's own descriptors must not count.
+    pub fn own_descriptor(&self) -> Option<std::os::fd::RawFd> {
+        self.before.descriptor()
+    }
+
     /// The version string the core reports through `h4_core_version_v1`.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()

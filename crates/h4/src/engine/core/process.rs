@@ -113,6 +113,13 @@ impl ProcessState {
         changes
     }
 
+    /// The descriptor this snapshot keeps open (the working directory, to
+    /// return to).
+    pub fn descriptor(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        self.cwd.as_ref().map(AsRawFd::as_raw_fd)
+    }
+
     /// The file-creation mask when the snapshot was taken.
     pub fn umask(&self) -> Mode {
         self.umask

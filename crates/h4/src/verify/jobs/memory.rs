@@ -12,7 +12,7 @@
 //! own checks, which the verifier turns on in this job's process.)
 
 use super::basic::{SMALL_INPUT, compress_named, first_difference};
-use super::{Failure, JobResult};
+use super::{Failure, JobResult, UNWRITTEN};
 use crate::corpus::Input;
 use crate::engine::Engine;
 use crate::verify::guard::{self, GuardedInput};
@@ -33,9 +33,10 @@ pub fn run(engine: &dyn Engine, inputs: &[Input], progress: &mut dyn FnMut(&str)
         guarded_round_trip(engine, input, progress)?;
         guarded += 1;
     }
+    let twice = same_input_twice(engine, inputs, progress)?;
     let pairs = reused_buffers(engine, inputs, progress)?;
     Ok(format!(
-        "{guarded} inputs and payloads on read-only guarded pages, {pairs} reused buffers"
+        "{guarded} inputs and payloads on read-only guarded pages, {twice} outputs within their buffers, {pairs} reused buffers"
     ))
 }
 
@@ -65,6 +66,46 @@ fn guarded_round_trip(
     // business; here only touching memory matters.
     let _ = payload.watched(|data| engine.decompress_vec(data, input.data.len()));
     Ok(())
+}
+
+/// Two calls on each small input with the allocator's blocks at other
+/// addresses in between. glibc's heap checks, on in this process, mark the
+/// byte after each block's requested size with a value that depends on
+/// the block's address, and fill the rest of the block's slack: a core
+/// whose returned length runs past what it allocated (or wrote) returns
+/// those bytes, which differ from call to call. Returns how many inputs
+/// were tried.
+fn same_input_twice(
+    engine: &dyn Engine,
+    inputs: &[Input],
+    progress: &mut dyn FnMut(&str),
+) -> Result<usize, Failure> {
+    let mut tried = 0;
+    let mut shift: Vec<Vec<u8>> = Vec::new();
+    for input in inputs.iter().filter(|i| i.data.len() <= SMALL_INPUT) {
+        progress(&format!("{}: compress twice", input.name));
+        let first = compress_named(engine, &input.name, &input.data)?;
+        // Move the next block elsewhere.
+        shift.push(vec![0u8; 24 + tried % 40]);
+        let second = compress_named(engine, &input.name, &input.data)?;
+        if first != second {
+            let at = first
+                .iter()
+                .zip(&second)
+                .position(|(a, b)| a != b)
+                .unwrap_or(first.len().min(second.len()));
+            return Err((
+                UNWRITTEN.to_string(),
+                format!(
+                    "input {}: two calls differ at byte {at} of {}: bytes past what the core allocated or wrote (glibc marks the byte after each block)",
+                    input.name,
+                    first.len()
+                ),
+            ));
+        }
+        tried += 1;
+    }
+    Ok(tried)
 }
 
 /// The same buffer, different contents: compress `a` from a buffer, put

@@ -120,6 +120,9 @@ pub enum Factor {
     Host,
     /// Only one CPU in the affinity mask.
     OneCpu,
+    /// Not a change: the digests job also compresses each input with the
+    /// heap filled otherwise (the first process of a comparison).
+    HeapProbe,
 }
 
 impl Factor {
@@ -128,6 +131,7 @@ impl Factor {
         match self {
             Factor::Host => "host",
             Factor::OneCpu => "one-cpu",
+            Factor::HeapProbe => "heap-probe",
         }
     }
 }
@@ -136,12 +140,18 @@ impl FromStr for Factor {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        [Factor::Host, Factor::OneCpu]
+        [Factor::Host, Factor::OneCpu, Factor::HeapProbe]
             .into_iter()
             .find(|f| f.name() == s)
             .ok_or_else(|| format!("unknown factor '{s}'"))
     }
 }
+
+/// How a failure that found output bytes the core never wrote (or that
+/// lie past what it allocated) begins. Such bytes also make outputs
+/// differ between calls, processes and threads; the verifier then leaves
+/// those differences to the memory row.
+pub const UNWRITTEN: &str = "outputs hold bytes the core never wrote";
 
 /// The host name a child with [`Factor::Host`] takes: nothing a real
 /// machine is called, so finding it in an output is proof.
@@ -295,13 +305,14 @@ fn run_job(
         Job::Repeat => basic::repeat(engine, &inputs, settings, &mut progress),
         Job::Digests => {
             drop(progress);
-            digests::run(engine, &inputs, reporter)
+            digests::run(engine, &inputs, factor == Some(Factor::HeapProbe), reporter)
         }
         Job::Losslessness => basic::losslessness(engine, core.as_ref(), &inputs, &mut progress),
         Job::Robustness => basic::robustness(engine, &inputs, settings, &mut progress),
         Job::Memory => memory::run(engine, &inputs, &mut progress),
         Job::Hygiene => hygiene::run(
             engine,
+            core.as_ref(),
             before_load.expect("prepared for hygiene"),
             &mut progress,
         ),
@@ -332,6 +343,7 @@ fn corpus(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
 fn apply(factor: Factor) -> Result<(), String> {
     match factor {
         Factor::Host => other_host(),
+        Factor::HeapProbe => Ok(()),
         Factor::OneCpu => {
             let mut one = nix::sched::CpuSet::new();
             let first = (0..nix::sched::CpuSet::count())
