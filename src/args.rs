@@ -311,6 +311,8 @@ pub struct CheckArgs {
     pub threads: usize,
     #[arg(long)]
     pub under_valgrind: bool,
+    #[arg(long)]
+    pub skip_large: bool,
 }
 
 #[derive(Args, Debug)]

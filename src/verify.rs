@@ -252,6 +252,7 @@ pub fn run_child(args: &CheckArgs) -> Status {
         fuzz: args.fuzz,
         threads: args.threads.max(2),
         under_valgrind: args.under_valgrind,
+        skip_large: args.skip_large,
     };
     jobs::run(
         args.job,

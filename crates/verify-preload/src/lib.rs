@@ -13,6 +13,10 @@
 //!
 //! * `H4_VERIFY_CLOCK_SHIFT=SECONDS` moves the wall clocks (realtime and
 //!   TAI; the monotonic clocks are left alone) by SECONDS.
+//! * `H4_VERIFY_CLOCK_RATE=N` makes every clock (wall, monotonic, boot
+//!   and CPU time) run N times as fast as it does from the process's
+//!   first reading on: to a core that budgets its effort by time, the
+//!   machine looks N times slower.
 //! * `H4_VERIFY_CPUS=N` makes `sysconf(_SC_NPROCESSORS_ONLN)`,
 //!   `sysconf(_SC_NPROCESSORS_CONF)` and `get_nprocs*` answer N.
 //!
@@ -29,6 +33,11 @@ use libc::{c_int, c_long, c_void, clockid_t, time_t, timespec, timeval};
 static READ: AtomicU8 = AtomicU8::new(0);
 static SHIFT: AtomicI64 = AtomicI64::new(0);
 static CPUS: AtomicIsize = AtomicIsize::new(0);
+static RATE: AtomicI64 = AtomicI64::new(1);
+
+/// Each clock's first reading (nanoseconds, plus one so that 0 means
+/// "not read yet"), for clock ids 0 to 11; a clock runs fast from there.
+static BASES: [AtomicI64; 12] = [const { AtomicI64::new(0) }; 12];
 
 /// An integer from the environment, read with the C library's own getenv
 /// (no allocation, no lock: this may run inside any libc call).
@@ -49,6 +58,10 @@ fn settings() -> (i64, isize) {
         SHIFT.store(number(c"H4_VERIFY_CLOCK_SHIFT").unwrap_or(0), Ordering::Relaxed);
         CPUS.store(
             number(c"H4_VERIFY_CPUS").unwrap_or(0) as isize,
+            Ordering::Relaxed,
+        );
+        RATE.store(
+            number(c"H4_VERIFY_CLOCK_RATE").unwrap_or(1).max(1),
             Ordering::Relaxed,
         );
         READ.store(1, Ordering::Release);
@@ -74,14 +87,51 @@ unsafe fn real_clock_gettime(clock: clockid_t, tp: *mut timespec) -> c_int {
     unsafe { libc::syscall(libc::SYS_clock_gettime, clock as c_long, tp) as c_int }
 }
 
+/// `nanoseconds` of `clock` as a clock running `rate` times as fast from
+/// its first reading.
+fn hasten(clock: clockid_t, nanoseconds: i64, rate: i64) -> i64 {
+    // CPU-time clocks (and other threads' clocks, whose ids are
+    // negative) start at zero: scale them whole.
+    let Some(base) = usize::try_from(clock).ok().and_then(|i| BASES.get(i)) else {
+        return nanoseconds.saturating_mul(rate);
+    };
+    if matches!(
+        clock,
+        libc::CLOCK_PROCESS_CPUTIME_ID | libc::CLOCK_THREAD_CPUTIME_ID
+    ) {
+        return nanoseconds.saturating_mul(rate);
+    }
+    let first = match base.compare_exchange(0, nanoseconds + 1, Ordering::SeqCst, Ordering::SeqCst)
+    {
+        Ok(_) => nanoseconds,
+        Err(stored) => stored - 1,
+    };
+    first + (nanoseconds - first).saturating_mul(rate)
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn clock_gettime(clock: clockid_t, tp: *mut timespec) -> c_int {
     // SAFETY: the caller passes a `timespec` to fill, as for the C
     // library's function.
     let result = unsafe { real_clock_gettime(clock, tp) };
-    if result == 0 && shifted(clock) && !tp.is_null() {
-        // SAFETY: the call succeeded, so `tp` is a valid, filled timespec.
-        unsafe { (*tp).tv_sec += settings().0 as time_t };
+    if result != 0 || tp.is_null() {
+        return result;
+    }
+    let (shift, _) = settings();
+    let rate = RATE.load(Ordering::Relaxed);
+    // SAFETY: the call succeeded, so `tp` is a valid, filled timespec.
+    let now = unsafe { &mut *tp };
+    if rate > 1 {
+        let nanoseconds = hasten(
+            clock,
+            now.tv_sec as i64 * 1_000_000_000 + now.tv_nsec as i64,
+            rate,
+        );
+        now.tv_sec = (nanoseconds / 1_000_000_000) as time_t;
+        now.tv_nsec = nanoseconds % 1_000_000_000;
+    }
+    if shifted(clock) {
+        now.tv_sec += shift as time_t;
     }
     result
 }

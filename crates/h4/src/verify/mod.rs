@@ -280,7 +280,9 @@ fn left_to_memory(outcome: Outcome) -> Outcome {
 /// as it starts (`step` is `None`) and each step it reports. Memory runs
 /// before determinism and thread safety (the report keeps its order):
 /// output bytes a core never wrote make outputs differ everywhere, and
-/// those differences are then memory's finding, not theirs.
+/// those differences are then memory's finding, not theirs. Cost runs
+/// before losslessness, which leaves its largest inputs out for a core
+/// whose time grows faster than its input (they would only hang).
 pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Verification {
     let started = Instant::now();
     let mut rows = Rows {
@@ -314,6 +316,11 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         launch(memory, p)
     });
     let unwritten = memory.summary.starts_with(jobs::UNWRITTEN);
+    let (cost, cost_seconds) = rows.measure(Check::Cost, |p| {
+        launch(Launch::job(Job::Cost).native(), p)
+    });
+    let superlinear = !cost.passed && cost.summary.contains(jobs::SUPERLINEAR);
+    rows.push(Check::Cost, cost, cost_seconds);
 
     let ((findings, repeat), determinism_seconds) = rows.measure(Check::Determinism, |p| {
         let setup = variants::Setup {
@@ -338,8 +345,9 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
             findings.covered, repeat.summary
         )),
     };
+    let engine_name = findings.engine.clone().unwrap_or_else(|| plan.engine.clone());
     let vectors = (determinism.passed && findings.determinism.is_none()).then(|| {
-        Vectors::new(&plan.engine, &plan.inputs[..plan.corpus_len], &findings.digests)
+        Vectors::new(&engine_name, &plan.inputs[..plan.corpus_len], &findings.digests)
     });
     rows.push(Check::Determinism, determinism, determinism_seconds);
     rows.run(Check::Identity, |_| match &findings.identity {
@@ -349,7 +357,11 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         ),
     });
     rows.run(Check::Losslessness, |p| {
-        launch(Launch::job(Job::Losslessness), p)
+        let mut job = Launch::job(Job::Losslessness);
+        if superlinear {
+            job.extra_args.push("--skip-large".into());
+        }
+        launch(job, p)
     });
     rows.run(Check::Robustness, |p| launch(Launch::job(Job::Robustness), p));
     let memory = match (&findings.heap, memory.passed) {
@@ -381,7 +393,6 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         }
     });
     rows.run(Check::Leaks, |p| launch(Launch::job(Job::Leaks), p));
-    rows.run(Check::Cost, |p| launch(Launch::job(Job::Cost).native(), p));
     rows.run(Check::ThreadSafety, |p| {
         let outcome = thread_safety(plan, &launch, p);
         if unwritten && only_differs(&outcome) {
@@ -393,7 +404,7 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
     if let Some(recorded) = &plan.against {
         rows.run(Check::Vectors, |_| {
             let corpus = &plan.inputs[..plan.corpus_len];
-            recorded.compare(&Vectors::new(&plan.engine, corpus, &findings.digests))
+            recorded.compare(&Vectors::new(&engine_name, corpus, &findings.digests))
         });
     }
     let mut checks = rows.rows;

@@ -12,6 +12,7 @@
 //! D <digest record>          (the digests job)
 //! I <identifying fact>       (the digests job)
 //! H <offset> <input>         (output changed with the heap's fill)
+//! E <engine name and version> (the digests job)
 //! F <what the core did>      (a fault on guarded memory)
 //! X <what happened>          (the core called exit() during a call)
 //! ```
@@ -80,6 +81,8 @@ pub struct Launch {
     pub memcheck: bool,
     /// How it is slowed.
     pub slowdown: Slowdown,
+    /// Arguments for the job, after the usual ones.
+    pub extra_args: Vec<OsString>,
 }
 
 impl Launch {
@@ -91,6 +94,7 @@ impl Launch {
             env: Vec::new(),
             memcheck: true,
             slowdown: Slowdown::None,
+            extra_args: Vec::new(),
         }
     }
 
@@ -279,6 +283,7 @@ pub fn launch(
         cmd.arg("--under-valgrind");
     }
     cmd.args(&command.args)
+        .args(&launch.extra_args)
         .arg("--")
         .args(&command.files)
         .stdin(Stdio::null())
@@ -353,7 +358,7 @@ pub fn launch(
                     "R " => run.result = parse_result(&line),
                     "F " => run.fault = Some(rest.to_string()),
                     "X " => run.exited_in_call = true,
-                    "D " | "I " | "H " => {
+                    "D " | "I " | "H " | "E " => {
                         run.data.push((line.as_bytes()[0] as char, rest.to_string()))
                     }
                     _ => {}

@@ -99,14 +99,18 @@ struct Digests {
     /// Inputs whose output changed with the heap's fill, and the first
     /// byte that did.
     heap: BTreeMap<String, usize>,
+    /// The engine's name and version, as it reports them.
+    engine: Option<String>,
 }
 
 fn parse(run: &ChildRun) -> Digests {
     let mut records = BTreeMap::new();
     let mut facts = Facts::default();
     let mut heap = BTreeMap::new();
+    let mut engine = None;
     for (kind, text) in &run.data {
         match kind {
+            'E' => engine = Some(text.clone()),
             'H' => {
                 if let Some((at, name)) = text.split_once(' ') {
                     heap.insert(name.to_string(), at.parse().unwrap_or(0));
@@ -142,6 +146,7 @@ fn parse(run: &ChildRun) -> Digests {
         records,
         facts,
         heap,
+        engine,
     }
 }
 
@@ -160,6 +165,8 @@ pub struct Findings {
     /// The first process's output digests, by input: what `--record`
     /// writes and `--against` compares.
     pub digests: BTreeMap<String, (usize, String)>,
+    /// The engine's name and version, as it reports them.
+    pub engine: Option<String>,
 }
 
 /// What is needed to set the variants up.
@@ -273,50 +280,62 @@ fn variants(setup: &Setup, scratch: &Path) -> (Vec<Variant>, Vec<String>) {
     }
     match setup.preload {
         Some(preload) => {
-            let preload_env = |launch: Launch| {
-                let mut value = preload.as_os_str().to_owned();
-                if let Some(old) = std::env::var_os("LD_PRELOAD") {
-                    value.push(":");
-                    value.push(old);
-                }
-                launch.with_env("LD_PRELOAD", value)
-            };
             list.push(variant(
                 format!("{} CPUs online (sysconf)", cpus + 5),
                 Aspect::Cpus,
-                preload_env(digests()).with_env("H4_VERIFY_CPUS", (cpus + 5).to_string()),
+                with_preload(digests(), preload).with_env("H4_VERIFY_CPUS", (cpus + 5).to_string()),
             ));
             list.push(variant(
                 "the clock 3 days, 8 hours and 17 minutes ahead",
                 Aspect::Clock,
-                preload_env(digests())
+                with_preload(digests(), preload)
                     .with_env("H4_VERIFY_CLOCK_SHIFT", (((3 * 24 + 8) * 60 + 17) * 60).to_string()),
             ));
         }
         None => notes.push(format!(
-            "clock and CPU count not varied: {PRELOAD_NAME} not found"
+            "clock, CPU count and apparent speed not varied: {PRELOAD_NAME} not found"
         )),
     }
-    let slowdown = match setup.valgrind {
-        Some(valgrind) => Slowdown::Emulated(valgrind.to_path_buf()),
-        None => {
-            notes.push("valgrind not found: the slow process is slower in wall time only".into());
-            Slowdown::Stopped
-        }
-    };
-    let label = match slowdown {
-        Slowdown::Emulated(_) => "a slower CPU (valgrind --tool=none)",
-        _ => "a slower process (stopped 90% of the time)",
-    };
-    list.push(variant(
-        label,
-        Aspect::Speed,
-        Launch {
-            slowdown,
-            ..digests()
-        },
-    ));
+    // A slower machine: clocks that run fast (to a core that budgets by
+    // time, wall or CPU), and a CPU that really is slower.
+    if let Some(preload) = setup.preload {
+        list.push(variant(
+            "the clocks running 50 times fast (a machine 50 times slower)",
+            Aspect::Speed,
+            with_preload(digests(), preload).with_env("H4_VERIFY_CLOCK_RATE", "50"),
+        ));
+    }
+    match setup.valgrind {
+        Some(valgrind) => list.push(variant(
+            "a slower CPU (valgrind --tool=none)",
+            Aspect::Speed,
+            Launch {
+                slowdown: Slowdown::Emulated(valgrind.to_path_buf()),
+                ..digests()
+            },
+        )),
+        None if setup.preload.is_none() => list.push(variant(
+            "a slower process (stopped 90% of the time)",
+            Aspect::Speed,
+            Launch {
+                slowdown: Slowdown::Stopped,
+                ..digests()
+            },
+        )),
+        None => notes.push("valgrind not found: no process with a really slower CPU".into()),
+    }
     (list, notes)
+}
+
+/// `launch` with `preload` preloaded (before whatever the environment
+/// preloads already).
+fn with_preload(launch: Launch, preload: &Path) -> Launch {
+    let mut value = preload.as_os_str().to_owned();
+    if let Some(old) = std::env::var_os("LD_PRELOAD") {
+        value.push(":");
+        value.push(old);
+    }
+    launch.with_env("LD_PRELOAD", value)
 }
 
 /// The file name of the preload library that moves the clock and the
@@ -471,6 +490,7 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<S
         covered: String::new(),
         notes: Vec::new(),
         digests: BTreeMap::new(),
+        engine: None,
     };
     let base_outcome = base_run.outcome();
     if !base_outcome.passed {
@@ -506,6 +526,7 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<S
         })
         .collect();
     let base = parsed[0].as_ref().expect("the first process passed");
+    findings.engine = base.engine.clone();
     findings.digests = base
         .records
         .iter()

@@ -150,7 +150,7 @@ const FUZZED_INPUTS: usize = 300;
 /// Inputs beyond the corpus where faults hide, made one at a time (some
 /// are large): sizes at the block size the engine asks for, over 16 MiB
 /// and exactly 64 MiB, a real executable (this program) and real text.
-fn extra_inputs(engine: &dyn Engine) -> Vec<(String, Box<dyn Fn() -> Vec<u8>>)> {
+fn extra_inputs(engine: &dyn Engine, skip_large: bool) -> Vec<(String, Box<dyn Fn() -> Vec<u8>>)> {
     let mut rng_seed = 0x10_5515u64;
     let mut extras: Vec<(String, Box<dyn Fn() -> Vec<u8>>)> = Vec::new();
     if let Some(block) = engine.preferred_block_size() {
@@ -164,11 +164,13 @@ fn extra_inputs(engine: &dyn Engine) -> Vec<(String, Box<dyn Fn() -> Vec<u8>>)> 
             ));
         }
     }
-    extras.push((
-        "over-16m".to_string(),
-        Box::new(|| corpus::text_like(&mut Rng::new(0x16), (16 << 20) + 4097)),
-    ));
-    extras.push(("exactly-64m".to_string(), Box::new(|| sixty_four_mib())));
+    if !skip_large {
+        extras.push((
+            "over-16m".to_string(),
+            Box::new(|| corpus::text_like(&mut Rng::new(0x16), (16 << 20) + 4097)),
+        ));
+        extras.push(("exactly-64m".to_string(), Box::new(sixty_four_mib)));
+    }
     extras.push((
         "real-executable".to_string(),
         Box::new(|| {
@@ -257,6 +259,7 @@ pub fn losslessness(
     engine: &dyn Engine,
     core: Option<&Core>,
     inputs: &[Input],
+    settings: &Settings,
     progress: &mut dyn FnMut(&str),
 ) -> JobResult {
     let decodes_into = core.is_some_and(Core::has_decompress_into);
@@ -270,7 +273,7 @@ pub fn losslessness(
     for input in inputs {
         check(&input.name, &input.data, progress)?;
     }
-    let extras = extra_inputs(engine);
+    let extras = extra_inputs(engine, settings.skip_large);
     for (name, make) in &extras {
         progress(&format!("{name}: making the input"));
         let data = make();
@@ -286,8 +289,13 @@ pub fn losslessness(
     } else {
         ""
     };
+    let skipped = if settings.skip_large {
+        "; inputs over 16 MiB left out (see cost)"
+    } else {
+        ""
+    };
     Ok(format!(
-        "{count} inputs ({} corpus, {} large or real, {FUZZED_INPUTS} generated), {} MiB, all exact{into}",
+        "{count} inputs ({} corpus, {} large or real, {FUZZED_INPUTS} generated), {} MiB, all exact{into}{skipped}",
         inputs.len(),
         extras.len(),
         bytes >> 20

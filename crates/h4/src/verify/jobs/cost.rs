@@ -2,25 +2,23 @@
 //! rescan per token, a quadratic search on long runs) passes every test on
 //! small inputs and stalls on a real one. Each kind of input is doubled
 //! from 64 KiB until a call takes long enough to measure well or the input
-//! reaches 16 MiB, and the best of three timings compared: linear work
+//! reaches 8 MiB, and the best of three timings compared: linear work
 //! doubles the time when the input doubles, quadratic work quadruples it.
 //! Caches make linear work look worse for a doubling or two (up to three
 //! times the time, as the data outgrows each level), so only time that
 //! grows more than 3.5 times per doubling over the last two doublings
 //! measured counts as superlinear.
 
-use std::time::Instant;
-
-use super::{JobResult, Settings};
+use super::{JobResult, SUPERLINEAR, Settings};
 use crate::corpus::{self, Rng};
 use crate::engine::{Engine, EngineError};
 
 /// The smallest and largest sizes tried.
 const FIRST: usize = 64 << 10;
-const LAST: usize = 16 << 20;
+const LAST: usize = 8 << 20;
 
 /// A call this slow is long enough to measure: stop doubling.
-const ENOUGH_SECONDS: f64 = 0.25;
+const ENOUGH_SECONDS: f64 = 0.2;
 
 /// Timings below this are too short to fit.
 const MEASURABLE_SECONDS: f64 = 0.002;
@@ -28,6 +26,11 @@ const MEASURABLE_SECONDS: f64 = 0.002;
 /// A doubling of the input that multiplies the time by more than this is
 /// superlinear (linear work: 2, quadratic work: 4).
 const MAX_RATIO: f64 = 3.5;
+
+/// Only a core this slow at the largest size measured can fail: a fast
+/// linear core's time per byte still grows a little with the size (caches,
+/// page faults), and a superlinear one is slow by the time it is measured.
+const SLOW_BYTES_PER_SECOND: f64 = 64e6;
 
 /// How many doublings in a row are averaged against [`MAX_RATIO`].
 const DOUBLINGS: usize = 2;
@@ -59,9 +62,14 @@ impl Curve {
     }
 
     /// Whether time grew more than [`MAX_RATIO`] times per doubling over
-    /// the last doublings measured.
+    /// the last doublings measured, to a speed under
+    /// [`SLOW_BYTES_PER_SECOND`].
     fn superlinear(&self) -> bool {
-        self.last_ratio().is_some_and(|r| r > MAX_RATIO)
+        let slow = self
+            .points
+            .last()
+            .is_some_and(|&(n, t)| n as f64 / t < SLOW_BYTES_PER_SECOND);
+        slow && self.last_ratio().is_some_and(|r| r > MAX_RATIO)
     }
 
     /// The largest ratio per doubling over any [`DOUBLINGS`] doublings in
@@ -108,7 +116,7 @@ pub fn run(engine: &dyn Engine, settings: &Settings, progress: &mut dyn FnMut(&s
             if curve.superlinear() {
                 return Err((
                     format!(
-                        "{direction} time grows faster than the input on {kind}: x{:.1} per doubling",
+                        "{direction} {SUPERLINEAR} on {kind}: x{:.1} per doubling",
                         curve.last_ratio().unwrap_or(0.0)
                     ),
                     curve.describe(),
@@ -148,17 +156,25 @@ fn measure(
     Ok((compress, decompress))
 }
 
+/// The CPU time this thread has used: what a call costs, whatever else
+/// the machine is doing.
+fn thread_seconds() -> f64 {
+    use nix::time::{ClockId, clock_gettime};
+    clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .map_or(0.0, |t| t.tv_sec() as f64 + t.tv_nsec() as f64 * 1e-9)
+}
+
 /// Runs `call` up to three times and returns its result and the shortest
-/// time; a slow first call is not repeated.
+/// CPU time; a slow first call is not repeated.
 fn best_of_three<T>(
     mut call: impl FnMut() -> Result<T, EngineError>,
 ) -> Result<(T, f64), EngineError> {
     let mut best = f64::INFINITY;
     let mut result = None;
     for _ in 0..3 {
-        let start = Instant::now();
+        let start = thread_seconds();
         let value = call()?;
-        let seconds = start.elapsed().as_secs_f64();
+        let seconds = thread_seconds() - start;
         best = best.min(seconds);
         result = Some(value);
         if seconds >= ENOUGH_SECONDS {

@@ -28,13 +28,18 @@ pub const SENT_WHOLE: usize = 64 * 1024;
 
 /// Reports one record per input, `ok LEN SHA256 HEX NAME` (`-` for an
 /// output not sent whole) or `error 0 MESSAGE-IN-HEX - NAME`, then the
-/// facts.
+/// engine's name and version (`E`) and the process's facts (`I`).
 pub fn run(
     engine: &dyn Engine,
+    version: Option<&str>,
     inputs: &[Input],
     probe_heap: bool,
     reporter: &mut Reporter,
 ) -> JobResult {
+    let engine_label = match version {
+        Some(version) => format!("{} {version}", engine.id().name),
+        None => engine.id().name.clone(),
+    };
     let started = unix_seconds();
     // Every child's allocator fills blocks from the same byte (the
     // runner's steady heap); the probe changes it for one call.
@@ -72,6 +77,7 @@ pub fn run(
         };
         reporter.datum('D', &record);
     }
+    reporter.datum('E', &engine_label);
     for line in Facts::of_this_process(started).to_lines() {
         reporter.datum('I', &line);
     }

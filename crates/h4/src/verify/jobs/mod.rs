@@ -153,6 +153,10 @@ impl FromStr for Factor {
 /// those differences to the memory row.
 pub const UNWRITTEN: &str = "outputs hold bytes the core never wrote";
 
+/// What a cost failure says: the verifier then spares the other rows the
+/// largest inputs.
+pub const SUPERLINEAR: &str = "time grows faster than the input";
+
 /// The host name a child with [`Factor::Host`] takes: nothing a real
 /// machine is called, so finding it in an output is proof.
 pub const VERIFY_HOST_NAME: &str = "h4-verify-host-5e1f";
@@ -169,6 +173,9 @@ pub struct Settings {
     /// The child runs under valgrind's memcheck, which judges leaks itself
     /// and makes everything tens of times slower.
     pub under_valgrind: bool,
+    /// Leave out the inputs over 16 MiB (the cost row found time growing
+    /// faster than the input: they would only hang).
+    pub skip_large: bool,
 }
 
 /// The engine a child runs its job on.
@@ -305,9 +312,17 @@ fn run_job(
         Job::Repeat => basic::repeat(engine, &inputs, settings, &mut progress),
         Job::Digests => {
             drop(progress);
-            digests::run(engine, &inputs, factor == Some(Factor::HeapProbe), reporter)
+            digests::run(
+                engine,
+                core.as_ref().and_then(Core::version),
+                &inputs,
+                factor == Some(Factor::HeapProbe),
+                reporter,
+            )
         }
-        Job::Losslessness => basic::losslessness(engine, core.as_ref(), &inputs, &mut progress),
+        Job::Losslessness => {
+            basic::losslessness(engine, core.as_ref(), &inputs, settings, &mut progress)
+        }
         Job::Robustness => basic::robustness(engine, &inputs, settings, &mut progress),
         Job::Memory => memory::run(engine, &inputs, &mut progress),
         Job::Hygiene => hygiene::run(
