@@ -276,9 +276,22 @@ impl Facts {
         (0..bytes.len()).find_map(|at| self.match_at(kind, bytes, at).map(|e| (at, e)))
     }
 
-    /// Whether a fact of `kind` starts at `at` in `bytes`, and how.
+    /// Whether a fact of `kind` starts at `at` in `bytes`, and how (in
+    /// 16 bits only in a tiny output).
     pub fn match_at(&self, kind: Kind, bytes: &[u8], at: usize) -> Option<Encoding> {
-        let tiny = bytes.len() <= TINY_OUTPUT;
+        self.match_at_sized(kind, bytes, at, bytes.len() <= TINY_OUTPUT)
+    }
+
+    /// [`match_at`](Self::match_at), with 16-bit numbers looked for
+    /// whatever the output's size when `short_numbers`.
+    fn match_at_sized(
+        &self,
+        kind: Kind,
+        bytes: &[u8],
+        at: usize,
+        short_numbers: bool,
+    ) -> Option<Encoding> {
+        let tiny = short_numbers;
         self.entries
             .iter()
             .filter(|(k, _)| *k == kind)
@@ -450,9 +463,11 @@ pub fn explain(a: &[u8], facts_a: &Facts, b: &[u8], facts_b: &Facts) -> Option<(
     // An encoding that covers the first differing byte starts at most 19
     // bytes before it (a 19-digit number) and at most at it.
     let first = start.saturating_sub(19);
+    // Two processes each writing their own value at the same place is no
+    // chance match, so 16-bit numbers count here in any output.
     for kind in facts_a.kinds() {
         for at in first..=start.min(a.len()) {
-            if let Some(encoding) = facts_a.match_at(kind, a, at)
+            if let Some(encoding) = facts_a.match_at_sized(kind, a, at, true)
                 && facts_b.matches_with(kind, b, at, encoding)
             {
                 return Some((kind, encoding, at));

@@ -266,11 +266,13 @@ fn only_differs(outcome: &Outcome) -> bool {
             .any(|w| outcome.summary.contains(w))
 }
 
-/// A pass for a row whose only failure was differing outputs, when the
-/// memory row found bytes the core never wrote.
-fn left_to_memory(outcome: Outcome) -> Outcome {
+/// A pass for a row whose only failure was differing outputs, when
+/// another row (`explained_by`) found why: bytes the core never wrote
+/// (memory), or identity written into every output (a clock changes from
+/// call to call).
+fn left_to(explained_by: Check, outcome: Outcome) -> Outcome {
     Outcome::pass(format!(
-        "outputs differ ({}; {}), which the bytes the core never wrote explain: see memory",
+        "outputs differ ({}; {}), which the {explained_by} row explains",
         outcome.summary,
         outcome.evidence.unwrap_or_default()
     ))
@@ -334,11 +336,21 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         let found = variants::compare(&setup, p);
         (found, launch(Launch::job(Job::Repeat), p))
     });
-    let unwritten = unwritten || findings.heap.is_some();
+    // Outputs that differ because of what another row found are that
+    // row's finding.
+    let explained_by = if !memory.passed || findings.heap.is_some() {
+        Some(Check::Memory)
+    } else if findings.identity.is_some() {
+        Some(Check::Identity)
+    } else {
+        None
+    };
     notes.extend(findings.notes.iter().cloned());
     let determinism = match (&findings.determinism, repeat.passed) {
         (Some(failure), _) => failure.clone(),
-        (None, false) if unwritten && only_differs(&repeat) => left_to_memory(repeat),
+        (None, false) if explained_by.is_some() && only_differs(&repeat) => {
+            left_to(explained_by.expect("checked"), repeat)
+        }
         (None, false) => repeat,
         (None, true) => Outcome::pass(format!(
             "same bytes in {}; {}",
@@ -395,10 +407,9 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
     rows.run(Check::Leaks, |p| launch(Launch::job(Job::Leaks), p));
     rows.run(Check::ThreadSafety, |p| {
         let outcome = thread_safety(plan, &launch, p);
-        if unwritten && only_differs(&outcome) {
-            left_to_memory(outcome)
-        } else {
-            outcome
+        match explained_by {
+            Some(row) if only_differs(&outcome) => left_to(row, outcome),
+            _ => outcome,
         }
     });
     if let Some(recorded) = &plan.against {

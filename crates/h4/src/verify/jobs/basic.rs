@@ -74,7 +74,6 @@ pub fn repeat(
     settings: &Settings,
     progress: &mut dyn FnMut(&str),
 ) -> JobResult {
-    let mut baselines = Vec::with_capacity(inputs.len());
     for input in inputs {
         progress(&format!("{}: first call", input.name));
         let base = compress(engine, input)?;
@@ -114,26 +113,11 @@ pub fn repeat(
                 ));
             }
         }
-        baselines.push(Baseline {
-            input,
-            packed: base,
-            unpacked: None,
-        });
-    }
-    progress("all inputs from several threads at once");
-    if let Some((thread, name, diff)) =
-        concurrent_mismatch(engine, &baselines, settings.threads, true)
-    {
-        return Err((
-            "concurrent calls on the same input differ".to_string(),
-            format!("thread {thread}, input {name}: {diff}"),
-        ));
     }
     Ok(format!(
-        "in one process {} calls per input ({} over 300 KB), 8 alignments, {} threads at once",
+        "in one process {} calls per input ({} over 300 KB) and 8 alignments",
         settings.iterations,
         settings.iterations.min(LARGE_ITERATIONS),
-        settings.threads
     ))
 }
 
@@ -446,61 +430,4 @@ pub fn robustness(
         "{} corrupted payloads, no crash or hang ({rejected} rejected or empty, {decoded} decoded to something)",
         settings.fuzz
     ))
-}
-
-/// Serial results to compare concurrent calls against.
-pub(super) struct Baseline<'a> {
-    pub input: &'a Input,
-    pub packed: Vec<u8>,
-    /// The serial decompression of `packed`, when the check decompresses.
-    pub unpacked: Option<Vec<u8>>,
-}
-
-/// Runs the baselines' compressions (and decompressions, where they have
-/// them) on `threads` threads at once and returns the first result that
-/// differs from the serial one: every thread runs every input when
-/// `same_input`, else each thread its own share.
-pub(super) fn concurrent_mismatch(
-    engine: &dyn Engine,
-    baselines: &[Baseline],
-    threads: usize,
-    same_input: bool,
-) -> Option<(usize, String, String)> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    for round in 0..3 {
-                        for (i, base) in baselines.iter().enumerate() {
-                            let input = base.input;
-                            if !same_input && (i + round) % threads != t {
-                                continue;
-                            }
-                            let mismatch = |what: &str, want: &[u8], got: &[u8]| {
-                                Some((
-                                    t,
-                                    input.name.clone(),
-                                    format!("{what} {}", first_difference(want, got)),
-                                ))
-                            };
-                            let got = engine.compress_vec(&input.data).unwrap_or_default();
-                            if got != base.packed {
-                                return mismatch("compression:", &base.packed, &got);
-                            }
-                            if let Some(want) = &base.unpacked {
-                                let back = engine
-                                    .decompress_vec(&base.packed, input.data.len())
-                                    .unwrap_or_default();
-                                if back != *want {
-                                    return mismatch("decompression:", want, &back);
-                                }
-                            }
-                        }
-                    }
-                    None
-                })
-            })
-            .collect();
-        handles.into_iter().find_map(|h| h.join().ok().flatten())
-    })
 }

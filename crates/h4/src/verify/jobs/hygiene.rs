@@ -200,7 +200,11 @@ pub fn run(
         snapshot
     };
     let after_load = take();
-    let changes = after_load.changes_since(&before_load);
+    let mut changes = after_load.changes_since(&before_load);
+    // What h4's own loader noticed and already put back counts as well.
+    if let Some(core) = core {
+        changes.extend(core.load_changes().iter().map(|c| c.to_string()));
+    }
     if !changes.is_empty() {
         return Err((
             format!("loading the core changed {}", changes.join(", ")),

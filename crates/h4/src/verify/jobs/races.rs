@@ -31,6 +31,8 @@ enum Phase {
     Compress,
     Decompress,
     Both,
+    /// Every thread compresses the same input at the same time.
+    SameInput,
 }
 
 impl Phase {
@@ -39,6 +41,7 @@ impl Phase {
             Phase::Compress => "concurrent compressions",
             Phase::Decompress => "concurrent decompressions",
             Phase::Both => "concurrent compressions and decompressions",
+            Phase::SameInput => "concurrent compressions of the same input",
         }
     }
 }
@@ -82,12 +85,17 @@ pub fn run(
         PHASE
     };
     let mut calls = 0;
-    for phase in [Phase::Compress, Phase::Decompress, Phase::Both] {
+    for phase in [
+        Phase::Compress,
+        Phase::Decompress,
+        Phase::Both,
+        Phase::SameInput,
+    ] {
         progress(&format!("{threads} threads: {}", phase.name()));
         calls += hammer(engine, &known, threads, phase, phase_time)?;
     }
     Ok(format!(
-        "{threads} threads on {} CPUs: {calls} concurrent calls on {} inputs match serial calls (compress, decompress, both)",
+        "{threads} threads on {} CPUs: {calls} concurrent calls on {} inputs match serial calls (compress, decompress, both, same input)",
         cpus(),
         known.len()
     ))
@@ -110,12 +118,16 @@ fn hammer(
             .map(|t| {
                 let (stop, calls) = (&stop, &calls);
                 scope.spawn(move || -> Option<Failure> {
-                    let mut i = t * known.len() / threads;
+                    let mut i = if phase == Phase::SameInput {
+                        0
+                    } else {
+                        t * known.len() / threads
+                    };
                     while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
                         let k = &known[i % known.len()];
                         i += 1;
                         let compress = match phase {
-                            Phase::Compress => true,
+                            Phase::Compress | Phase::SameInput => true,
                             Phase::Decompress => false,
                             Phase::Both => (i + t) % 2 == 0,
                         };
