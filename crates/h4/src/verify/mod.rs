@@ -336,22 +336,33 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         let found = variants::compare(&setup, p);
         (found, launch(Launch::job(Job::Repeat), p))
     });
+    // A value derived from identity (a hash of the host name, say) is
+    // told by outputs that change with it and with nothing else: not by a
+    // core whose outputs change from call to call.
+    let identity = findings
+        .identity
+        .clone()
+        .or_else(|| findings.identity_derived.clone().filter(|_| repeat.passed));
     // Outputs that differ because of what another row found are that
     // row's finding.
     let explained_by = if !memory.passed || findings.heap.is_some() {
         Some(Check::Memory)
-    } else if findings.identity.is_some() {
+    } else if identity.is_some() {
         Some(Check::Identity)
     } else {
         None
     };
+    // Outputs that change from call to call also differ between threads.
+    let threads_explained_by =
+        explained_by.or((!repeat.passed && only_differs(&repeat)).then_some(Check::Determinism));
     notes.extend(findings.notes.iter().cloned());
     let determinism = match (&findings.determinism, repeat.passed) {
-        (Some(failure), _) => failure.clone(),
-        (None, false) if explained_by.is_some() && only_differs(&repeat) => {
+        (_, false) if explained_by.is_some() && only_differs(&repeat) => {
             left_to(explained_by.expect("checked"), repeat)
         }
-        (None, false) => repeat,
+        // Different bytes from one call to the next say most.
+        (_, false) => repeat,
+        (Some(failure), true) => failure.clone(),
         (None, true) => Outcome::pass(format!(
             "same bytes in {}; {}",
             findings.covered, repeat.summary
@@ -362,7 +373,7 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         Vectors::new(&engine_name, &plan.inputs[..plan.corpus_len], &findings.digests)
     });
     rows.push(Check::Determinism, determinism, determinism_seconds);
-    rows.run(Check::Identity, |_| match &findings.identity {
+    rows.run(Check::Identity, |_| match &identity {
         Some(failure) => failure.clone(),
         None => Outcome::pass(
             "no user, home, host, process id or time in any small output, none derived from them",
@@ -407,7 +418,7 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
     rows.run(Check::Leaks, |p| launch(Launch::job(Job::Leaks), p));
     rows.run(Check::ThreadSafety, |p| {
         let outcome = thread_safety(plan, &launch, p);
-        match explained_by {
+        match threads_explained_by {
             Some(row) if only_differs(&outcome) => left_to(row, outcome),
             _ => outcome,
         }

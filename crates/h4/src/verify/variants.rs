@@ -154,8 +154,13 @@ fn parse(run: &ChildRun) -> Digests {
 pub struct Findings {
     /// For the determinism row: `None` when every process agreed.
     pub determinism: Option<Outcome>,
-    /// For the identity row.
+    /// For the identity row: identity found written in outputs.
     pub identity: Option<Outcome>,
+    /// For the identity row: small outputs that all change in a few bytes
+    /// with an identifying aspect (a value derived from it, such as a hash
+    /// of the host name). Meaningless for a core whose output changes from
+    /// call to call anyway.
+    pub identity_derived: Option<Outcome>,
     /// For the memory row: outputs that change with the heap.
     pub heap: Option<Outcome>,
     /// What the comparison covered, for the pass summaries.
@@ -486,6 +491,7 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<S
     let mut findings = Findings {
         determinism: None,
         identity: None,
+        identity_derived: None,
         heap: None,
         covered: String::new(),
         notes: Vec::new(),
@@ -646,8 +652,9 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<S
         ));
     } else if let Some(text) = explained {
         findings.identity = Some(Outcome::fail("outputs contain identifying values", text));
-    } else if let Some(text) = embedded {
-        findings.identity = Some(Outcome::fail(
+    }
+    if let Some(text) = embedded {
+        findings.identity_derived = Some(Outcome::fail(
             "outputs embed a value derived from identifying data",
             text,
         ));
