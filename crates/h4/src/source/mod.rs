@@ -222,7 +222,9 @@ fn unchanged(file: &mut File, before: &Metadata) -> Result<()> {
         return Err(changed("grew"));
     }
     let now = file.metadata().map_err(Error::Read)?;
-    if now.nlink() == 0 {
+    // A file that never had a name (O_TMPFILE, a shell's here-document)
+    // has nothing to lose.
+    if now.nlink() == 0 && before.nlink() > 0 {
         return Err(changed("was deleted"));
     }
     if now.len() != before.len() {
