@@ -161,6 +161,7 @@ pub struct HostArgs {
 #[derive(Args, Debug)]
 pub struct FileArgs {
     /// Input files; none or '-' reads standard input
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Write the output to FILE ('-' for standard output)
