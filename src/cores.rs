@@ -42,7 +42,10 @@ pub fn search_path() -> Vec<PathBuf> {
         .ok()
         .and_then(|exe| exe.parent().map(Path::to_path_buf))
     {
-        dirs.push(bin.join("../lib/h4/cores"));
+        // The executable's path has its links resolved, so its parent's
+        // parent is the prefix it was installed under.
+        let prefix = bin.parent().unwrap_or(&bin).to_path_buf();
+        dirs.push(prefix.join("lib/h4/cores"));
         dirs.push(bin);
     }
     dirs
