@@ -156,28 +156,21 @@ pub fn run(args: &CoresArgs) -> Status {
         println!("{json}");
         return Status::Ok;
     }
-    println!(
-        "{:<12} {:<12} {:<28} {:<14} Path",
-        "Name", "Core", "Version", "Levels"
-    );
-    for f in &found {
-        let levels = f
-            .levels
-            .map_or_else(|| "-".to_string(), |[low, high]| format!("{low}..{high}"));
-        let mut path = f.path.display().to_string();
-        if f.shadowed {
-            path.push_str(" (shadowed by the one above)");
-        }
-        match &f.error {
-            None => println!(
-                "{:<12} {:<12} {:<28} {:<14} {path}",
-                f.name,
-                f.core.as_deref().unwrap_or("-"),
-                f.version.as_deref().unwrap_or("-"),
-                levels
-            ),
-            Some(error) => println!("{:<12} does not load: {error}: {path}", f.name),
-        }
+    let rows: Vec<[String; 5]> = found.iter().map(row).collect();
+    let header = ["Name", "Core", "Version", "Levels", "Path"].map(String::from);
+    let width = |i: usize| {
+        rows.iter()
+            .chain([&header])
+            .map(|r| r[i].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
+    for r in std::iter::once(&header).chain(&rows) {
+        println!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            r[0], r[1], r[2], r[3], r[4]
+        );
     }
     if found.is_empty() {
         println!("(no cores)");
@@ -190,6 +183,29 @@ pub fn run(args: &CoresArgs) -> Status {
         println!("  {}{missing}", shown.display());
     }
     Status::Ok
+}
+
+/// A line of the table: name, core, version, levels, path (and what is
+/// wrong with it).
+fn row(f: &Found) -> [String; 5] {
+    let mut path = f.path.display().to_string();
+    if f.shadowed {
+        path.push_str(" (shadowed by the one above)");
+    }
+    if let Some(error) = &f.error {
+        path = format!("{path}: does not load: {error}");
+    }
+    let levels = f
+        .levels
+        .map_or_else(|| "-".to_string(), |[low, high]| format!("{low}..{high}"));
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    [
+        f.name.clone(),
+        text(&f.core),
+        text(&f.version),
+        levels,
+        path,
+    ]
 }
 
 /// Loads the core at `path` in a helper and says what it is.
