@@ -62,17 +62,18 @@ pub enum Leveled {
 impl Leveled {
     /// The note to print under `-v`, naming `engine`, if any.
     pub fn note(&self, engine: &dyn Engine) -> Option<String> {
-        let range = engine.levels();
-        match (self, range) {
+        let name = match engine.id().kind {
+            EngineKind::Reference => "the reference engine".to_string(),
+            EngineKind::Core => engine.id().to_string(),
+        };
+        match (self, engine.levels()) {
             (Leveled::Nearest { asked, used }, Some(range)) => Some(format!(
-                "{}'s levels are {} to {}: level {asked} compresses as {used}",
-                engine.id(),
+                "{name}'s levels are {} to {}: level {asked} compresses as {used}",
                 range.start(),
                 range.end()
             )),
             (Leveled::Ignored { asked }, _) => Some(format!(
-                "{} has no levels (no h4_compress_level_v1): level {asked} ignored",
-                engine.id()
+                "{name} has no levels (no h4_compress_level_v1): level {asked} ignored"
             )),
             _ => None,
         }
