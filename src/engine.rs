@@ -68,7 +68,7 @@ impl Leveled {
         };
         match (self, engine.levels()) {
             (Leveled::Nearest { asked, used }, Some(range)) => Some(format!(
-                "{name}'s levels are {} to {}: level {asked} compresses as {used}",
+                "{name} has levels {} to {}: level {asked} compresses as {used}",
                 range.start(),
                 range.end()
             )),

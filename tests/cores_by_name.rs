@@ -5,11 +5,10 @@
 //! fall-back of a `HARMONY4_CORE_PATH` that does not load into an error.
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 
 use crate::util::data::text;
-use crate::util::{self, H4, assert_fails, h4_in, project_core, stderr_of};
+use crate::util::{self, assert_fails, h4_in, project_core, stderr_of};
 
 /// The directory the project's cores were built into for the tests.
 fn core_dir() -> std::path::PathBuf {
@@ -142,24 +141,7 @@ fn a_required_core_that_does_not_load_is_an_error() {
 #[test]
 fn install_script_puts_everything_where_h4_finds_it() {
     let dir = util::tempdir();
-    let d = dir.path();
-    let release = d.join("target/release");
-    fs::create_dir_all(&release).unwrap();
-    fs::copy(H4, release.join("h4")).unwrap();
-    for core in ["reference", "zstd"] {
-        let name = format!("libh4_core_{core}.so");
-        fs::copy(project_core(core), release.join(&name)).unwrap();
-    }
-    let prefix = d.join("prefix");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(root.join("scripts/install"))
-        .arg("--no-build")
-        .arg("--target-dir")
-        .arg(d.join("target"))
-        .arg(&prefix)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let prefix = util::install(dir.path());
     for file in [
         "bin/h4",
         "bin/unh4",

@@ -12,22 +12,13 @@ use crate::util::{self, H4, stderr_of};
 
 /// A directory holding `h4` (a link to the binary under test), to put
 /// first on PATH.
-pub fn bin_dir(root: &Path) -> PathBuf {
+fn bin_dir(root: &Path) -> PathBuf {
     let bin = root.join("bin");
     fs::create_dir_all(&bin).unwrap();
     for name in ["h4", "unh4", "h4cat"] {
         symlink(H4, bin.join(name)).unwrap();
     }
     bin
-}
-
-/// PATH with `bin` first.
-pub fn path_with(bin: &Path) -> std::ffi::OsString {
-    let mut dirs = vec![bin.to_path_buf()];
-    dirs.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(dirs).unwrap()
 }
 
 fn gnu_tar() -> bool {
@@ -45,7 +36,7 @@ fn tar_creates_lists_and_extracts_through_h4() {
     }
     let dir = util::tempdir();
     let d = dir.path();
-    let path = path_with(&bin_dir(d));
+    let path = util::path_with(&bin_dir(d));
     fs::create_dir_all(d.join("src/sub")).unwrap();
     fs::write(d.join("src/a.txt"), text(300_000)).unwrap();
     fs::write(d.join("src/sub/b.bin"), util::data::binary(100_000)).unwrap();

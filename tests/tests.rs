@@ -6,6 +6,7 @@ mod util;
 
 mod bench;
 mod cli;
+mod compare_script;
 mod cores;
 mod cores_by_name;
 mod docs;
@@ -16,6 +17,7 @@ mod golden;
 mod host;
 mod library_stream;
 mod python_binding;
+mod readme;
 mod reliability;
 mod roundtrip;
 mod signals;
