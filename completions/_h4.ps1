@@ -25,7 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
             [CompletionResult]::new('--output-dir-flat', '--output-dir-flat', [CompletionResultType]::ParameterName, 'Write each output into DIR (made if missing), named after its input without the input''s directories')
             [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error')
-            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level, 1 (fastest) to 19 (smallest), also written -# (-1 ... -19); an engine with fewer levels uses its nearest one')
@@ -77,7 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
             [CompletionResult]::new('--output-dir-flat', '--output-dir-flat', [CompletionResultType]::ParameterName, 'Write each output into DIR (made if missing), named after its input without the input''s directories')
             [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error')
-            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('-B', '-B ', [CompletionResultType]::ParameterName, 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]')
@@ -110,7 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to FILE (''-'' for standard output)')
             [CompletionResult]::new('--output-dir-flat', '--output-dir-flat', [CompletionResultType]::ParameterName, 'Write each output into DIR (made if missing), named after its input without the input''s directories')
             [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error')
-            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o')
@@ -136,7 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
         }
         'h4;test' {
             [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error')
-            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (0: one per CPU)')
             [CompletionResult]::new('--require-core', '--require-core', [CompletionResultType]::ParameterName, 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)')
@@ -158,7 +158,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
         }
         'h4;verify' {
             [CompletionResult]::new('--core', '--core', [CompletionResultType]::ParameterName, 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error')
-            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)')
             [CompletionResult]::new('--iterations', '--iterations', [CompletionResultType]::ParameterName, 'Calls per input in the determinism check')
             [CompletionResult]::new('--fuzz', '--fuzz', [CompletionResultType]::ParameterName, 'Corrupted payloads to feed the decoder in the robustness check')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Threads for the concurrency checks')

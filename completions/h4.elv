@@ -22,7 +22,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --output 'Write the output to FILE (''-'' for standard output)'
             cand --output-dir-flat 'Write each output into DIR (made if missing), named after its input without the input''s directories'
             cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
             cand --level 'Compression level, 1 (fastest) to 19 (smallest), also written -# (-1 ... -19); an engine with fewer levels uses its nearest one'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --output 'Write the output to FILE (''-'' for standard output)'
             cand --output-dir-flat 'Write each output into DIR (made if missing), named after its input without the input''s directories'
             cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
             cand -B 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
@@ -105,7 +105,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --output 'Write the output to FILE (''-'' for standard output)'
             cand --output-dir-flat 'Write each output into DIR (made if missing), named after its input without the input''s directories'
             cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
             cand --range 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o'
@@ -130,7 +130,7 @@ set edit:completion:arg-completer[h4] = {|@words|
         }
         &'h4;test'= {
             cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
             cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
@@ -150,7 +150,7 @@ set edit:completion:arg-completer[h4] = {|@words|
         }
         &'h4;verify'= {
             cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand --iterations 'Calls per input in the determinism check'
             cand --fuzz 'Corrupted payloads to feed the decoder in the robustness check'
             cand -T 'Threads for the concurrency checks'

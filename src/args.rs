@@ -346,7 +346,8 @@ pub struct EngineArgs {
           value_parser = crate::cores::parse_core)]
     pub core: Option<PathBuf>,
 
-    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH
+    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as
+    /// zstd: --core zstd)
     #[arg(long, value_enum, value_name = "NAME")]
     pub engine: Option<BuiltIn>,
 

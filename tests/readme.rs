@@ -23,13 +23,9 @@ fn sh_block(heading: &str) -> String {
 
 fn run_block(heading: &str) {
     let dir = util::tempdir();
-    let bin = install(dir.path());
+    let bin = util::install(dir.path()).join("bin");
     let work = dir.path().join("work");
     fs::create_dir(&work).unwrap();
-    let mut path = vec![bin];
-    path.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
     let script = sh_block(heading);
     let out = Command::new("sh")
         .args(["-e", "-c", &script])
