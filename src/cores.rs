@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use h4::container::BLOCK_SIZES;
 use h4::engine::Engine;
-use h4::engine::core::Core;
+use h4::engine::core::{Core, CoreLoadError};
 use serde::Serialize;
 
 use crate::args::CoresArgs;
@@ -227,7 +227,13 @@ fn describe(name: String, path: PathBuf, shadowed: bool) -> Found {
             found.version = core.version().map(str::to_string);
             found.levels = core.levels().map(|r| [*r.start(), *r.end()]);
         }
-        Err(e) => found.error = Some(format!("{e:#}")),
+        // The path is in the row already.
+        Err(e) => {
+            found.error = Some(match e.downcast_ref::<CoreLoadError>() {
+                Some(load) => load.why.clone(),
+                None => format!("{e:#}"),
+            })
+        }
     }
     found
 }

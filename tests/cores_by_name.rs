@@ -80,6 +80,37 @@ fn h4_cores_lists_names_versions_levels_and_paths() {
     assert!(reference.contains("1..9"), "{reference}");
     assert!(table.contains(&core_dir().display().to_string()), "{table}");
 
+    // A library that does not load is a row saying why; a core of the same
+    // name later on the path is marked as not the one used.
+    let dir = util::tempdir();
+    fs::write(dir.path().join("libh4_core_broken.so"), b"not a library").unwrap();
+    fs::copy(
+        project_core("reference"),
+        dir.path().join("libh4_core_zstd.so"),
+    )
+    .unwrap();
+    let search = format!("{}:{}", dir.path().display(), core_dir().display());
+    let out = util::h4()
+        .env("HARMONY4_CORE_DIR", &search)
+        .arg("cores")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let table = String::from_utf8(out.stdout).unwrap();
+    let broken = table.lines().find(|l| l.starts_with("broken ")).unwrap();
+    assert!(broken.contains("does not load"), "{broken}");
+    let zstd: Vec<&str> = table.lines().filter(|l| l.starts_with("zstd ")).collect();
+    assert!(zstd.len() >= 2, "{table}");
+    assert!(
+        zstd[0].contains("1..9") && !zstd[0].contains("shadowed"),
+        "{table}"
+    );
+    assert!(zstd[1].contains("(shadowed by the one above)"), "{table}");
+    assert!(
+        zstd[0].contains("1..9") && zstd[1].contains("(shadowed by the one above)"),
+        "{table}"
+    );
+
     let json = util::h4()
         .env("HARMONY4_CORE_DIR", core_dir())
         .args(["cores", "--json"])
