@@ -44,7 +44,7 @@ _h4() {
 
     case "${cmd}" in
         h4)
-            opts="-z -d -t -l -o -c -r -f -k -T -q -v -B -h -V --compress --uncompress --decompress --test --list --output --stdout --output-dir-flat --recursive --force --keep --rm --raw --core --engine --require-core --isolate --threads --quiet --verbose --level --fast --best --block-size --no-check --help --version compress decompress test info verify bench cores"
+            opts="-z -d -t -l -o -c -r -f -k -T -q -v -B -h -V --compress --uncompress --decompress --test --list --output --stdout --output-dir-flat --recursive --force --keep --rm --raw --core --engine --require-core --isolate --threads --quiet --verbose --level --ultra --fast --best --block-size --no-check --help --version compress decompress test info verify bench cores"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

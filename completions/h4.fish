@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_h4_global_optspecs
-    string join \n z/compress d/decompress t/test l/list o/output= c/stdout output-dir-flat= r/recursive f/force k/keep rm raw core= engine= require-core isolate T/threads= q/quiet v/verbose level= fast= best B/block-size= no-check h/help V/version
+    string join \n z/compress d/decompress t/test l/list o/output= c/stdout output-dir-flat= r/recursive f/force k/keep rm raw core= engine= require-core isolate T/threads= q/quiet v/verbose level= ultra fast= best B/block-size= no-check h/help V/version
 end
 
 function __fish_h4_needs_command
@@ -29,7 +29,7 @@ complete -c h4 -n "__fish_h4_needs_command" -l output-dir-flat -d 'Write each ou
 complete -c h4 -n "__fish_h4_needs_command" -l core -d 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error' -r -F
 complete -c h4 -n "__fish_h4_needs_command" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open RLE+delta reference engine'"
 complete -c h4 -n "__fish_h4_needs_command" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
-complete -c h4 -n "__fish_h4_needs_command" -l level -d 'Compression level, 1 (fastest) to 19 (smallest), also written -# (-1 ... -19); an engine with fewer levels uses its nearest one' -r
+complete -c h4 -n "__fish_h4_needs_command" -l level -d 'Compression level, 1 (fastest) to 19 (smallest), also written -# (-1 ... -19); an engine with fewer levels uses its nearest one. Levels 20 to 22 need --ultra, as in zstd (without it they are 19)' -r
 complete -c h4 -n "__fish_h4_needs_command" -l fast -d 'Faster than level 1: level -N, for engines that have such levels (others use their fastest) [default N: 1]' -r
 complete -c h4 -n "__fish_h4_needs_command" -s B -l block-size -d 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine\'s preference, else 1M]' -r
 complete -c h4 -n "__fish_h4_needs_command" -s z -l compress -d 'Compress (the default)'
@@ -46,6 +46,7 @@ complete -c h4 -n "__fish_h4_needs_command" -l require-core -d 'Fail when the co
 complete -c h4 -n "__fish_h4_needs_command" -l isolate -d 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
 complete -c h4 -n "__fish_h4_needs_command" -s q -l quiet -d 'Print errors only'
 complete -c h4 -n "__fish_h4_needs_command" -s v -l verbose -d 'Print a summary line per file'
+complete -c h4 -n "__fish_h4_needs_command" -l ultra -d 'Allow levels 20 to 22 (zstd\'s ultra levels, for cores that have them: more memory and time)'
 complete -c h4 -n "__fish_h4_needs_command" -l best -d 'The smallest output: level 19'
 complete -c h4 -n "__fish_h4_needs_command" -l no-check -d 'Do not decode each block a core made to check it before writing (for trusted cores; the reference engine is never checked)'
 complete -c h4 -n "__fish_h4_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'

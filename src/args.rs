@@ -76,10 +76,16 @@ pub struct DirectArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct LevelArgs {
     /// Compression level, 1 (fastest) to 19 (smallest), also written -#
-    /// (-1 ... -19); an engine with fewer levels uses its nearest one
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=19),
+    /// (-1 ... -19); an engine with fewer levels uses its nearest one.
+    /// Levels 20 to 22 need --ultra, as in zstd (without it they are 19)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=MAX_LEVEL as i64),
           overrides_with_all = ["fast", "best"], help_heading = "Levels")]
     pub level: Option<i32>,
+
+    /// Allow levels 20 to 22 (zstd's ultra levels, for cores that have
+    /// them: more memory and time)
+    #[arg(long, help_heading = "Levels")]
+    pub ultra: bool,
 
     /// Faster than level 1: level -N, for engines that have such levels
     /// (others use their fastest) [default N: 1]
@@ -94,20 +100,27 @@ pub struct LevelArgs {
 }
 
 impl LevelArgs {
-    /// The level asked for, if any.
-    pub fn requested(&self) -> Option<i32> {
+    /// The level asked for, if any, and whether it was above 19 without
+    /// --ultra (and so lowered to 19, as zstd does, with a warning).
+    pub fn requested(&self) -> (Option<i32>, bool) {
         if self.best {
-            Some(BEST_LEVEL)
+            (Some(BEST_LEVEL), false)
         } else if let Some(n) = self.fast {
-            Some(-n)
+            (Some(-n), false)
         } else {
-            self.level
+            match self.level {
+                Some(level) if level > BEST_LEVEL && !self.ultra => (Some(BEST_LEVEL), true),
+                level => (level, false),
+            }
         }
     }
 }
 
-/// The level `--best` means.
+/// The level `--best` means, and the highest without `--ultra`.
 pub const BEST_LEVEL: i32 = 19;
+
+/// The highest level, with `--ultra`.
+pub const MAX_LEVEL: i32 = 22;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {

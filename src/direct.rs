@@ -11,7 +11,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use crate::args::{CompressArgs, DecompressArgs, DirectArgs, InfoArgs, TestArgs};
+use crate::args::{BEST_LEVEL, CompressArgs, DecompressArgs, DirectArgs, InfoArgs, TestArgs};
 use crate::input::{Expansion, Wanted};
 use crate::report::Status;
 use crate::{files, info, test};
@@ -205,7 +205,14 @@ pub fn run(args: DirectArgs, personality: Personality) -> Status {
     if decompress {
         return files::decompress(&DecompressArgs { files, range: None });
     }
-    let requested = level.requested();
+    let (requested, lowered) = level.requested();
+    if lowered {
+        crate::report::warn(
+            files.common.quiet,
+            "warning",
+            &format!("levels above {BEST_LEVEL} need --ultra; using {BEST_LEVEL}",),
+        );
+    }
     files::compress_at(
         &CompressArgs {
             files,

@@ -29,6 +29,9 @@ fn reference_levels_on_every_spelling() {
     assert_bytes_eq!(at(&["--best"]), nine);
     assert_bytes_eq!(at(&["--fast"]), one);
     assert_bytes_eq!(at(&["--fast=3"]), one);
+    // Past 19 without --ultra: 19, with a warning, as zstd does.
+    assert_bytes_eq!(at(&["-22", "-q"]), nine);
+    assert_bytes_eq!(at(&["--ultra", "-22"]), nine);
     // The last level given wins.
     assert_bytes_eq!(at(&["--best", "-1"]), one);
     assert_bytes_eq!(at(&["-1", "--best"]), nine);
@@ -46,7 +49,7 @@ fn reference_levels_on_every_spelling() {
 fn out_of_range_levels_are_usage_errors() {
     let dir = util::tempdir();
     for args in [
-        &["-20"][..],
+        &["-23"][..],
         &["-0"],
         &["--level", "0"],
         &["--fast=0"],
@@ -108,6 +111,26 @@ fn cores_take_levels_through_the_extension() {
         fast.len(),
         three.len()
     );
+    // zstd's ultra levels, with --ultra; without, 19 and a warning.
+    let ultra = at(&["--ultra", "-22"]);
+    assert!(
+        ultra.len() <= nineteen.len(),
+        "{} vs {}",
+        ultra.len(),
+        nineteen.len()
+    );
+    assert_bytes_eq!(pipe_ok(&["-dc", "--core", lib], &ultra), data);
+    let out = crate::util::h4()
+        .args(["--core", lib, "-c", "-22"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&out).contains("h4: warning: levels above 19 need --ultra; using 19"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_bytes_eq!(out.stdout, nineteen);
     // In a sandboxed helper the level is the same.
     assert_bytes_eq!(at(&["-19", "--isolate"]), nineteen);
     // The command's --level reaches the core too.
