@@ -177,14 +177,19 @@ impl EngineArgs {
         load: impl Fn(&Path) -> Result<Core>,
     ) -> Result<(Arc<dyn Engine>, Leveled)> {
         let load_at = |path: &Path| -> Result<(Arc<dyn Engine>, Leveled)> {
-            if crate::cores::is_name(path) && !path.exists() {
-                anyhow::bail!(
+            // A name not on the core search path still goes to the dynamic
+            // loader, which searches its own path (LD_LIBRARY_PATH) as it
+            // always did; if that fails too, the message says where h4
+            // looked.
+            let mut core = match load(path) {
+                Ok(core) => core,
+                Err(_) if crate::cores::is_name(path) && !path.exists() => anyhow::bail!(
                     "cannot load core {}: {}",
                     path.display(),
                     crate::cores::not_found(path)
-                );
-            }
-            let mut core = load(path)?;
+                ),
+                Err(e) => return Err(e),
+            };
             let leveled = core_at(&mut core, level);
             Ok((Arc::new(core), leveled))
         };
@@ -199,8 +204,18 @@ impl EngineArgs {
             return Ok(reference());
         }
         let required = self.core_required();
-        match std::env::var_os(CORE_ENV).filter(|p| !p.is_empty()) {
-            Some(path) => match load_at(path.as_ref()) {
+        // The variable names a path; a name (no slash) is looked up like
+        // --core's.
+        let from_env = std::env::var_os(CORE_ENV)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let found = crate::cores::is_name(p.as_ref())
+                    .then(|| crate::cores::find(p.as_ref()))
+                    .flatten();
+                found.unwrap_or_else(|| p.into())
+            });
+        match from_env {
+            Some(path) => match load_at(&path) {
                 Ok(core) => return Ok(core),
                 Err(e) if required => {
                     return Err(e.context(format!(

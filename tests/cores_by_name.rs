@@ -56,6 +56,16 @@ fn a_core_by_name_from_the_core_directory() {
         .unwrap();
     assert_fails(&out, "no core named 'nosuch' (libh4_core_nosuch.so) in");
     assert!(stderr_of(&out).contains(&d.display().to_string()));
+
+    // HARMONY4_CORE_PATH may name a core too.
+    let by_variable = h4_in(d)
+        .env("HARMONY4_CORE_DIR", core_dir())
+        .env("HARMONY4_CORE_PATH", "zstd")
+        .args(["-c", "f"])
+        .output()
+        .unwrap();
+    assert!(by_variable.stderr.is_empty(), "{}", stderr_of(&by_variable));
+    assert_bytes_eq!(by_variable.stdout, by_path.stdout);
 }
 
 #[test]
