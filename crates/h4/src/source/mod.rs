@@ -209,7 +209,7 @@ impl<'a> Blocks<'a> {
 /// The error of a file that changed while it was read.
 fn changed(how: &str) -> Error {
     Error::Read(io::Error::other(format!(
-        "the file {how} while it was being read; nothing was written"
+        "the file {how} while it was being read"
     )))
 }
 
