@@ -355,7 +355,7 @@ _h4() {
 }
 
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
-    complete -F _h4 -o nosort -o bashdefault -o default h4
+    complete -F _h4 -o nosort -o bashdefault -o default h4 unh4 h4cat
 else
-    complete -F _h4 -o bashdefault -o default h4
+    complete -F _h4 -o bashdefault -o default h4 unh4 h4cat
 fi

@@ -89,6 +89,7 @@ fn generate(dir: &Path) -> Result<()> {
     ] {
         let mut out = Vec::new();
         clap_complete::generate(shell, &mut cmd.clone(), "h4", &mut out);
+        let out = also_for_other_names(shell, String::from_utf8(out).expect("scripts are text"));
         let file = completions.join(match shell {
             Shell::Bash => "h4.bash",
             Shell::Zsh => "_h4",
@@ -99,6 +100,19 @@ fn generate(dir: &Path) -> Result<()> {
         fs::write(&file, out).with_context(|| file.display().to_string())?;
     }
     Ok(())
+}
+
+/// Registers a completion script for `unh4` and `h4cat` too, where the
+/// shell makes that a matter of naming them (bash, zsh); they take h4's
+/// options.
+fn also_for_other_names(shell: Shell, script: String) -> String {
+    match shell {
+        Shell::Bash => script.replace(" -o default h4\n", " -o default h4 unh4 h4cat\n"),
+        Shell::Zsh => script
+            .replacen("#compdef h4\n", "#compdef h4 unh4 h4cat\n", 1)
+            .replace("compdef _h4 h4\n", "compdef _h4 h4 unh4 h4cat\n"),
+        _ => script,
+    }
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

@@ -193,6 +193,7 @@ fn install_script_puts_everything_where_h4_finds_it() {
         "share/man/man1/h4-compress.1",
         "share/man/man1/unh4.1",
         "share/bash-completion/completions/h4",
+        "share/bash-completion/completions/unh4",
         "share/zsh/site-functions/_h4",
         "share/fish/vendor_completions.d/h4.fish",
     ] {

@@ -61,7 +61,7 @@ fn man_page_renders_and_bash_completion_loads() {
         _ => eprintln!("skipped: man is not installed"),
     }
     let script = format!(
-        "source {} && complete -p h4",
+        "source {} && complete -p h4 && complete -p unh4 && complete -p h4cat",
         root.join("completions/h4.bash").display()
     );
     let out = Command::new("bash").args(["-c", &script]).output().unwrap();
