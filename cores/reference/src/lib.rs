@@ -3,6 +3,8 @@
 //!
 //! Its payloads are byte-identical to those of the engine built into h4, so
 //! it proves the ABI path end to end and serves as a template for new cores.
+//! It has the reference engine's levels, 1 to 9, through the level
+//! extension.
 
 use h4::engine::reference;
 
@@ -18,6 +20,11 @@ fn compress(input: &[u8], out: &mut Vec<u8>) -> bool {
     true
 }
 
+fn compress_level(input: &[u8], out: &mut Vec<u8>, level: i32) -> bool {
+    reference::encode_level(input, level as u32, out);
+    true
+}
+
 fn decompress(payload: &[u8], out: &mut Vec<u8>) -> bool {
     reference::decode_append(payload, MAX_OUTPUT, out).is_ok()
 }
@@ -27,4 +34,6 @@ h4_core_abi::export_core! {
     version: env!("CARGO_PKG_VERSION"),
     compress: compress,
     decompress: decompress,
+    levels: *reference::LEVELS.start() as i32..=*reference::LEVELS.end() as i32,
+    compress_level: compress_level,
 }

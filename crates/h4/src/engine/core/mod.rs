@@ -75,6 +75,10 @@ pub struct Core {
     id: EngineId,
     version: Option<String>,
     block_size: Option<u32>,
+    /// The levels the core compresses at, if it has levels.
+    levels: Option<RangeInclusive<i32>>,
+    /// The level to compress at; `None`: the core's own default.
+    level: Option<i32>,
     path: PathBuf,
     /// The process's settings from before the core was loaded.
     before: ProcessState,
@@ -190,6 +194,13 @@ impl Core {
                 block_sizes.end()
             )));
         }
+        if let Some((low, high)) = identity.levels
+            && low > high
+        {
+            return Err(fail(format!(
+                "h4_core_level_range_v1 says {low} to {high}: the lowest level is above the highest"
+            )));
+        }
         let version = identity
             .version
             .map(|v| String::from_utf8_lossy(&v).into_owned());
@@ -201,6 +212,8 @@ impl Core {
             },
             version,
             block_size: identity.block_size,
+            levels: identity.levels.map(|(low, high)| low..=high),
+            level: None,
             path: path.to_path_buf(),
             before,
             load_changes: Vec::new(),
@@ -234,6 +247,37 @@ impl Core {
             Backend::InProcess(library) => library.has_decompress_into(),
             Backend::Isolated(helpers) => helpers.has_decompress_into(),
         }
+    }
+
+    /// Makes the core compress at `level` (through
+    /// `h4_compress_level_v1`), or at its own default for `None`. Fails,
+    /// changing nothing, when the core has no levels or `level` is outside
+    /// [`Engine::levels`]. A level changes only the payloads a core makes,
+    /// never how they decode, and is not written anywhere.
+    pub fn set_level(&mut self, level: Option<i32>) -> Result<(), String> {
+        match (level, &self.levels) {
+            (None, _) => {}
+            (Some(level), Some(range)) if range.contains(&level) => {}
+            (Some(level), Some(range)) => {
+                return Err(format!(
+                    "level {level} is outside the core's levels, {} to {}",
+                    range.start(),
+                    range.end()
+                ));
+            }
+            (Some(_), None) => {
+                return Err("the core has no levels (no h4_compress_level_v1)".to_string());
+            }
+        }
+        self.level = level;
+        Ok(())
+    }
+
+    /// The entry point compression calls: `h4_compress`, or
+    /// `h4_compress_level_v1` once a level is set.
+    fn compress_direction(&self) -> Direction {
+        self.level
+            .map_or(Direction::Compress, Direction::CompressAt)
     }
 
     /// The library's path, as given to [`Core::load`].
@@ -324,12 +368,20 @@ impl Engine for Core {
         self.block_size
     }
 
+    fn levels(&self) -> Option<RangeInclusive<i32>> {
+        self.levels.clone()
+    }
+
+    fn level(&self) -> Option<i32> {
+        self.level
+    }
+
     fn compress_block(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Coded, EngineError> {
         // Only a payload smaller than the block is kept, so a longer one is
         // never copied out of the core (for incompressible data, a block's
         // worth of copying and memory per call).
         let useful = input.len().saturating_sub(1);
-        match self.call(Direction::Compress, input, useful, out)? {
+        match self.call(self.compress_direction(), input, useful, out)? {
             Returned::Data { copied: true, .. } => Ok(Coded::Payload),
             Returned::Data { len, .. } if len <= max_compressed_len(input.len()) => {
                 Ok(Coded::Stored)
@@ -376,7 +428,7 @@ impl Engine for Core {
 
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
         let bound = max_compressed_len(input.len());
-        match self.call(Direction::Compress, input, bound, out)? {
+        match self.call(self.compress_direction(), input, bound, out)? {
             Returned::Data { copied: true, .. } => Ok(()),
             Returned::Null | Returned::Empty if input.is_empty() => {
                 out.clear();
@@ -455,6 +507,9 @@ fn load_error_text(e: LoadError) -> String {
     match e {
         LoadError::Open(why) => why,
         LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
+        LoadError::Unpaired { present, missing } => {
+            format!("exports {present} without {missing}")
+        }
     }
 }
 
