@@ -415,7 +415,12 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
             _ => outcome,
         }
     });
-    rows.run(Check::Leaks, |p| launch(Launch::job(Job::Leaks), p));
+    rows.run(Check::Leaks, |p| {
+        launch(
+            Launch::job(Job::Leaks).with_env("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"),
+            p,
+        )
+    });
     rows.run(Check::ThreadSafety, |p| {
         let outcome = thread_safety(plan, &launch, p);
         match threads_explained_by {

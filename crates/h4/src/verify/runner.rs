@@ -147,12 +147,14 @@ pub struct ChildRun {
     pub memcheck: bool,
 }
 
-/// What every child's allocator runs with: every block it hands out
-/// filled with the same byte, and no per-thread cache (whose blocks skip
-/// the fill). Bytes a core copies from memory it never wrote are then the
-/// same in every call and every process, so they show only where the
-/// verifier changes the fill on purpose (the memory row), not as
-/// nondeterminism or races. A launch may override either.
+/// What the allocator of every child that compares outputs runs with:
+/// every block it hands out filled with the same byte, and no per-thread
+/// cache (whose blocks skip the fill). Bytes a core copies from memory it
+/// never wrote are then the same in every call and every process, so they
+/// show only where the verifier changes the fill on purpose (the memory
+/// row), not as nondeterminism or races. (Other children go without: the
+/// fill costs a pass over every block, and a corrupted header can make a
+/// decoder ask for gigabytes.) A launch may override either.
 pub const STEADY_HEAP: [(&str, &str); 2] = [
     ("MALLOC_PERTURB_", "17"),
     ("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"),
@@ -289,8 +291,10 @@ pub fn launch(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for (name, value) in STEADY_HEAP {
-        cmd.env(name, value);
+    if launch.job.compares_outputs() {
+        for (name, value) in STEADY_HEAP {
+            cmd.env(name, value);
+        }
     }
     for (name, value) in &launch.env {
         match value {

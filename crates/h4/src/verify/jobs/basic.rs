@@ -431,3 +431,37 @@ pub fn robustness(
         settings.fuzz
     ))
 }
+
+/// For a core with levels (`h4_compress_level_v1`): at its lowest, its
+/// default and its highest level, every small corpus input compresses to
+/// the same bytes twice and decompresses exactly.
+pub fn levels(core: &mut Core, inputs: &[Input], progress: &mut dyn FnMut(&str)) -> JobResult {
+    let range = core.levels().expect("a core with levels");
+    let mut tried = Vec::new();
+    for level in [Some(*range.start()), None, Some(*range.end())] {
+        core.set_level(level).map_err(|e| {
+            ("a level the core names is refused".to_string(), e)
+        })?;
+        let label = level.map_or("its default level".to_string(), |l| format!("level {l}"));
+        for input in inputs.iter().filter(|i| i.data.len() <= SMALL_INPUT) {
+            progress(&format!("{}: compress at {label}", input.name));
+            let name = format!("{} at {label}", input.name);
+            let packed = compress_named(core, &name, &input.data)?;
+            if compress_named(core, &name, &input.data)? != packed {
+                return Err((
+                    "same input and level, different bytes".to_string(),
+                    format!("input {name}"),
+                ));
+            }
+            round_trip(core, false, &name, &input.data, progress)?;
+        }
+        tried.push(label);
+    }
+    core.set_level(None).map_err(|e| ("cannot reset the level".to_string(), e))?;
+    Ok(format!(
+        "levels {} to {}: {} repeatable and exact",
+        range.start(),
+        range.end(),
+        tried.join(", ")
+    ))
+}

@@ -76,6 +76,21 @@ impl Job {
         Job::FirstDecompress,
     ];
 
+    /// Whether the job compares outputs of the engine with each other
+    /// (and so needs the same bytes wherever the core reads memory it
+    /// never wrote: see [`super::runner::STEADY_HEAP`]).
+    pub fn compares_outputs(self) -> bool {
+        matches!(
+            self,
+            Job::Digests
+                | Job::Repeat
+                | Job::Memory
+                | Job::Races
+                | Job::FirstCompress
+                | Job::FirstDecompress
+        )
+    }
+
     /// The job's name on the child's command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -289,7 +304,7 @@ fn run_job(
         "X the core called exit() during a call\n".to_string(),
     );
     reporter.progress("loading the engine");
-    let core = match subject {
+    let mut core = match subject {
         Subject::Reference => None,
         Subject::Core(path) => Some(
             Core::load(path, BLOCK_SIZES)
@@ -321,7 +336,16 @@ fn run_job(
             )
         }
         Job::Losslessness => {
-            basic::losslessness(engine, core.as_ref(), &inputs, settings, &mut progress)
+            let summary =
+                basic::losslessness(engine, core.as_ref(), &inputs, settings, &mut progress)?;
+            drop(progress);
+            match core.as_mut() {
+                Some(core) if core.levels().is_some() => {
+                    let levels = basic::levels(core, &inputs, &mut |s| reporter.progress(s))?;
+                    Ok(format!("{summary}; {levels}"))
+                }
+                _ => Ok(summary),
+            }
         }
         Job::Robustness => basic::robustness(engine, &inputs, settings, &mut progress),
         Job::Memory => memory::run(engine, &inputs, &mut progress),
