@@ -7,6 +7,7 @@ about equal size, and each worker reads its part with :func:`read_range`.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
@@ -86,17 +87,18 @@ def split(file: FileArg, parts: int) -> List[Tuple[int, int]]:
         raise ValueError(f"parts must be at least 1, not {parts}")
     ends = [b.uncompressed_offset + b.uncompressed_bytes for b in blocks(file)]
     total = ends[-1] if ends else 0
-    ranges: List[Tuple[int, int]] = []
-    start = 0
-    for end in ends:
-        # Cut after this block once the part reaches its share of the
-        # content (measured to the ideal boundary, so parts stay even).
-        boundary = total * (len(ranges) + 1) / parts
-        if end >= boundary and end > start:
-            ranges.append((start, end))
-            start = end
-    if start < total:
-        ranges.append((start, total))
+    cuts = [0]
+    for k in range(1, parts):
+        # The block boundary nearest the ideal cut, so that parts differ
+        # by at most about one block.
+        ideal = total * k / parts
+        at = bisect.bisect_left(ends, ideal)
+        nearest = min(ends[max(at - 1, 0) : at + 1], key=lambda end: abs(end - ideal))
+        if cuts[-1] < nearest < total:
+            cuts.append(nearest)
+    if total > 0:
+        cuts.append(total)
+    ranges = list(zip(cuts, cuts[1:]))
     return ranges
 
 
