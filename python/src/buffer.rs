@@ -29,18 +29,14 @@ pub fn with_bytes<R>(object: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> R) -> P
     // every extension that works on buffers without the GIL (zlib,
     // python-zstandard), another thread writing to the object at the same
     // time makes the result meaningless: that is the caller's race.
-    let bytes = unsafe {
-        std::slice::from_raw_parts(buffer.buf_ptr().cast::<u8>(), buffer.len_bytes())
-    };
+    let bytes =
+        unsafe { std::slice::from_raw_parts(buffer.buf_ptr().cast::<u8>(), buffer.len_bytes()) };
     Ok(f(bytes))
 }
 
 /// Calls `f` with the bytes of `object`, which must export a writable
 /// C-contiguous buffer (a `bytearray`, a writable `memoryview`, ...).
-pub fn with_bytes_mut<R>(
-    object: &Bound<'_, PyAny>,
-    f: impl FnOnce(&mut [u8]) -> R,
-) -> PyResult<R> {
+pub fn with_bytes_mut<R>(object: &Bound<'_, PyAny>, f: impl FnOnce(&mut [u8]) -> R) -> PyResult<R> {
     let buffer = contiguous_buffer(object)?;
     if buffer.readonly() {
         return Err(PyTypeError::new_err(

@@ -108,7 +108,9 @@ impl PyEngine {
     /// The version string the core reports, if it reports one.
     #[getter]
     fn version(&self) -> Option<String> {
-        self.core.as_ref().and_then(|c| c.version().map(str::to_string))
+        self.core
+            .as_ref()
+            .and_then(|c| c.version().map(str::to_string))
     }
 
     /// The block size frames get when none is asked for.
@@ -128,7 +130,13 @@ impl PyEngine {
         check: bool,
         format_version: u8,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let options = compress_options(self.engine.as_ref(), block_size, threads, check, format_version)?;
+        let options = compress_options(
+            self.engine.as_ref(),
+            block_size,
+            threads,
+            check,
+            format_version,
+        )?;
         let engine = self.engine.as_ref();
         let frame = with_bytes(data, |bytes| {
             py.detach(|| h4::compress_to_vec(bytes, engine, &options))

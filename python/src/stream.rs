@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use h4::container::StreamIndex;
 use h4::{Reader, Writer};
-use pyo3::exceptions::{PyValueError, PyIOError};
+use pyo3::exceptions::{PyIOError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
@@ -88,7 +88,11 @@ impl Compressor {
     }
 
     /// Adds `data`; returns the frame's bytes made so far.
-    fn compress<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    fn compress<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         with_bytes(data, |bytes| {
             py.detach(|| self.with_writer(|w| w.write_all(bytes)))
         })??;
@@ -163,26 +167,25 @@ impl Decompressor {
     /// only at the end.
     #[pyo3(signature = (size=-1))]
     fn read<'py>(&self, py: Python<'py>, size: i64) -> PyResult<Bound<'py, PyBytes>> {
-        let content = py.detach(|| {
-            let mut reader = lock(&self.reader);
-            let mut out = Vec::new();
-            match u64::try_from(size) {
-                Ok(size) => reader.by_ref().take(size).read_to_end(&mut out),
-                Err(_) => reader.read_to_end(&mut out),
-            }
-            .map(|_| out)
-        })
-        .map_err(|e| self.error(e))?;
+        let content = py
+            .detach(|| {
+                let mut reader = lock(&self.reader);
+                let mut out = Vec::new();
+                match u64::try_from(size) {
+                    Ok(size) => reader.by_ref().take(size).read_to_end(&mut out),
+                    Err(_) => reader.read_to_end(&mut out),
+                }
+                .map(|_| out)
+            })
+            .map_err(|e| self.error(e))?;
         Ok(PyBytes::new(py, &content))
     }
 
     /// Reads into the writable buffer `buffer` as much as one call of the
     /// decoder gives (at most the rest of one block); 0 at the end.
     fn readinto(&self, py: Python<'_>, buffer: &Bound<'_, PyAny>) -> PyResult<usize> {
-        with_bytes_mut(buffer, |bytes| {
-            py.detach(|| lock(&self.reader).read(bytes))
-        })?
-        .map_err(|e| self.error(e))
+        with_bytes_mut(buffer, |bytes| py.detach(|| lock(&self.reader).read(bytes)))?
+            .map_err(|e| self.error(e))
     }
 
     /// Moves to content position `offset` relative to `whence` (0: start,
@@ -192,16 +195,23 @@ impl Decompressor {
     #[pyo3(signature = (offset, whence=0))]
     fn seek(&self, py: Python<'_>, offset: i64, whence: i32) -> PyResult<u64> {
         if !self.seekable {
-            return Err(PyIOError::new_err("the source of this h4 stream cannot seek"));
+            return Err(PyIOError::new_err(
+                "the source of this h4 stream cannot seek",
+            ));
         }
-        let to = match whence {
-            0 => SeekFrom::Start(u64::try_from(offset).map_err(|_| {
-                PyValueError::new_err(format!("negative seek position {offset}"))
-            })?),
-            1 => SeekFrom::Current(offset),
-            2 => SeekFrom::End(offset),
-            _ => return Err(PyValueError::new_err(format!("invalid whence ({whence}, should be 0, 1 or 2)"))),
-        };
+        let to =
+            match whence {
+                0 => SeekFrom::Start(u64::try_from(offset).map_err(|_| {
+                    PyValueError::new_err(format!("negative seek position {offset}"))
+                })?),
+                1 => SeekFrom::Current(offset),
+                2 => SeekFrom::End(offset),
+                _ => {
+                    return Err(PyValueError::new_err(format!(
+                        "invalid whence ({whence}, should be 0, 1 or 2)"
+                    )));
+                }
+            };
         py.detach(|| lock(&self.reader).seek(to))
             .map_err(|e| self.error(e))
     }
@@ -242,7 +252,9 @@ pub fn block_index(
 ) -> PyResult<Vec<(usize, usize, u64, u64, u64, u32, bool)>> {
     let (mut source, seekable, name) = open_source(source, name)?;
     if !seekable {
-        return Err(PyIOError::new_err("the block index needs a source that can seek"));
+        return Err(PyIOError::new_err(
+            "the block index needs a source that can seek",
+        ));
     }
     let index = py
         .detach(|| StreamIndex::read(&mut source))
@@ -256,7 +268,15 @@ pub fn block_index(
         .enumerate()
         .flat_map(|(f, frame)| {
             frame.blocks.iter().enumerate().map(move |(b, block)| {
-                (f, b, block.offset, block.len, block.content_offset, block.raw_len, block.stored)
+                (
+                    f,
+                    b,
+                    block.offset,
+                    block.len,
+                    block.content_offset,
+                    block.raw_len,
+                    block.stored,
+                )
             })
         })
         .collect())
