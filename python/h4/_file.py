@@ -24,6 +24,10 @@ __all__ = ["H4File", "open"]
 #: How much decoded data a reader buffers for ``readline`` and small reads.
 READ_BUFFER_SIZE = 128 * 1024
 
+#: Writes smaller than this are gathered in Python before they are handed
+#: to the compressor, so many small writes do not each cross into Rust.
+WRITE_BUFFER_SIZE = 256 * 1024
+
 FileArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]", IO[bytes]]
 
 
@@ -110,6 +114,7 @@ class H4File(io.BufferedIOBase):
         self._buffer: Optional[io.BufferedReader] = None
         self._compressor: Optional[_native.Compressor] = None
         self._written = 0
+        self._pending = bytearray()
         self.name: Any = getattr(file, "name", None)
         if isinstance(file, (str, bytes, os.PathLike)):
             self.name = os.fsdecode(file)
@@ -205,17 +210,33 @@ class H4File(io.BufferedIOBase):
             raise io.UnsupportedOperation("not writable (opened for reading)")
         with memoryview(data) as view:
             length = view.nbytes
-        with self._lock:
-            out = self._compressor.compress(data)
-            if out:
-                self._fileobj.write(out)
-            self._written += length
+            with self._lock:
+                if length < WRITE_BUFFER_SIZE:
+                    self._pending += view
+                    if len(self._pending) >= WRITE_BUFFER_SIZE:
+                        self._send_pending()
+                else:
+                    self._send_pending()
+                    self._send(view)
+                self._written += length
         return length
+
+    def _send(self, data: Any) -> None:
+        assert self._compressor is not None and self._fileobj is not None
+        out = self._compressor.compress(data)
+        if out:
+            self._fileobj.write(out)
+
+    def _send_pending(self) -> None:
+        if self._pending:
+            self._send(self._pending)
+            self._pending = bytearray()
 
     def flush(self) -> None:
         self._check_open()
         if self._compressor is not None and self._fileobj is not None:
             with self._lock:
+                self._send_pending()
                 out = self._compressor.flush()
                 if out:
                     self._fileobj.write(out)
@@ -229,6 +250,7 @@ class H4File(io.BufferedIOBase):
         try:
             with self._lock:
                 if self._compressor is not None and self._fileobj is not None:
+                    self._send_pending()
                     out = self._compressor.finish()
                     self._fileobj.write(out)
                     self._fileobj.flush()
