@@ -2,10 +2,11 @@
 //! loaded from a shared library, each compressing to `.h4` frames or to
 //! bare payloads.
 
+use std::io::Cursor;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use h4::container::{BLOCK_SIZES, EngineKind, FORMAT_VERSIONS};
+use h4::container::{BLOCK_SIZES, EngineKind, FORMAT_VERSIONS, StreamIndex};
 use h4::engine::core::Core;
 use h4::engine::{Engine, Reference};
 use h4::pipeline::{self, CompressOptions, DecompressOptions};
@@ -139,6 +140,13 @@ impl PyEngine {
         )?;
         let engine = self.engine.as_ref();
         let frame = with_bytes(data, |bytes| {
+            // Threads beyond one a block only cost their start (most of a
+            // small input's time); the bytes are the same for any count.
+            let blocks = bytes.len().div_ceil(options.block_size as usize).max(1);
+            let options = CompressOptions {
+                threads: options.threads.min(blocks),
+                ..options
+            };
             py.detach(|| h4::compress_to_vec(bytes, engine, &options))
         })?
         .map_err(|e| to_py(e, None))?;
@@ -209,13 +217,22 @@ pub fn decompress<'py>(
     engines: Vec<PyRef<'py, PyEngine>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let options = DecompressOptions {
-        threads: resolve_threads(threads),
-        engines: PyEngine::decoders(&engines),
-        progress: None,
-    };
+    let engines = PyEngine::decoders(&engines);
+    let threads = resolve_threads(threads);
     let content = with_bytes(data, |bytes| {
-        py.detach(|| h4::decompress_to_vec(bytes, &options))
+        py.detach(|| {
+            // As in compress: no more threads than blocks (a stream whose
+            // index does not read keeps them, and fails where it is bad).
+            let blocks = StreamIndex::read(&mut Cursor::new(bytes)).map_or(usize::MAX, |index| {
+                index.frames.iter().map(|f| f.blocks.len()).sum::<usize>()
+            });
+            let options = DecompressOptions {
+                threads: threads.min(blocks.max(1)),
+                engines,
+                progress: None,
+            };
+            h4::decompress_to_vec(bytes, &options)
+        })
     })?
     .map_err(|e| to_py(e, None))?;
     Ok(PyBytes::new(py, &content))
@@ -231,8 +248,11 @@ fn pipeline_block_size(requested: Option<u32>, engine: &dyn Engine) -> u32 {
 
 /// Worker threads: as many as asked (0 or none: one per CPU).
 pub fn resolve_threads(threads: Option<usize>) -> usize {
+    // Counted once: finding the CPUs this process may use reads cgroup
+    // files, which costs as much as compressing a kilobyte.
+    static CPUS: OnceLock<usize> = OnceLock::new();
     match threads {
-        None | Some(0) => pipeline::default_threads(),
+        None | Some(0) => *CPUS.get_or_init(pipeline::default_threads),
         Some(n) => n,
     }
 }
