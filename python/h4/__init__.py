@@ -26,7 +26,6 @@ found through entry points.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any, Optional
 
 from . import _native
@@ -40,6 +39,7 @@ from ._engines import (
     load_engine,
 )
 from ._errors import CoreLoadError, H4Error
+from ._hooks import when_imported
 from ._file import H4File, open
 from ._index import Block, blocks, content_size, read_range, split
 
@@ -120,10 +120,20 @@ def decompress(
 
 
 def _register_with_fsspec() -> None:
-    if importlib.util.find_spec("fsspec") is not None:
-        from . import fsspec as _fsspec
+    from . import fsspec as _fsspec
 
-        _fsspec.register()
+    _fsspec.register()
 
 
-_register_with_fsspec()
+def _preload_on_dask_workers() -> None:
+    # Workers that this process starts (LocalCluster) import h4 first, so
+    # the fsspec compression is known where files are opened.
+    import dask.config
+
+    preload = list(dask.config.get("distributed.worker.preload", None) or [])
+    if "h4" not in preload:
+        dask.config.set({"distributed.worker.preload": preload + ["h4"]})
+
+
+when_imported("fsspec", _register_with_fsspec)
+when_imported("distributed", _preload_on_dask_workers)

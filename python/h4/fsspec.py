@@ -1,12 +1,14 @@
-"""The ``"h4"`` compression for fsspec, registered when h4 is imported:
+"""The ``"h4"`` compression for fsspec, registered as soon as both h4 and
+fsspec are imported:
 ``fsspec.open("s3://bucket/log.txt.h4", "rt", compression="h4")`` (or
 ``compression="infer"`` for names ending in ``.h4``), and through fsspec
 ``dask.bag.read_text(..., compression="h4")`` and the other readers built
 on it.
 
 fsspec has no entry point for compressions, so a process must import h4
-before it opens such a file: on a Dask cluster, start the workers with
-``--preload h4`` (``LocalCluster(preload=["h4"])``).
+before it opens such a file. Dask workers started by a process that
+imported h4 (``LocalCluster``) preload it; start other workers with
+``dask worker --preload h4``.
 """
 
 from __future__ import annotations

@@ -53,3 +53,17 @@ def test_pandas_through_fsspec_and_h4_open(tmp_path):
         pd.testing.assert_frame_equal(pd.read_csv(f), frame)
     with pytest.raises(h4.H4Error, match="not an .h4|magic"):
         pd.read_csv(h4.open(__file__))
+
+
+def test_h4_registers_with_fsspec_whichever_is_imported_first():
+    import subprocess
+    import sys
+
+    check = "import fsspec.compression as c; assert 'h4' in c.compr and c.compr['h4'] is not None"
+    for order in ("import h4, fsspec", "import fsspec, h4"):
+        subprocess.run([sys.executable, "-c", f"{order}; {check}"], check=True)
+    # Importing h4 alone imports neither fsspec nor dask.
+    subprocess.run(
+        [sys.executable, "-c", "import sys, h4; assert not {'fsspec', 'dask'} & set(sys.modules)"],
+        check=True,
+    )
