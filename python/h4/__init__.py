@@ -26,7 +26,10 @@ found through entry points.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 from . import _native
 from ._engines import (
@@ -74,7 +77,7 @@ ABI_VERSION: int = _native.ABI_VERSION
 
 
 def compress(
-    data: Any,
+    data: Buffer,
     level: Optional[int] = None,
     threads: Optional[int] = None,
     *,
@@ -105,7 +108,7 @@ def compress(
 
 
 def decompress(
-    data: Any, *, engine: Optional[Engine] = None, threads: Optional[int] = None
+    data: Buffer, *, engine: Optional[Engine] = None, threads: Optional[int] = None
 ) -> bytes:
     """Decompresses ``.h4`` data: any number of concatenated frames, of either
     container format, made by the reference engine or by ``engine`` (default:

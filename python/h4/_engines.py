@@ -8,7 +8,10 @@ import abc
 import os
 import threading
 import warnings
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 from . import _native
 from ._errors import CoreLoadError
@@ -87,7 +90,7 @@ class Engine(CompressionEngine):
 
     def compress(
         self,
-        data: bytes,
+        data: Buffer,
         *,
         raw: bool = False,
         block_size: Optional[int] = None,
@@ -118,7 +121,7 @@ class Engine(CompressionEngine):
 
     def decompress(
         self,
-        data: bytes,
+        data: Buffer,
         *,
         raw: bool = False,
         threads: Optional[int] = None,
@@ -183,7 +186,7 @@ class ReferenceEngine(Engine):
     def _identity(self) -> object:
         return self.level
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type, tuple[Optional[int]]]:
         return (ReferenceEngine, (self.level,))
 
 
@@ -221,7 +224,9 @@ class CoreEngine(Engine):
     @property
     def path(self) -> str:
         """The library's path, as given."""
-        return os.fspath(self._native.path)
+        path = self._native.path
+        assert path is not None  # a core always has one
+        return os.fspath(path)
 
     @property
     def version(self) -> Optional[str]:
@@ -231,7 +236,7 @@ class CoreEngine(Engine):
     def _identity(self) -> object:
         return os.path.realpath(self.path)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type, tuple[str]]:
         # Another process (a Dask worker) loads the same library by path.
         return (CoreEngine, (self.path,))
 
@@ -278,7 +283,7 @@ def default_engine() -> Engine:
         return _default[1]
 
 
-def decoders(engine: Optional[Engine]) -> Sequence[_native.Engine]:
+def decoders(engine: Optional[Engine]) -> list[_native.Engine]:
     """The native engines a reader decodes with: ``engine``, else the
     default one."""
     if engine is None:

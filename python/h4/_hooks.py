@@ -14,6 +14,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import threading
+import types
 from typing import Callable, Optional, Sequence
 
 __all__ = ["when_imported"]
@@ -48,7 +49,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         run_module = loader.exec_module
         callback = self.callback
 
-        def exec_module(module: object) -> None:
+        def exec_module(module: types.ModuleType) -> None:
             run_module(module)
             callback()
 

@@ -26,7 +26,7 @@ class Block(NamedTuple):
     #: The frame's number in the stream, from 0.
     frame: int
     #: The block's number in its frame, from 0.
-    index: int
+    block: int
     #: Where the block (its header) starts in the file.
     offset: int
     #: Its size in the file: header and payload.
@@ -47,7 +47,7 @@ def _source(file: FileArg) -> Iterator[Any]:
     if isinstance(file, (str, bytes, os.PathLike)):
         path = os.fsdecode(file)
         if "://" in path:
-            import fsspec
+            import fsspec  # type: ignore[import-untyped]
 
             with fsspec.open(path, "rb") as remote:
                 yield remote

@@ -1,9 +1,24 @@
 """Types of h4's native module (``python/src``); the ``h4`` package wraps it."""
 
 from os import PathLike
+from pathlib import Path
 from typing import Any, final
 
 from typing_extensions import Buffer
+
+__all__ = [
+    "ABI_VERSION",
+    "Compressor",
+    "DEFAULT_BLOCK_SIZE",
+    "Decompressor",
+    "Engine",
+    "FORMAT_VERSION",
+    "MAX_BLOCK_SIZE",
+    "MIN_BLOCK_SIZE",
+    "VERSION",
+    "block_index",
+    "decompress",
+]
 
 FORMAT_VERSION: int
 ABI_VERSION: int
@@ -25,7 +40,7 @@ class Engine:
     @property
     def level(self) -> int | None: ...
     @property
-    def path(self) -> str | None: ...
+    def path(self) -> Path | None: ...
     @property
     def version(self) -> str | None: ...
     @property
@@ -47,22 +62,24 @@ def block_index(
 ) -> list[tuple[int, int, int, int, int, int, bool]]: ...
 @final
 class Compressor:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         engine: Engine,
         block_size: int | None = None,
         threads: int | None = None,
         check: bool = True,
         format_version: int = 2,
-    ) -> None: ...
+    ) -> Compressor: ...
     def compress(self, data: Buffer) -> bytes: ...
     def flush(self) -> bytes: ...
     def finish(self) -> bytes: ...
 
 @final
 class Decompressor:
-    def __init__(self, source: str | Any, engines: list[Engine], name: str | None = None) -> None: ...
+    def __new__(
+        cls, source: str | Any, engines: list[Engine], name: str | None = None
+    ) -> Decompressor: ...
     def seekable(self) -> bool: ...
-    def read(self, size: int = -1) -> bytes: ...
+    def read(self, size: int = ...) -> bytes: ...
     def readinto(self, buffer: Buffer) -> int: ...
     def seek(self, offset: int, whence: int = 0) -> int: ...

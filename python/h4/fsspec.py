@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-import fsspec.compression
+import fsspec.compression  # type: ignore[import-untyped]
 
 from ._file import H4File
 

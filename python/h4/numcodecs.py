@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from numcodecs.abc import Codec
-from numcodecs.compat import ensure_contiguous_ndarray, ndarray_copy
+from numcodecs.abc import Codec  # type: ignore[import-untyped]
+from numcodecs.compat import (  # type: ignore[import-untyped]
+    ensure_contiguous_ndarray,
+    ndarray_copy,
+)
 
 from ._engines import ReferenceEngine, default_engine
 
 __all__ = ["H4"]
 
 
-class H4(Codec):
+class H4(Codec):  # type: ignore[misc]
     """The h4 codec.
 
     Args:
@@ -48,8 +51,8 @@ class H4(Codec):
             out = ensure_contiguous_ndarray(out)
         return ndarray_copy(data, out)
 
-    def get_config(self) -> dict:
-        config: dict = {"id": self.codec_id}
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {"id": self.codec_id}
         if self.level is not None:
             config["level"] = self.level
         if self.block_size is not None:

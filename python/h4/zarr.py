@@ -45,22 +45,36 @@ class H4Codec(BytesBytesCodec):
         ReferenceEngine(level)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "H4Codec":
+    def from_dict(cls, data: dict[str, Any]) -> "H4Codec":
         _, configuration = parse_named_configuration(data, "h4", require_configuration=False)
-        return cls(**(configuration or {}))
+        level = (configuration or {}).get("level")
+        if level is not None and not isinstance(level, int):
+            raise TypeError(f"h4 codec level must be an integer, not {level!r}")
+        return cls(level=level)
 
-    def to_dict(self) -> dict:
-        configuration: dict = {}
+    def to_dict(self) -> dict[str, Any]:
+        configuration: dict[str, Any] = {}
         if self.level is not None:
             configuration["level"] = self.level
         return {"name": "h4", "configuration": configuration}
 
     def _encode_sync(self, chunk: "Buffer", spec: "ArraySpec") -> "Buffer":
         engine = ReferenceEngine(self.level)
-        return as_numpy_array_wrapper(engine.compress, chunk, spec.prototype)
+        return as_numpy_array_wrapper(
+            # numpy's stubs give arrays the buffer protocol on Python 3.12+ only.
+            lambda array: engine.compress(array),  # type: ignore[arg-type]
+            chunk,
+            spec.prototype,
+        )
 
     def _decode_sync(self, chunk: "Buffer", spec: "ArraySpec") -> "Buffer":
-        return as_numpy_array_wrapper(default_engine().decompress, chunk, spec.prototype)
+        engine = default_engine()
+        return as_numpy_array_wrapper(
+            # numpy's stubs give arrays the buffer protocol on Python 3.12+ only.
+            lambda array: engine.decompress(array),  # type: ignore[arg-type]
+            chunk,
+            spec.prototype,
+        )
 
     async def _encode_single(self, chunk: "Buffer", spec: "ArraySpec") -> "Buffer":
         return await asyncio.to_thread(self._encode_sync, chunk, spec)

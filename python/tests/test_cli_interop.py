@@ -69,7 +69,7 @@ def test_block_index_matches_h4_info(h4_cli, tmp_path):
     path.write_bytes(h4.compress(first, block_size=65536) + h4.compress(second, block_size=1024 * 1024))
     info = json.loads(run_h4(h4_cli, "info", "--json", "--blocks", str(path)))
     expected = [
-        h4.Block(frame=f, index=b, **block)
+        h4.Block(frame=f, block=b, **block)
         for f, frame in enumerate(info[0]["frames"])
         for b, block in enumerate(frame["block_list"])
     ]

@@ -25,7 +25,7 @@ def test_blocks_of_paths_and_file_objects(tmp_path):
     assert len(listed) == 8
     assert listed[0].offset > 0 and listed[0].uncompressed_offset == 0
     assert all(b.uncompressed_bytes == 128 * 1024 for b in listed)
-    assert [b.index for b in listed] == list(range(8))
+    assert [b.block for b in listed] == list(range(8))
     assert h4.content_size(path) == len(data)
     with pytest.raises(h4.H4Error):
         h4.blocks(io.BytesIO(b"not h4 at all"))
