@@ -104,10 +104,7 @@ class H4File(io.BufferedIOBase):
         check: bool = True,
     ) -> None:
         super().__init__()
-        binary_mode = mode.replace("b", "")
-        if binary_mode not in ("r", "w", "x", "a") or mode.count("b") > 1:
-            raise ValueError(f"invalid mode {mode!r} (use 'rb', 'wb', 'xb' or 'ab')")
-        self.mode = binary_mode + "b"
+        # Set first: close() (also from __del__) reads them after any error.
         self._lock = threading.Lock()
         self._fileobj: Optional[IO[bytes]] = None
         self._owns_fileobj = False
@@ -115,6 +112,10 @@ class H4File(io.BufferedIOBase):
         self._compressor: Optional[_native.Compressor] = None
         self._written = 0
         self._pending = bytearray()
+        binary_mode = mode.replace("b", "")
+        if binary_mode not in ("r", "w", "x", "a") or mode.count("b") > 1:
+            raise ValueError(f"invalid mode {mode!r} (use 'rb', 'wb', 'xb' or 'ab')")
+        self.mode = binary_mode + "b"
         self.name: Any = getattr(file, "name", None)
         if isinstance(file, (str, bytes, os.PathLike)):
             self.name = os.fsdecode(file)

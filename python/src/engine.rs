@@ -219,24 +219,50 @@ pub fn decompress<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let engines = PyEngine::decoders(&engines);
     let threads = resolve_threads(threads);
-    let content = with_bytes(data, |bytes| {
-        py.detach(|| {
-            // As in compress: no more threads than blocks (a stream whose
-            // index does not read keeps them, and fails where it is bad).
-            let blocks = StreamIndex::read(&mut Cursor::new(bytes)).map_or(usize::MAX, |index| {
-                index.frames.iter().map(|f| f.blocks.len()).sum::<usize>()
-            });
-            let options = DecompressOptions {
-                threads: threads.min(blocks.max(1)),
-                engines,
-                progress: None,
-            };
-            h4::decompress_to_vec(bytes, &options)
-        })
+    with_bytes(data, |bytes| {
+        let index = py.detach(|| StreamIndex::read(&mut Cursor::new(bytes)).ok());
+        // No more threads than blocks, as in compress (a stream whose index
+        // does not read keeps them, and fails where it is bad).
+        let blocks = index.as_ref().map_or(usize::MAX, |index| {
+            index.frames.iter().map(|f| f.blocks.len()).sum::<usize>()
+        });
+        let options = DecompressOptions {
+            threads: threads.min(blocks.max(1)),
+            engines,
+            progress: None,
+        };
+        // When the index says how long the content is, decode straight into
+        // the bytes object: no growing buffer, no copy. Only up to a bound,
+        // as the size is the file's claim until the blocks are decoded.
+        if let Some(len) = index.map(|index| index.content_len())
+            && let Ok(len) = usize::try_from(len)
+            && len <= bytes.len().saturating_mul(EXACT_RATIO).max(EXACT_MIN)
+            && let Ok(content) = PyBytes::new_with(py, len, |buffer| {
+                py.detach(|| {
+                    let mut rest: &mut [u8] = buffer;
+                    h4::pipeline::decompress(bytes, &options, &mut rest)
+                        .ok()
+                        .filter(|_| rest.is_empty())
+                        .map(drop)
+                })
+                .ok_or_else(|| PyValueError::new_err("decoded other than the index says"))
+            })
+        {
+            return Ok(content);
+        }
+        // Otherwise (and for any failure above, to report it as h4 does).
+        py.detach(|| h4::decompress_to_vec(bytes, &options))
+            .map(|content| PyBytes::new(py, &content))
+            .map_err(|e| to_py(e, None))
     })?
-    .map_err(|e| to_py(e, None))?;
-    Ok(PyBytes::new(py, &content))
 }
+
+/// Content up to this many times the compressed size (or [`EXACT_MIN`]) is
+/// decoded into a bytes object of the size the block index gives.
+const EXACT_RATIO: usize = 1024;
+
+/// See [`EXACT_RATIO`]: at least one largest block.
+const EXACT_MIN: usize = h4::container::MAX_BLOCK_SIZE as usize;
 
 /// The block size to use: the one asked for, else the engine's preference,
 /// else the format's default (as `h4 compress`).
