@@ -19,9 +19,10 @@ One-line functions, and files::
         part = f.read(4096)
 
 The block index (:func:`blocks`, :func:`split`, :func:`read_range`) shares a
-large file out among workers; importing h4 registers the ``"h4"``
-compression with fsspec, and the ``h4`` numcodecs codec and Zarr codec are
-found through entry points.
+large file out among workers. h4 registers the ``"h4"`` compression with
+fsspec, and makes the Dask workers this process starts import h4, as soon
+as those libraries are imported (importing h4 imports neither); the ``h4``
+numcodecs codec and Zarr codec are found through entry points.
 """
 
 from __future__ import annotations

@@ -307,25 +307,14 @@ def open(
     Returns:
         An :class:`H4File` (binary modes) or an ``io.TextIOWrapper`` over one.
     """
-    if "t" in mode:
-        if "b" in mode:
-            raise ValueError(f"invalid mode {mode!r}")
-        binary = H4File(
-            file,
-            mode.replace("t", "b"),
-            engine=engine,
-            level=level,
-            threads=threads,
-            block_size=block_size,
-            format_version=format_version,
-            check=check,
-        )
-        return io.TextIOWrapper(binary, encoding, errors, newline)
-    if encoding is not None or errors is not None or newline is not None:
+    text = "t" in mode
+    if text and "b" in mode:
+        raise ValueError(f"invalid mode {mode!r}")
+    if not text and (encoding is not None or errors is not None or newline is not None):
         raise ValueError("encoding, errors and newline are for text modes")
-    return H4File(
+    binary = H4File(
         file,
-        mode,
+        mode.replace("t", "b"),
         engine=engine,
         level=level,
         threads=threads,
@@ -333,3 +322,4 @@ def open(
         format_version=format_version,
         check=check,
     )
+    return io.TextIOWrapper(binary, encoding, errors, newline) if text else binary

@@ -98,3 +98,12 @@ def run_h4(cli: Path, *args: str, input: bytes = b"", env: dict | None = None) -
     )
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout
+
+
+def zarr_array(path: Path, like, chunks: tuple, **options):
+    """A new Zarr array at ``path`` shaped and typed like ``like``."""
+    import zarr
+
+    return zarr.create_array(
+        str(path), shape=like.shape, chunks=chunks, dtype=like.dtype, **options
+    )

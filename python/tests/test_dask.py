@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import run_h4
+from conftest import run_h4, zarr_array
 
 import h4
 
@@ -76,18 +76,12 @@ def test_one_large_file_split_among_workers_by_its_block_index(client, tmp_path)
 def test_zarr_chunks_decoded_on_workers(client, tmp_path):
     import dask.array as da
     import numpy as np
-    import zarr
 
     import h4.numcodecs
 
     values = np.arange(1_000_000, dtype="<i4").reshape(1000, 1000) % 251
-    store = zarr.create_array(
-        str(tmp_path / "c.zarr"),
-        shape=values.shape,
-        chunks=(250, 1000),
-        dtype=values.dtype,
-        zarr_format=2,
-        compressors=h4.numcodecs.H4(),
+    store = zarr_array(
+        tmp_path / "c.zarr", values, (250, 1000), zarr_format=2, compressors=h4.numcodecs.H4()
     )
     da.from_array(values, chunks=(250, 1000)).to_zarr(store)
     back = da.from_zarr(str(tmp_path / "c.zarr"))

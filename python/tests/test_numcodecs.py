@@ -7,6 +7,7 @@ import numcodecs
 import numpy as np
 import pytest
 import zarr
+from conftest import zarr_array
 
 import h4
 import h4.numcodecs
@@ -43,13 +44,8 @@ def test_entry_point_names_the_codec():
 
 def test_zarr_format_2_array_with_the_numcodecs_codec(tmp_path):
     data = (np.sin(np.linspace(0, 200, 400_000)) * 1000).astype("<i2").reshape(400, 1000)
-    array = zarr.create_array(
-        str(tmp_path / "v2.zarr"),
-        shape=data.shape,
-        chunks=(100, 1000),
-        dtype=data.dtype,
-        zarr_format=2,
-        compressors=h4.numcodecs.H4(level=4),
+    array = zarr_array(
+        tmp_path / "v2.zarr", data, (100, 1000), zarr_format=2, compressors=h4.numcodecs.H4(level=4)
     )
     array[:] = data
     reopened = zarr.open_array(str(tmp_path / "v2.zarr"), mode="r")
@@ -61,13 +57,7 @@ def test_zarr_format_2_array_with_the_numcodecs_codec(tmp_path):
 
 def test_zarr_format_3_array_with_the_zarr_codec(tmp_path):
     data = np.arange(300_000, dtype="<f4").reshape(300, 1000)
-    array = zarr.create_array(
-        str(tmp_path / "v3.zarr"),
-        shape=data.shape,
-        chunks=(100, 500),
-        dtype=data.dtype,
-        compressors=h4.zarr.H4Codec(level=3),
-    )
+    array = zarr_array(tmp_path / "v3.zarr", data, (100, 500), compressors=h4.zarr.H4Codec(level=3))
     array[:] = data
     reopened = zarr.open_array(str(tmp_path / "v3.zarr"), mode="r")
     assert reopened.compressors[0].to_dict() == {"name": "h4", "configuration": {"level": 3}}
@@ -82,13 +72,8 @@ def test_dask_array_stored_with_h4(tmp_path):
     import dask.array as da
 
     values = da.random.default_rng(7).integers(0, 50, size=(2000, 500), chunks=(500, 500))
-    store = zarr.create_array(
-        str(tmp_path / "dask.zarr"),
-        shape=values.shape,
-        chunks=(500, 500),
-        dtype=values.dtype,
-        zarr_format=2,
-        compressors=h4.numcodecs.H4(),
+    store = zarr_array(
+        tmp_path / "dask.zarr", values, (500, 500), zarr_format=2, compressors=h4.numcodecs.H4()
     )
     values.to_zarr(store)
     back = da.from_zarr(str(tmp_path / "dask.zarr"))
