@@ -76,11 +76,7 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         ),
         None => "reference (built in)".to_string(),
     };
-    let against = args
-        .against
-        .as_deref()
-        .map(read_vectors)
-        .transpose()?;
+    let against = args.against.as_deref().map(read_vectors).transpose()?;
     // Read the files now, so a missing one is reported before any check
     // runs.
     let all_inputs = inputs(&args.files)?;
@@ -115,7 +111,11 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         program: std::env::current_exe().context("cannot find the h4 executable")?,
         prefix: vec![CHILD_COMMAND.into()],
         args: child_args,
-        files: args.files.iter().map(|f| f.clone().into_os_string()).collect(),
+        files: args
+            .files
+            .iter()
+            .map(|f| f.clone().into_os_string())
+            .collect(),
         valgrind: memcheck_valgrind,
         step_timeout: Duration::from_secs(args.timeout.max(1)),
     };

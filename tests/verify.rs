@@ -235,14 +235,21 @@ fn a_core_of_each_kind_fails_exactly_its_row() {
 #[ignore = "slow: about ten seconds a core; run by scripts/verify-zoo"]
 fn every_zoo_core_fails_exactly_its_row() {
     let mut failures = Vec::new();
-    for core in zoo().iter().filter(|c| c.issue == "13" || c.issue == "good") {
+    for core in zoo()
+        .iter()
+        .filter(|c| c.issue == "13" || c.issue == "good")
+    {
         eprintln!("verify-zoo: {} (expects {})", core.name, core.row);
         if let Err(e) = std::panic::catch_unwind(|| check_zoo_core(core)) {
             let message = e
                 .downcast_ref::<String>()
                 .cloned()
                 .unwrap_or_else(|| "failed".to_string());
-            failures.push(format!("{}: {}", core.name, message.lines().next().unwrap_or("")));
+            failures.push(format!(
+                "{}: {}",
+                core.name,
+                message.lines().next().unwrap_or("")
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -251,7 +258,12 @@ fn every_zoo_core_fails_exactly_its_row() {
 /// (core source, extra cc flags, the row that must fail, words its summary
 /// or evidence must contain): the blunt faults.
 const BLUNT: &[(&str, &str, &str, &str)] = &[
-    ("nondeterministic", "", "determinism", "same input, different bytes"),
+    (
+        "nondeterministic",
+        "",
+        "determinism",
+        "same input, different bytes",
+    ),
     ("address_dependent", "", "determinism", "address"),
     ("lossy", "", "losslessness", "decompress(compress(x)) != x"),
     ("leaking", "", "leaks", "grows"),
@@ -295,7 +307,11 @@ fn a_core_that_does_not_load_is_one_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("missing symbol h4_free"), "{stderr}");
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -304,7 +320,12 @@ fn the_environments_core_is_verified_not_replaced() {
     let stored = zoo_core("stored");
     let (code, report) = verify_json_env(&[], &[("HARMONY4_CORE_PATH", &stored)]);
     assert_eq!(code, 0, "{report:#}");
-    assert!(report["engine"].as_str().unwrap().contains("HARMONY4_CORE_PATH"));
+    assert!(
+        report["engine"]
+            .as_str()
+            .unwrap()
+            .contains("HARMONY4_CORE_PATH")
+    );
     // ...and one that does not load fails, instead of the reference
     // engine passing in its place.
     let nowhere = Path::new("/nonexistent/libh4core.so");
@@ -312,7 +333,10 @@ fn the_environments_core_is_verified_not_replaced() {
     assert_eq!(code, 1, "{report:#}");
     let abi = row(&report, "abi");
     assert_eq!(abi["passed"], false);
-    assert!(abi["evidence"].as_str().unwrap().contains("nonexistent"), "{abi}");
+    assert!(
+        abi["evidence"].as_str().unwrap().contains("nonexistent"),
+        "{abi}"
+    );
     // --engine reference still overrides the variable.
     let (code, report) = verify_json_env(
         &["--engine", "reference"],
@@ -326,7 +350,12 @@ fn vectors_are_recorded_once_and_compared_anywhere() {
     let dir = util::tempdir();
     let file = dir.path().join("reference.json");
     let out = verify(&["--engine", "reference", "--record", path_arg(&file)]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let vectors: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(vectors["format"], "h4-verify-vectors");
     assert!(vectors["vectors"].as_array().unwrap().len() >= 100);
@@ -337,7 +366,10 @@ fn vectors_are_recorded_once_and_compared_anywhere() {
         std::env::var("HOME").unwrap_or_default(),
         dir.path().display().to_string(),
     ] {
-        assert!(private.len() < 3 || !text.contains(&private), "{private} in vectors");
+        assert!(
+            private.len() < 3 || !text.contains(&private),
+            "{private} in vectors"
+        );
     }
 
     // The same engine in another process and environment matches...
@@ -359,13 +391,23 @@ fn vectors_are_recorded_once_and_compared_anywhere() {
     let (code, report) = verify_json(&["--core", path_arg(&stored), "--against", path_arg(&file)]);
     assert_eq!(code, 1);
     assert_eq!(failed_rows(&report), ["vectors"], "{report:#}");
-    assert!(row(&report, "vectors")["evidence"].as_str().unwrap().contains("input"));
+    assert!(
+        row(&report, "vectors")["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("input")
+    );
 
     // ...and a core whose bytes differ between processes is never
     // recorded.
     let pid_salt = zoo_core("pid_salt");
     let refused = dir.path().join("pid_salt.json");
-    let out = verify(&["--core", path_arg(&pid_salt), "--record", path_arg(&refused)]);
+    let out = verify(&[
+        "--core",
+        path_arg(&pid_salt),
+        "--record",
+        path_arg(&refused),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!refused.exists());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -449,17 +491,10 @@ fn memcheck_runs_under_valgrind_or_says_why_not() {
     }
     // With no valgrind on PATH the run goes on and says so.
     let empty = util::tempdir();
-    let out = verify_command(&[
-        "--json",
-        "--memcheck",
-        "--iterations",
-        "2",
-        "--fuzz",
-        "10",
-    ])
-    .env("PATH", empty.path())
-    .output()
-    .unwrap();
+    let out = verify_command(&["--json", "--memcheck", "--iterations", "2", "--fuzz", "10"])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{report:#}");
     assert!(

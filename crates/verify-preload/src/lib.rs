@@ -55,7 +55,10 @@ fn number(name: &CStr) -> Option<i64> {
 
 fn settings() -> (i64, isize) {
     if READ.load(Ordering::Acquire) == 0 {
-        SHIFT.store(number(c"H4_VERIFY_CLOCK_SHIFT").unwrap_or(0), Ordering::Relaxed);
+        SHIFT.store(
+            number(c"H4_VERIFY_CLOCK_SHIFT").unwrap_or(0),
+            Ordering::Relaxed,
+        );
         CPUS.store(
             number(c"H4_VERIFY_CPUS").unwrap_or(0) as isize,
             Ordering::Relaxed,
@@ -122,11 +125,10 @@ pub unsafe extern "C" fn clock_gettime(clock: clockid_t, tp: *mut timespec) -> c
     // SAFETY: the call succeeded, so `tp` is a valid, filled timespec.
     let now = unsafe { &mut *tp };
     if rate > 1 {
-        let nanoseconds = hasten(
-            clock,
-            now.tv_sec as i64 * 1_000_000_000 + now.tv_nsec as i64,
-            rate,
-        );
+        // time_t and long are 32 bits on some systems.
+        #[allow(clippy::useless_conversion)]
+        let (seconds, nanoseconds) = (i64::from(now.tv_sec), i64::from(now.tv_nsec));
+        let nanoseconds = hasten(clock, seconds * 1_000_000_000 + nanoseconds, rate);
         now.tv_sec = (nanoseconds / 1_000_000_000) as time_t;
         now.tv_nsec = nanoseconds % 1_000_000_000;
     }

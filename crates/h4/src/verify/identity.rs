@@ -384,7 +384,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The bytes of lower- or upper-case hexadecimal; `None` if it is not.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -415,7 +415,10 @@ pub const SIGHTINGS_NEEDED: usize = 3;
 /// whose input itself holds the fact (a stored core copies its input). A
 /// kind counts when [`SIGHTINGS_NEEDED`] outputs hold it; returns the
 /// first sighting of each kind that counts.
-pub fn scan<'a>(facts: &Facts, outputs: impl Iterator<Item = (&'a str, &'a [u8], &'a [u8])>) -> Vec<Sighting> {
+pub fn scan<'a>(
+    facts: &Facts,
+    outputs: impl Iterator<Item = (&'a str, &'a [u8], &'a [u8])>,
+) -> Vec<Sighting> {
     let outputs: Vec<_> = outputs.collect();
     let mut found = Vec::new();
     for kind in facts.kinds() {
@@ -458,7 +461,12 @@ pub fn differing_middle(a: &[u8], b: &[u8]) -> (usize, usize, usize) {
 /// `facts_a`) and `b` (from one with `facts_b`) is each process writing
 /// its own fact of some kind at the same place; the kind, encoding and
 /// offset if so.
-pub fn explain(a: &[u8], facts_a: &Facts, b: &[u8], facts_b: &Facts) -> Option<(Kind, Encoding, usize)> {
+pub fn explain(
+    a: &[u8],
+    facts_a: &Facts,
+    b: &[u8],
+    facts_b: &Facts,
+) -> Option<(Kind, Encoding, usize)> {
     let (start, _, _) = differing_middle(a, b);
     // An encoding that covers the first differing byte starts at most 19
     // bytes before it (a 19-digit number) and at most at it.

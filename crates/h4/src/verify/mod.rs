@@ -301,7 +301,11 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
     if !abi.passed && abi.summary == "cannot load the core" {
         let why = abi.evidence.clone().unwrap_or_default();
         for check in Check::DEFAULT.into_iter().skip(1) {
-            rows.push(check, Outcome::fail("not run", "the core did not load"), 0.0);
+            rows.push(
+                check,
+                Outcome::fail("not run", "the core did not load"),
+                0.0,
+            );
         }
         return Verification {
             report: report(plan, rows.rows, notes, started),
@@ -318,9 +322,8 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         launch(memory, p)
     });
     let unwritten = memory.summary.starts_with(jobs::UNWRITTEN);
-    let (cost, cost_seconds) = rows.measure(Check::Cost, |p| {
-        launch(Launch::job(Job::Cost).native(), p)
-    });
+    let (cost, cost_seconds) =
+        rows.measure(Check::Cost, |p| launch(Launch::job(Job::Cost).native(), p));
     let superlinear = !cost.passed && cost.summary.contains(jobs::SUPERLINEAR);
     rows.push(Check::Cost, cost, cost_seconds);
 
@@ -368,9 +371,16 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
             findings.covered, repeat.summary
         )),
     };
-    let engine_name = findings.engine.clone().unwrap_or_else(|| plan.engine.clone());
+    let engine_name = findings
+        .engine
+        .clone()
+        .unwrap_or_else(|| plan.engine.clone());
     let vectors = (determinism.passed && findings.determinism.is_none()).then(|| {
-        Vectors::new(&engine_name, &plan.inputs[..plan.corpus_len], &findings.digests)
+        Vectors::new(
+            &engine_name,
+            &plan.inputs[..plan.corpus_len],
+            &findings.digests,
+        )
     });
     rows.push(Check::Determinism, determinism, determinism_seconds);
     rows.run(Check::Identity, |_| match &identity {
@@ -386,7 +396,9 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         }
         launch(job, p)
     });
-    rows.run(Check::Robustness, |p| launch(Launch::job(Job::Robustness), p));
+    rows.run(Check::Robustness, |p| {
+        launch(Launch::job(Job::Robustness), p)
+    });
     let memory = match (&findings.heap, memory.passed) {
         (Some(heap), true) => heap.clone(),
         (None, true) => Outcome::pass(format!(
@@ -406,12 +418,12 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
             .into_iter()
             .find(|(_, bytes)| !bytes.is_empty());
         match printed {
-            Some((stream, bytes)) if outcome.passed || !outcome.summary.starts_with("the core") => {
-                Outcome::fail(
-                    format!("the core wrote to {stream}"),
-                    format!("{} bytes, starting {}", bytes.len(), quote(bytes)),
-                )
-            }
+            // A crash prints the C library's last words; a change of state
+            // is its own finding.
+            Some((stream, bytes)) if outcome.passed => Outcome::fail(
+                format!("the core wrote to {stream}"),
+                format!("{} bytes, starting {}", bytes.len(), quote(bytes)),
+            ),
             _ => outcome,
         }
     });
@@ -435,7 +447,12 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         });
     }
     let mut checks = rows.rows;
-    let order = |c: Check| Check::DEFAULT.iter().position(|&d| d == c).unwrap_or(usize::MAX);
+    let order = |c: Check| {
+        Check::DEFAULT
+            .iter()
+            .position(|&d| d == c)
+            .unwrap_or(usize::MAX)
+    };
     checks.sort_by_key(|row| order(row.check));
     Verification {
         report: report(plan, checks, notes, started),
@@ -444,12 +461,11 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
     }
 }
 
+/// Starts a child and reads its verdict.
+type LaunchFn<'a> = dyn Fn(Launch, &mut dyn FnMut(&str)) -> Outcome + 'a;
+
 /// Concurrent first calls in fresh processes, then concurrent calls.
-fn thread_safety(
-    plan: &Plan,
-    launch: &dyn Fn(Launch, &mut dyn FnMut(&str)) -> Outcome,
-    progress: &mut dyn FnMut(&str),
-) -> Outcome {
+fn thread_safety(plan: &Plan, launch: &LaunchFn, progress: &mut dyn FnMut(&str)) -> Outcome {
     for i in 0..plan.first_call_processes {
         let job = if i % 3 == 2 {
             Job::FirstDecompress
@@ -492,12 +508,10 @@ fn report(plan: &Plan, checks: Vec<Row>, notes: Vec<String>, started: Instant) -
 /// library has them: a core that writes past its buffer aborts at the
 /// next allocation instead of going unnoticed.
 fn with_malloc_checks(launch: Launch) -> Launch {
-    let launch = launch
-        .with_env("MALLOC_CHECK_", "3")
-        .with_env(
-            "GLIBC_TUNABLES",
-            "glibc.malloc.check=3:glibc.malloc.tcache_count=0",
-        );
+    let launch = launch.with_env("MALLOC_CHECK_", "3").with_env(
+        "GLIBC_TUNABLES",
+        "glibc.malloc.check=3:glibc.malloc.tcache_count=0",
+    );
     // glibc 2.34 and later keep the checks in a library of their own.
     match runner::system_library("libc_malloc_debug.so.0") {
         Some(debug) => {

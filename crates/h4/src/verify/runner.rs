@@ -3,7 +3,7 @@
 //!
 //! The child is this same program re-executed with a hidden subcommand
 //! and a job name. It writes one line per step to its channel (descriptor
-//! 3, see [`super::channel`]):
+//! 3, set up by the `channel` module):
 //!
 //! ```text
 //! P <what it is about to do>
@@ -240,11 +240,7 @@ impl Drop for Scratch {
 }
 
 /// Starts `launch` and waits for it, reporting each step to `progress`.
-pub fn launch(
-    command: &ChildCommand,
-    launch: &Launch,
-    progress: &mut dyn FnMut(&str),
-) -> ChildRun {
+pub fn launch(command: &ChildCommand, launch: &Launch, progress: &mut dyn FnMut(&str)) -> ChildRun {
     let memcheck = launch.memcheck && command.valgrind.is_some();
     let scratch = if memcheck { Scratch::new() } else { None };
     let log = scratch.as_ref().map(|s| s.0.join("valgrind.log"));
@@ -362,9 +358,9 @@ pub fn launch(
                     "R " => run.result = parse_result(&line),
                     "F " => run.fault = Some(rest.to_string()),
                     "X " => run.exited_in_call = true,
-                    "D " | "I " | "H " | "E " => {
-                        run.data.push((line.as_bytes()[0] as char, rest.to_string()))
-                    }
+                    "D " | "I " | "H " | "E " => run
+                        .data
+                        .push((line.as_bytes()[0] as char, rest.to_string())),
                     _ => {}
                 }
             }
@@ -415,10 +411,7 @@ impl ChildRun {
         let last = &self.last_step;
         if let Some(fault) = &self.fault {
             let (summary, detail) = fault.split_once(": ").unwrap_or((fault, ""));
-            return Outcome::fail(
-                format!("the core {summary}"),
-                format!("{last}: {detail}"),
-            );
+            return Outcome::fail(format!("the core {summary}"), format!("{last}: {detail}"));
         }
         if self.exited_in_call {
             return Outcome::fail(
@@ -469,7 +462,8 @@ impl ChildRun {
                 format!("the check process failed ({status})"),
                 format!(
                     "{} (last step: {last})",
-                    self.stderr_line().unwrap_or_else(|| "no output".to_string())
+                    self.stderr_line()
+                        .unwrap_or_else(|| "no output".to_string())
                 ),
             ),
         }

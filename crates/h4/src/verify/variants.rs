@@ -293,8 +293,10 @@ fn variants(setup: &Setup, scratch: &Path) -> (Vec<Variant>, Vec<String>) {
             list.push(variant(
                 "the clock 3 days, 8 hours and 17 minutes ahead",
                 Aspect::Clock,
-                with_preload(digests(), preload)
-                    .with_env("H4_VERIFY_CLOCK_SHIFT", (((3 * 24 + 8) * 60 + 17) * 60).to_string()),
+                with_preload(digests(), preload).with_env(
+                    "H4_VERIFY_CLOCK_SHIFT",
+                    (((3 * 24 + 8) * 60 + 17) * 60).to_string(),
+                ),
             ));
         }
         None => notes.push(format!(
@@ -353,9 +355,33 @@ pub const PRELOAD_NAME: &str = "libh4_verify_preload.so";
 /// other variants vary.
 pub fn variable_names(library: &Path) -> Vec<String> {
     const LEFT_OUT: [&str; 28] = [
-        "LD_", "MALLOC", "GLIBC", "RUST", "CARGO", "LC_", "LANG", "TZ", "GCONV", "NLSPATH",
-        "LOCPATH", "HOSTALIASES", "RES_", "LOCALDOMAIN", "POSIXLY", "TMPDIR", "PATH", "HOME",
-        "USER", "LOGNAME", "SHELL", "TERM", "PWD", "OLDPWD", "H4_", "HARMONY4_", "VALGRIND",
+        "LD_",
+        "MALLOC",
+        "GLIBC",
+        "RUST",
+        "CARGO",
+        "LC_",
+        "LANG",
+        "TZ",
+        "GCONV",
+        "NLSPATH",
+        "LOCPATH",
+        "HOSTALIASES",
+        "RES_",
+        "LOCALDOMAIN",
+        "POSIXLY",
+        "TMPDIR",
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "TERM",
+        "PWD",
+        "OLDPWD",
+        "H4_",
+        "HARMONY4_",
+        "VALGRIND",
         "LIBC",
     ];
     let Ok(bytes) = std::fs::read(library) else {
@@ -394,7 +420,11 @@ fn scratch_dir() -> PathBuf {
     dir
 }
 
-fn run_all(command: &ChildCommand, list: &[Variant], progress: &mut dyn FnMut(&str)) -> Vec<ChildRun> {
+fn run_all(
+    command: &ChildCommand,
+    list: &[Variant],
+    progress: &mut dyn FnMut(&str),
+) -> Vec<ChildRun> {
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<ChildRun>>> = Mutex::new((0..list.len()).map(|_| None).collect());
     let (tx, rx) = mpsc::channel::<String>();
@@ -410,7 +440,9 @@ fn run_all(command: &ChildCommand, list: &[Variant], progress: &mut dyn FnMut(&s
                         *next += 1;
                         index
                     };
-                    let Some(variant) = list.get(index) else { break };
+                    let Some(variant) = list.get(index) else {
+                        break;
+                    };
                     let _ = tx.send(format!(
                         "process {} of {}: {}",
                         index + 1,
@@ -459,9 +491,7 @@ impl Difference<'_> {
     /// The two whole outputs, when both were sent.
     fn wholes(&self) -> Option<(&[u8], &[u8])> {
         match (self.base, self.other) {
-            (Ok(Record { whole: Some(a), .. }), Ok(Record { whole: Some(b), .. })) => {
-                Some((a, b))
-            }
+            (Ok(Record { whole: Some(a), .. }), Ok(Record { whole: Some(b), .. })) => Some((a, b)),
             _ => None,
         }
     }
@@ -485,7 +515,12 @@ fn differences<'a>(base: &'a Digests, other: &'a Digests) -> Vec<Difference<'a>>
 /// embedded rather than a parse changed.
 const EMBEDDED_BYTES: usize = 64;
 
-fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<String>) -> Findings {
+fn judge(
+    list: &[Variant],
+    runs: Vec<ChildRun>,
+    setup: &Setup,
+    notes: &mut Vec<String>,
+) -> Findings {
     let inputs = setup.inputs;
     let base_run = &runs[0];
     let mut findings = Findings {
@@ -536,13 +571,24 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<S
     findings.digests = base
         .records
         .iter()
-        .filter_map(|(name, r)| r.as_ref().ok().map(|r| (name.clone(), (r.len, r.digest.clone()))))
+        .filter_map(|(name, r)| {
+            r.as_ref()
+                .ok()
+                .map(|r| (name.clone(), (r.len, r.digest.clone())))
+        })
         .collect();
 
     // Identity written where anyone can read it.
-    let by_name: BTreeMap<&str, &[u8]> = inputs.iter().map(|i| (i.name.as_str(), &i.data[..])).collect();
+    let by_name: BTreeMap<&str, &[u8]> = inputs
+        .iter()
+        .map(|i| (i.name.as_str(), &i.data[..]))
+        .collect();
     let mut sightings: Vec<(Sighting, String)> = Vec::new();
-    for (digests, variant) in parsed.iter().zip(list).filter_map(|(d, v)| d.as_ref().map(|d| (d, v))) {
+    for (digests, variant) in parsed
+        .iter()
+        .zip(list)
+        .filter_map(|(d, v)| d.as_ref().map(|d| (d, v)))
+    {
         let outputs = digests.records.iter().filter_map(|(name, r)| {
             let whole = r.as_ref().ok()?.whole.as_deref()?;
             let input = *by_name.get(name.as_str())?;
@@ -683,17 +729,15 @@ fn judge(list: &[Variant], runs: Vec<ChildRun>, setup: &Setup, notes: &mut Vec<S
             ));
         }
     }
-    findings.covered = format!(
-        "{} processes ({})",
-        list.len(),
-        coverage(list)
-    );
+    findings.covered = format!("{} processes ({})", list.len(), coverage(list));
     findings.notes = std::mem::take(notes);
     findings
 }
 
 fn explain_text(kind: Kind, encoding: Encoding, offset: usize, input: &str, label: &str) -> String {
-    format!("input {input}: byte {offset} holds {kind} ({encoding}): the first process and {label} each wrote their own")
+    format!(
+        "input {input}: byte {offset} holds {kind} ({encoding}): the first process and {label} each wrote their own"
+    )
 }
 
 /// The aspects varied, in words.

@@ -53,7 +53,11 @@ impl Vectors {
     /// The vectors of `engine` from its outputs' digests (by input name),
     /// for the built-in corpus `corpus`; inputs without a digest are left
     /// out.
-    pub fn new(engine: &str, corpus: &[Input], digests: &BTreeMap<String, (usize, String)>) -> Vectors {
+    pub fn new(
+        engine: &str,
+        corpus: &[Input],
+        digests: &BTreeMap<String, (usize, String)>,
+    ) -> Vectors {
         Vectors {
             format: FORMAT.to_string(),
             version: VERSION,
@@ -99,13 +103,17 @@ impl Vectors {
         for recorded in &self.vectors {
             let Some(current) = here.get(recorded.input.as_str()) else {
                 differ += 1;
-                first.get_or_insert_with(|| format!("input {}: not in this corpus", recorded.input));
+                first
+                    .get_or_insert_with(|| format!("input {}: not in this corpus", recorded.input));
                 continue;
             };
             if current.input_sha256 != recorded.input_sha256 {
                 return Outcome::fail(
                     "the corpus is not the same bytes here",
-                    format!("input {}: its SHA-256 differs from the recorded one", recorded.input),
+                    format!(
+                        "input {}: its SHA-256 differs from the recorded one",
+                        recorded.input
+                    ),
                 );
             }
             if current.output_sha256 != recorded.output_sha256 {

@@ -324,7 +324,9 @@ extern "C" fn exit_during_call() {
     if IN_CALL.try_with(Cell::get).unwrap_or(false) {
         let (fd, message) = EXIT_REPORT
             .get()
-            .map_or((2, "h4: a core called exit()\n"), |(fd, m)| (*fd, m.as_str()));
+            .map_or((2, "h4: a core called exit()\n"), |(fd, m)| {
+                (*fd, m.as_str())
+            });
         // SAFETY: write(2) of a valid buffer, then _exit, which ends the
         // process without running anything else.
         unsafe {

@@ -90,14 +90,19 @@ impl Curve {
     }
 }
 
+/// A kind of input: its name, and how to make it at any size.
+type InputKind = (&'static str, fn(usize) -> Vec<u8>);
+
 /// The kinds of input measured, by name, each made at any size.
-fn kinds() -> [(&'static str, fn(usize) -> Vec<u8>); 5] {
+fn kinds() -> [InputKind; 5] {
     [
         ("one run of zeros", |n| vec![0; n]),
         ("text-like", |n| corpus::text_like(&mut Rng::new(0xc057), n)),
         ("random", |n| Rng::new(0xc058).bytes(n)),
         ("alternating bytes", |n| {
-            (0..n).map(|i| if i % 2 == 0 { 0x55 } else { 0xaa }).collect()
+            (0..n)
+                .map(|i| if i % 2 == 0 { 0x55 } else { 0xaa })
+                .collect()
         }),
         ("runs of 300", |n| (0..n).map(|i| (i / 300) as u8).collect()),
     ]

@@ -51,14 +51,21 @@ pub fn run(
         // determinism row's; only a change that follows the fill is
         // uninitialised memory.
         if probing && engine.compress_vec(&input.data).ok() == first.as_ref().ok().cloned() {
-            reporter.progress(&format!("{}: compress, the heap filled otherwise", input.name));
+            reporter.progress(&format!(
+                "{}: compress, the heap filled otherwise",
+                input.name
+            ));
             heap::set_perturb(OTHER_FILL);
             let second = engine.compress_vec(&input.data);
             heap::set_perturb(STEADY_FILL);
             if let (Ok(a), Ok(b)) = (&first, &second)
                 && a != b
             {
-                let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+                let at = a
+                    .iter()
+                    .zip(b)
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(a.len().min(b.len()));
                 reporter.datum('H', &format!("{at} {}", input.name));
             }
         }

@@ -117,7 +117,11 @@ impl Snapshot {
         if !closed.is_empty() {
             changes.push(format!(
                 "the open descriptors (closed: {})",
-                closed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                closed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         for ((now, then), (_, name)) in self.limits.iter().zip(&before.limits).zip(LIMITS) {

@@ -77,7 +77,10 @@ pub fn run(engine: &dyn Engine, settings: &Settings, progress: &mut dyn FnMut(&s
                     "+{} bytes over {calls} compress/decompress calls on 4 small inputs (live bytes at each of {} checkpoints: {})",
                     last - first,
                     live.len(),
-                    live.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", ")
+                    live.iter()
+                        .map(|b| b.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -88,13 +91,18 @@ pub fn run(engine: &dyn Engine, settings: &Settings, progress: &mut dyn FnMut(&s
     let before = resident_bytes();
     progress(&format!("{LARGE_CALLS} large round trips"));
     round_trips_of(engine, &large, LARGE_CALLS).map_err(failed)?;
-    let grown = resident_bytes().zip(before).map(|(a, b)| a.saturating_sub(b));
+    let grown = resident_bytes()
+        .zip(before)
+        .map(|(a, b)| a.saturating_sub(b));
     if let Some(grown) = grown
         && grown > RESIDENT_THRESHOLD
     {
         return Err((
             "resident memory grows with the number of calls".to_string(),
-            format!("+{} KiB over {LARGE_CALLS} round trips of 200 KB", grown / 1024),
+            format!(
+                "+{} KiB over {LARGE_CALLS} round trips of 200 KB",
+                grown / 1024
+            ),
         ));
     }
     let heap_note = match live.as_slice() {

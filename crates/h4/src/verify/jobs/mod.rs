@@ -5,7 +5,7 @@
 //! the heap while they run, so each runs in a child process of its own
 //! (see [`super::runner`]). Before every call that might misbehave a job
 //! reports what it is about to do, so a crash or a hang can be pinned to
-//! an input and a step. Reports go to the channel ([`super::channel`]),
+//! an input and a step. Reports go to the channel (descriptor 3),
 //! never to stdout or stderr, which are the core's to misuse.
 
 mod basic;
@@ -319,26 +319,31 @@ fn run_job(
     let mut progress = |step: &str| reporter.progress(step);
     let needs_corpus = !matches!(
         job,
-        Job::Abi | Job::FirstCompress | Job::FirstDecompress | Job::Hygiene | Job::Leaks | Job::Cost
+        Job::Abi
+            | Job::FirstCompress
+            | Job::FirstDecompress
+            | Job::Hygiene
+            | Job::Leaks
+            | Job::Cost
     );
-    let inputs = if needs_corpus { corpus(files)? } else { Vec::new() };
+    let inputs = if needs_corpus {
+        corpus(files)?
+    } else {
+        Vec::new()
+    };
     match job {
         Job::Abi => basic::abi(engine, core.as_ref(), &mut progress),
         Job::Repeat => basic::repeat(engine, &inputs, settings, &mut progress),
-        Job::Digests => {
-            drop(progress);
-            digests::run(
-                engine,
-                core.as_ref().and_then(Core::version),
-                &inputs,
-                factor == Some(Factor::HeapProbe),
-                reporter,
-            )
-        }
+        Job::Digests => digests::run(
+            engine,
+            core.as_ref().and_then(Core::version),
+            &inputs,
+            factor == Some(Factor::HeapProbe),
+            reporter,
+        ),
         Job::Losslessness => {
             let summary =
                 basic::losslessness(engine, core.as_ref(), &inputs, settings, &mut progress)?;
-            drop(progress);
             match core.as_mut() {
                 Some(core) if core.levels().is_some() => {
                     let levels = basic::levels(core, &inputs, &mut |s| reporter.progress(s))?;
@@ -409,9 +414,8 @@ fn other_host() -> Result<(), String> {
         .map_err(|e| format!("user namespaces are not available here ({e})"))?;
     // Another user id inside: 1 unless that is the real one.
     let inside = if uid.as_raw() == 1 { 2 } else { 1 };
-    let write = |path: &str, text: String| {
-        std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))
-    };
+    let write =
+        |path: &str, text: String| std::fs::write(path, text).map_err(|e| format!("{path}: {e}"));
     write("/proc/self/setgroups", "deny".to_string())?;
     write("/proc/self/uid_map", format!("{inside} {uid} 1"))?;
     write("/proc/self/gid_map", format!("{inside} {gid} 1"))?;

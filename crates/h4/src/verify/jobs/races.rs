@@ -260,5 +260,7 @@ pub fn first_calls(
             ));
         }
     }
-    Ok(format!("{threads} concurrent first calls match serial calls"))
+    Ok(format!(
+        "{threads} concurrent first calls match serial calls"
+    ))
 }
