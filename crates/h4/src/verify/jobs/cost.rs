@@ -6,8 +6,8 @@
 //! doubles the time when the input doubles, quadratic work quadruples it.
 //! Caches make linear work look worse for a doubling or two (up to three
 //! times the time, as the data outgrows each level), so only time that
-//! grows more than 3.5 times per doubling over the last two doublings
-//! measured counts as superlinear.
+//! grows more than 3.5 times per doubling over two doublings in a row,
+//! and is slow by the largest size, counts as superlinear.
 
 use super::{JobResult, SUPERLINEAR, Settings};
 use crate::corpus::{self, Rng};
@@ -53,23 +53,15 @@ impl Curve {
         times.windows(2).map(|w| w[1] / w[0]).collect()
     }
 
-    /// The time ratio per doubling over the last [`DOUBLINGS`] doublings
-    /// measured (their geometric mean: one noisy timing does not decide).
-    fn last_ratio(&self) -> Option<f64> {
-        let ratios = self.ratios();
-        let last = ratios.get(ratios.len().checked_sub(DOUBLINGS)?..)?;
-        Some(last.iter().product::<f64>().powf(1.0 / DOUBLINGS as f64))
-    }
-
     /// Whether time grew more than [`MAX_RATIO`] times per doubling over
-    /// the last doublings measured, to a speed under
-    /// [`SLOW_BYTES_PER_SECOND`].
+    /// some [`DOUBLINGS`] doublings in a row, to a speed under
+    /// [`SLOW_BYTES_PER_SECOND`] at the largest size.
     fn superlinear(&self) -> bool {
         let slow = self
             .points
             .last()
             .is_some_and(|&(n, t)| n as f64 / t < SLOW_BYTES_PER_SECOND);
-        slow && self.last_ratio().is_some_and(|r| r > MAX_RATIO)
+        slow && self.worst() > MAX_RATIO
     }
 
     /// The largest ratio per doubling over any [`DOUBLINGS`] doublings in
@@ -123,7 +115,7 @@ pub fn run(engine: &dyn Engine, settings: &Settings, progress: &mut dyn FnMut(&s
                 return Err((
                     format!(
                         "{direction} {SUPERLINEAR} on {kind}: x{:.1} per doubling",
-                        curve.last_ratio().unwrap_or(0.0)
+                        curve.worst()
                     ),
                     curve.describe(),
                 ));
