@@ -357,7 +357,7 @@ pub struct EngineArgs {
     /// on the core search path, see `h4 cores`); a failure to load it is
     /// an error
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "engine",
-          value_parser = crate::cores::parse_core)]
+          value_parser = crate::core_search::parse_core)]
     pub core: Option<PathBuf>,
 
     /// Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as
@@ -453,7 +453,7 @@ pub struct BenchArgs {
     pub files: Vec<PathBuf>,
 
     /// Measure the core at PATH or named NAME (repeatable)
-    #[arg(long, value_name = "NAME|PATH", value_parser = crate::cores::parse_core)]
+    #[arg(long, value_name = "NAME|PATH", value_parser = crate::core_search::parse_core)]
     pub core: Vec<PathBuf>,
 
     /// Measure a built-in engine (repeatable)

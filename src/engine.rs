@@ -183,10 +183,10 @@ impl EngineArgs {
             // looked.
             let mut core = match load(path) {
                 Ok(core) => core,
-                Err(_) if crate::cores::is_name(path) && !path.exists() => anyhow::bail!(
+                Err(_) if crate::core_search::is_name(path) && !path.exists() => anyhow::bail!(
                     "cannot load core {}: {}",
                     path.display(),
-                    crate::cores::not_found(path)
+                    crate::core_search::not_found(path)
                 ),
                 Err(e) => return Err(e),
             };
@@ -267,8 +267,8 @@ fn env_core() -> Option<PathBuf> {
     std::env::var_os(CORE_ENV)
         .filter(|p| !p.is_empty())
         .map(|p| {
-            let found = crate::cores::is_name(p.as_ref())
-                .then(|| crate::cores::find(p.as_ref()))
+            let found = crate::core_search::is_name(p.as_ref())
+                .then(|| crate::core_search::find(p.as_ref()))
                 .flatten();
             found.unwrap_or_else(|| p.into())
         })

@@ -24,13 +24,10 @@ use h4::source::Source;
 
 use crate::args::{CompressArgs, ContentRange, DecompressArgs, FileArgs};
 use crate::engine::{block_size_for, decoders_for};
-use crate::input::{Input, Origin, Wanted, display_name, expand_inputs};
+use crate::input::{Input, Origin, SUFFIX, Wanted, display_name, expand_inputs};
 use crate::output::{CopyMeta, Finished, Output, Target};
 use crate::report::Status;
 use crate::{report, shield};
-
-/// The suffix of compressed files.
-pub const SUFFIX: &str = ".h4";
 
 /// The most `--raw` decompression will produce from one input.
 const RAW_LIMIT: usize = 1 << 34;

@@ -11,6 +11,9 @@ use anyhow::{Context, Result, bail};
 
 use crate::args::FileArgs;
 
+/// The suffix of compressed files.
+pub const SUFFIX: &str = ".h4";
+
 /// Where an input's bytes come from.
 pub enum Origin {
     /// Standard input.
@@ -229,7 +232,7 @@ impl Expansion {
         let compressed = path
             .as_os_str()
             .as_encoded_bytes()
-            .ends_with(crate::files::SUFFIX.as_bytes());
+            .ends_with(SUFFIX.as_bytes());
         if compressed == (self.wanted == Wanted::Compressed) {
             inputs.push(path);
         }

@@ -8,6 +8,7 @@
 
 mod args;
 mod bench;
+mod core_search;
 mod cores;
 mod direct;
 mod engine;

@@ -35,6 +35,7 @@ use std::time::Duration;
 use super::Outcome;
 use super::channel;
 use super::jobs::{Factor, Job};
+use crate::engine::core::signal_name;
 
 /// How to start a child check.
 #[derive(Clone, Debug)]
@@ -194,12 +195,6 @@ fn first_valgrind_error(report: &str) -> Option<String> {
         })
         .find(|l| ERRORS.iter().any(|e| l.contains(e)))
         .map(str::to_string)
-}
-
-/// The usual name of a signal (`SIGSEGV`), or its number when it has none.
-pub fn signal_name(signal: i32) -> String {
-    nix::sys::signal::Signal::try_from(signal)
-        .map_or_else(|_| format!("signal {signal}"), |s| s.as_str().to_string())
 }
 
 /// Reads up to [`KEPT`] bytes of a stream and drains the rest.
@@ -509,13 +504,6 @@ pub fn find_in_path(program: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signals_are_named() {
-        assert_eq!(signal_name(11), "SIGSEGV");
-        assert_eq!(signal_name(24), "SIGXCPU");
-        assert_eq!(signal_name(1000), "signal 1000");
-    }
 
     #[test]
     fn results_survive_the_line_protocol() {

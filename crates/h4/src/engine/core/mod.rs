@@ -21,7 +21,9 @@ use super::{Coded, Comparison, Engine, EngineError};
 use crate::container::{EngineId, EngineKind};
 use ffi::{CoreLibrary, Decoded, Direction, Identity, LoadError, Returned};
 use isolate::{HelperCommand, Helpers};
-pub use process::{Change, ProcessState, current_locale, current_umask, signal_disposition};
+pub use process::{
+    Change, ProcessState, current_locale, current_umask, signal_disposition, signal_name,
+};
 
 /// Makes a core's `exit()` in the middle of a call write `message` to
 /// descriptor `fd` and end the process with status 1. [`Core::load`] sets

@@ -151,6 +151,11 @@ pub fn signal_disposition(signo: i32) -> Option<(usize, i32)> {
     raw_action(signo).map(|a| (a.sa_sigaction, a.sa_flags))
 }
 
+/// The usual name of a signal (`SIGSEGV`), or its number when it has none.
+pub fn signal_name(signal: i32) -> String {
+    Signal::try_from(signal).map_or_else(|_| format!("signal {signal}"), |s| s.as_str().to_string())
+}
+
 /// The program's locale for every category, as `setlocale(LC_ALL, NULL)`
 /// names it.
 pub fn current_locale() -> Option<String> {
@@ -187,6 +192,13 @@ pub fn current_umask() -> Mode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signals_are_named() {
+        assert_eq!(signal_name(11), "SIGSEGV");
+        assert_eq!(signal_name(24), "SIGXCPU");
+        assert_eq!(signal_name(1000), "signal 1000");
+    }
 
     #[test]
     fn an_unchanged_process_has_no_changes() {

@@ -14,7 +14,7 @@ use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use super::JobResult;
 use crate::corpus::{self, Rng};
 use crate::engine::Engine;
-use crate::engine::core::{Core, current_locale, current_umask, signal_disposition};
+use crate::engine::core::{Core, current_locale, current_umask, signal_disposition, signal_name};
 
 /// The resource limits compared, with their names.
 const LIMITS: [(Resource, &str); 8] = [
@@ -84,10 +84,7 @@ impl Snapshot {
         }
         for (signal, now) in &self.signals {
             if before.signals.get(signal) != Some(now) {
-                changes.push(format!(
-                    "the handling of {}",
-                    crate::verify::runner::signal_name(*signal)
-                ));
+                changes.push(format!("the handling of {}", signal_name(*signal)));
             }
         }
         if self.locale != before.locale {
