@@ -167,6 +167,7 @@ Register-ArgumentCompleter -Native -CommandName 'h4' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a check may go without progress before it counts as hung')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Write the SHA-256 of the engine''s output for every corpus input to FILE (conformance vectors; refused when outputs differ between processes)')
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Compare the engine''s outputs with the conformance vectors in FILE (written by --record, on this or another machine)')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these rows (comma-separated, e.g. determinism,memory; abi always runs)')
             [CompletionResult]::new('--require-core', '--require-core', [CompletionResultType]::ParameterName, 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)')
             [CompletionResult]::new('--memcheck', '--memcheck', [CompletionResultType]::ParameterName, 'Also run every check under valgrind (when installed)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')

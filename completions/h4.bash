@@ -310,7 +310,7 @@ _h4() {
             return 0
             ;;
         h4__subcmd__verify)
-            opts="-T -q -h --core --engine --require-core --iterations --fuzz --threads --memcheck --timeout --record --against --json --quiet --help"
+            opts="-T -q -h --core --engine --require-core --iterations --fuzz --threads --memcheck --timeout --record --against --only --json --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +349,10 @@ _h4() {
                     return 0
                     ;;
                 --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -159,6 +159,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --timeout 'Seconds a check may go without progress before it counts as hung'
             cand --record 'Write the SHA-256 of the engine''s output for every corpus input to FILE (conformance vectors; refused when outputs differ between processes)'
             cand --against 'Compare the engine''s outputs with the conformance vectors in FILE (written by --record, on this or another machine)'
+            cand --only 'Run only these rows (comma-separated, e.g. determinism,memory; abi always runs)'
             cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
             cand --memcheck 'Also run every check under valgrind (when installed)'
             cand --json 'Print JSON instead of a table'

@@ -114,6 +114,7 @@ complete -c h4 -n "__fish_h4_using_subcommand verify" -s T -l threads -d 'Thread
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l timeout -d 'Seconds a check may go without progress before it counts as hung' -r
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l record -d 'Write the SHA-256 of the engine\'s output for every corpus input to FILE (conformance vectors; refused when outputs differ between processes)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l against -d 'Compare the engine\'s outputs with the conformance vectors in FILE (written by --record, on this or another machine)' -r -F
+complete -c h4 -n "__fish_h4_using_subcommand verify" -l only -d 'Run only these rows (comma-separated, e.g. determinism,memory; abi always runs)' -r
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l require-core -d 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l memcheck -d 'Also run every check under valgrind (when installed)'
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l json -d 'Print JSON instead of a table'

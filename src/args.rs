@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use h4::verify::Check;
 use h4::verify::jobs::{Factor, Job};
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
@@ -416,6 +417,11 @@ pub struct VerifyArgs {
     /// (written by --record, on this or another machine)
     #[arg(long, value_name = "FILE")]
     pub against: Option<PathBuf>,
+
+    /// Run only these rows (comma-separated, e.g. determinism,memory;
+    /// abi always runs)
+    #[arg(long, value_name = "ROWS", value_delimiter = ',')]
+    pub only: Vec<Check>,
 
     /// Print JSON instead of a table
     #[arg(long)]

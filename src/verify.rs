@@ -130,9 +130,25 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         memcheck,
         against,
         first_call_processes: FIRST_CALL_PROCESSES,
+        only: (!args.only.is_empty()).then(|| {
+            let mut only = args.only.clone();
+            // Recording needs the processes the determinism row compares.
+            if args.record.is_some() {
+                only.push(Check::Determinism);
+            }
+            only
+        }),
     };
 
-    let rows = Check::DEFAULT.len() as u64 + u64::from(plan.against.is_some());
+    let rows = Check::DEFAULT
+        .iter()
+        .filter(|&&c| {
+            plan.only
+                .as_ref()
+                .is_none_or(|o| c == Check::Abi || o.contains(&c))
+        })
+        .count() as u64
+        + u64::from(plan.against.is_some());
     let bar = report::progress_bar(
         !args.quiet && !args.json,
         rows,

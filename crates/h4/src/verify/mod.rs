@@ -211,6 +211,22 @@ pub struct Plan {
     pub against: Option<Vectors>,
     /// Fresh processes whose first calls are concurrent.
     pub first_call_processes: usize,
+    /// The rows to run (`--only`); `None`: every row. The abi row always
+    /// runs, the vectors row whenever there are vectors to compare with,
+    /// and the determinism row's processes whenever identity or the
+    /// vectors need them.
+    pub only: Option<Vec<Check>>,
+}
+
+impl Plan {
+    /// Whether row `check` is to be run and reported.
+    fn wants(&self, check: Check) -> bool {
+        match check {
+            Check::Abi => true,
+            Check::Vectors => self.against.is_some(),
+            _ => self.only.as_ref().is_none_or(|only| only.contains(&check)),
+        }
+    }
 }
 
 /// What a run produced.
@@ -232,10 +248,12 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    /// Runs `f` as row `check`, timing it.
-    fn run(&mut self, check: Check, f: impl FnOnce(&mut dyn FnMut(&str)) -> Outcome) {
-        let outcome = self.measure(check, f);
-        self.push(check, outcome.0, outcome.1);
+    /// Runs `f` as row `check`, timing it, when `plan` wants the row.
+    fn run(&mut self, plan: &Plan, check: Check, f: impl FnOnce(&mut dyn FnMut(&str)) -> Outcome) {
+        if plan.wants(check) {
+            let outcome = self.measure(check, f);
+            self.push(check, outcome.0, outcome.1);
+        }
     }
 
     /// Runs `f` as the work of row `check` and returns what it gave and
@@ -296,11 +314,15 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         runner::launch(&plan.command, &launch, progress).outcome()
     };
 
-    rows.run(Check::Abi, |p| launch(Launch::job(Job::Abi), p));
+    rows.run(plan, Check::Abi, |p| launch(Launch::job(Job::Abi), p));
     let abi = &rows.rows[0].outcome;
     if !abi.passed && abi.summary == "cannot load the core" {
         let why = abi.evidence.clone().unwrap_or_default();
-        for check in Check::DEFAULT.into_iter().skip(1) {
+        for check in Check::DEFAULT
+            .into_iter()
+            .skip(1)
+            .filter(|&c| plan.wants(c))
+        {
             rows.push(
                 check,
                 Outcome::fail("not run", "the core did not load"),
@@ -314,31 +336,48 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         };
     }
 
-    let (memory, memory_seconds) = rows.measure(Check::Memory, |p| {
-        let mut memory = Launch::job(Job::Memory);
-        if plan.memcheck.is_none() {
-            memory = with_malloc_checks(memory);
-        }
-        launch(memory, p)
-    });
+    // A row not run counts as passed for the others' arbitration.
+    let not_run = || (Outcome::pass("not run"), 0.0);
+    let (memory, memory_seconds) = if plan.wants(Check::Memory) {
+        rows.measure(Check::Memory, |p| {
+            let mut memory = Launch::job(Job::Memory);
+            if plan.memcheck.is_none() {
+                memory = with_malloc_checks(memory);
+            }
+            launch(memory, p)
+        })
+    } else {
+        not_run()
+    };
     let unwritten = memory.summary.starts_with(jobs::UNWRITTEN);
-    let (cost, cost_seconds) =
-        rows.measure(Check::Cost, |p| launch(Launch::job(Job::Cost).native(), p));
-    let superlinear = !cost.passed && cost.summary.contains(jobs::SUPERLINEAR);
-    rows.push(Check::Cost, cost, cost_seconds);
-
-    let ((findings, repeat), determinism_seconds) = rows.measure(Check::Determinism, |p| {
-        let setup = variants::Setup {
-            command: &plan.command,
-            library: plan.library.as_deref(),
-            preload: plan.preload.as_deref(),
-            valgrind: plan.valgrind.as_deref(),
-            inputs: &plan.inputs,
-            unwritten,
-        };
-        let found = variants::compare(&setup, p);
-        (found, launch(Launch::job(Job::Repeat), p))
+    let mut superlinear = false;
+    rows.run(plan, Check::Cost, |p| {
+        let cost = launch(Launch::job(Job::Cost).native(), p);
+        superlinear = !cost.passed && cost.summary.contains(jobs::SUPERLINEAR);
+        cost
     });
+
+    let compare_processes =
+        plan.wants(Check::Determinism) || plan.wants(Check::Identity) || plan.against.is_some();
+    let ((findings, repeat), determinism_seconds) = if !compare_processes {
+        (
+            (variants::Findings::default(), Outcome::pass("not run")),
+            0.0,
+        )
+    } else {
+        rows.measure(Check::Determinism, |p| {
+            let setup = variants::Setup {
+                command: &plan.command,
+                library: plan.library.as_deref(),
+                preload: plan.preload.as_deref(),
+                valgrind: plan.valgrind.as_deref(),
+                inputs: &plan.inputs,
+                unwritten,
+            };
+            let found = variants::compare(&setup, p);
+            (found, launch(Launch::job(Job::Repeat), p))
+        })
+    };
     // A value derived from identity (a hash of the host name, say) is
     // told by outputs that change with it and with nothing else: not by a
     // core whose outputs change from call to call.
@@ -375,28 +414,31 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         .engine
         .clone()
         .unwrap_or_else(|| plan.engine.clone());
-    let vectors = (determinism.passed && findings.determinism.is_none()).then(|| {
-        Vectors::new(
-            &engine_name,
-            &plan.inputs[..plan.corpus_len],
-            &findings.digests,
-        )
-    });
-    rows.push(Check::Determinism, determinism, determinism_seconds);
-    rows.run(Check::Identity, |_| match &identity {
+    let vectors =
+        (compare_processes && determinism.passed && findings.determinism.is_none()).then(|| {
+            Vectors::new(
+                &engine_name,
+                &plan.inputs[..plan.corpus_len],
+                &findings.digests,
+            )
+        });
+    if plan.wants(Check::Determinism) {
+        rows.push(Check::Determinism, determinism, determinism_seconds);
+    }
+    rows.run(plan, Check::Identity, |_| match &identity {
         Some(failure) => failure.clone(),
         None => Outcome::pass(
             "no user, home, host, process id or time in any small output, none derived from them",
         ),
     });
-    rows.run(Check::Losslessness, |p| {
+    rows.run(plan, Check::Losslessness, |p| {
         let mut job = Launch::job(Job::Losslessness);
         if superlinear {
             job.extra_args.push("--skip-large".into());
         }
         launch(job, p)
     });
-    rows.run(Check::Robustness, |p| {
+    rows.run(plan, Check::Robustness, |p| {
         launch(Launch::job(Job::Robustness), p)
     });
     let memory = match (&findings.heap, memory.passed) {
@@ -407,8 +449,10 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         )),
         (_, false) => memory,
     };
-    rows.push(Check::Memory, memory, memory_seconds);
-    rows.run(Check::Hygiene, |p| {
+    if plan.wants(Check::Memory) {
+        rows.push(Check::Memory, memory, memory_seconds);
+    }
+    rows.run(plan, Check::Hygiene, |p| {
         let hygiene = Launch::job(Job::Hygiene)
             .with_env("LC_ALL", "C.UTF-8")
             .with_env("LANG", "C.UTF-8");
@@ -427,13 +471,13 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
             _ => outcome,
         }
     });
-    rows.run(Check::Leaks, |p| {
+    rows.run(plan, Check::Leaks, |p| {
         launch(
             Launch::job(Job::Leaks).with_env("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"),
             p,
         )
     });
-    rows.run(Check::ThreadSafety, |p| {
+    rows.run(plan, Check::ThreadSafety, |p| {
         let outcome = thread_safety(plan, &launch, p);
         match threads_explained_by {
             Some(row) if only_differs(&outcome) => left_to(row, outcome),
@@ -441,7 +485,7 @@ pub fn run_all(plan: &Plan, progress: &mut dyn FnMut(Check, Option<&str>)) -> Ve
         }
     });
     if let Some(recorded) = &plan.against {
-        rows.run(Check::Vectors, |_| {
+        rows.run(plan, Check::Vectors, |_| {
             let corpus = &plan.inputs[..plan.corpus_len];
             recorded.compare(&Vectors::new(&engine_name, corpus, &findings.digests))
         });

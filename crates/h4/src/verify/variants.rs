@@ -151,6 +151,7 @@ fn parse(run: &ChildRun) -> Digests {
 }
 
 /// What the comparison found, row by row.
+#[derive(Default)]
 pub struct Findings {
     /// For the determinism row: `None` when every process agreed.
     pub determinism: Option<Outcome>,
