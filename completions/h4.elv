@@ -18,26 +18,63 @@ set edit:completion:arg-completer[h4] = {|@words|
     }
     var completions = [
         &'h4'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -o 'Write the output to FILE (''-'' for standard output)'
+            cand --output 'Write the output to FILE (''-'' for standard output)'
+            cand --output-dir-flat 'Write each output into DIR (made if missing), named after its input without the input''s directories'
+            cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
+            cand -T 'Worker threads (0: one per CPU)'
+            cand --threads 'Worker threads (0: one per CPU)'
+            cand --level 'Compression level, 1 (fastest) to 19 (smallest), also written -# (-1 ... -19); an engine with fewer levels uses its nearest one. Levels 20 to 22 need --ultra, as in zstd (without it they are 19)'
+            cand --fast 'Faster than level 1: level -N, for engines that have such levels (others use their fastest) [default N: 1]'
+            cand -B 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
+            cand --block-size 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
+            cand -z 'Compress (the default)'
+            cand --compress 'Compress (the default)'
+            cand -d 'Decompress FILE.h4 to FILE (as `unh4` does)'
+            cand --decompress 'Decompress FILE.h4 to FILE (as `unh4` does)'
+            cand --uncompress 'Decompress FILE.h4 to FILE (as `unh4` does)'
+            cand -t 'Check the integrity of .h4 files, writing nothing'
+            cand --test 'Check the integrity of .h4 files, writing nothing'
+            cand -l 'List what .h4 files hold, as `h4 info` does (with -v, every block)'
+            cand --list 'List what .h4 files hold, as `h4 info` does (with -v, every block)'
+            cand -c 'Write to standard output, keeping the input files'
+            cand --stdout 'Write to standard output, keeping the input files'
+            cand -r 'Compress or decompress every file under the directories named, recursively (decompressing, only the .h4 files)'
+            cand --recursive 'Compress or decompress every file under the directories named, recursively (decompressing, only the .h4 files)'
+            cand -f 'Overwrite existing outputs; allow compressed data on a terminal and a terminal on stdin; follow symbolic links named as inputs'
+            cand --force 'Overwrite existing outputs; allow compressed data on a terminal and a terminal on stdin; follow symbolic links named as inputs'
+            cand -k 'Keep input files (the default)'
+            cand --keep 'Keep input files (the default)'
+            cand --rm 'Remove each input file once its output is completely written and synced'
+            cand --raw 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+            cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
+            cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
+            cand -q 'Print errors only'
+            cand --quiet 'Print errors only'
+            cand -v 'Print a summary line per file'
+            cand --verbose 'Print a summary line per file'
+            cand --ultra 'Allow levels 20 to 22 (zstd''s ultra levels, for cores that have them: more memory and time)'
+            cand --best 'The smallest output: level 19'
+            cand --no-check 'Do not decode each block a core made to check it before writing (for trusted cores; the reference engine is never checked)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand compress 'Compress FILEs to FILE.h4 (or stdin to stdout)'
             cand decompress 'Decompress FILE.h4 to FILE (or stdin to stdout)'
             cand test 'Check the integrity of .h4 files without writing anything'
             cand info 'Show how .h4 files were made: engine, block size, blocks, sizes, ratio'
-            cand verify 'Check that an engine or core is deterministic, lossless, robust, leak-free and thread-safe'
+            cand verify 'Check that an engine or core is safe to deploy: deterministic on every machine, lossless, identity-safe, robust, memory-clean, well-behaved in its host, leak-free, linear and thread-safe'
             cand bench 'Measure compression ratio and speed of engines and cores'
-            cand generate 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
-            cand __verify-check '(internal) Run one verify check; used by `h4 verify`'
-            cand __core-helper '(internal) Serve calls of a core in a sandbox; used by --isolate'
-            cand help 'Print this message or the help of the given subcommand(s)'
+            cand cores 'List the cores `--core NAME` finds: name, version, levels, path'
         }
         &'h4;compress'= {
             cand -o 'Write the output to FILE (''-'' for standard output)'
             cand --output 'Write the output to FILE (''-'' for standard output)'
-            cand --core 'Use the core library at PATH (a failure to load it is an error)'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --output-dir-flat 'Write each output into DIR (made if missing), named after its input without the input''s directories'
+            cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
             cand -B 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine''s preference, else 1M]'
@@ -46,12 +83,15 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --level 'Reference engine effort, 1 (fastest) to 9 (smallest) [default: 2]; never needed to decompress'
             cand -c 'Write to standard output, keeping the input files'
             cand --stdout 'Write to standard output, keeping the input files'
-            cand -f 'Overwrite existing outputs; allow compressed data on a terminal'
-            cand --force 'Overwrite existing outputs; allow compressed data on a terminal'
+            cand -r 'Compress or decompress every file under the directories named, recursively (decompressing, only the .h4 files)'
+            cand --recursive 'Compress or decompress every file under the directories named, recursively (decompressing, only the .h4 files)'
+            cand -f 'Overwrite existing outputs; allow compressed data on a terminal and a terminal on stdin; follow symbolic links named as inputs'
+            cand --force 'Overwrite existing outputs; allow compressed data on a terminal and a terminal on stdin; follow symbolic links named as inputs'
             cand -k 'Keep input files (the default)'
             cand --keep 'Keep input files (the default)'
             cand --rm 'Remove each input file once its output is completely written and synced'
             cand --raw 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+            cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
             cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
@@ -64,19 +104,23 @@ set edit:completion:arg-completer[h4] = {|@words|
         &'h4;decompress'= {
             cand -o 'Write the output to FILE (''-'' for standard output)'
             cand --output 'Write the output to FILE (''-'' for standard output)'
-            cand --core 'Use the core library at PATH (a failure to load it is an error)'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --output-dir-flat 'Write each output into DIR (made if missing), named after its input without the input''s directories'
+            cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
             cand --range 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o'
             cand -c 'Write to standard output, keeping the input files'
             cand --stdout 'Write to standard output, keeping the input files'
-            cand -f 'Overwrite existing outputs; allow compressed data on a terminal'
-            cand --force 'Overwrite existing outputs; allow compressed data on a terminal'
+            cand -r 'Compress or decompress every file under the directories named, recursively (decompressing, only the .h4 files)'
+            cand --recursive 'Compress or decompress every file under the directories named, recursively (decompressing, only the .h4 files)'
+            cand -f 'Overwrite existing outputs; allow compressed data on a terminal and a terminal on stdin; follow symbolic links named as inputs'
+            cand --force 'Overwrite existing outputs; allow compressed data on a terminal and a terminal on stdin; follow symbolic links named as inputs'
             cand -k 'Keep input files (the default)'
             cand --keep 'Keep input files (the default)'
             cand --rm 'Remove each input file once its output is completely written and synced'
             cand --raw 'No container: write or read exactly what the engine makes of the whole input (for other hosts of the core ABI; needs -o, -c or stdin)'
+            cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
             cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
@@ -86,10 +130,11 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'h4;test'= {
-            cand --core 'Use the core library at PATH (a failure to load it is an error)'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand -T 'Worker threads (0: one per CPU)'
             cand --threads 'Worker threads (0: one per CPU)'
+            cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
             cand --isolate 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
             cand -q 'Print errors only'
             cand --quiet 'Print errors only'
@@ -105,13 +150,17 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --help 'Print help'
         }
         &'h4;verify'= {
-            cand --core 'Use the core library at PATH (a failure to load it is an error)'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
+            cand --core 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error'
+            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)'
             cand --iterations 'Calls per input in the determinism check'
             cand --fuzz 'Corrupted payloads to feed the decoder in the robustness check'
             cand -T 'Threads for the concurrency checks'
             cand --threads 'Threads for the concurrency checks'
             cand --timeout 'Seconds a check may go without progress before it counts as hung'
+            cand --record 'Write the SHA-256 of the engine''s output for every corpus input to FILE (conformance vectors; refused when outputs differ between processes)'
+            cand --against 'Compare the engine''s outputs with the conformance vectors in FILE (written by --record, on this or another machine)'
+            cand --only 'Run only these rows (comma-separated, e.g. determinism,memory; abi always runs)'
+            cand --require-core 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
             cand --memcheck 'Also run every check under valgrind (when installed)'
             cand --json 'Print JSON instead of a table'
             cand -q 'Print only failures'
@@ -120,7 +169,7 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'h4;bench'= {
-            cand --core 'Measure the core library at PATH (repeatable)'
+            cand --core 'Measure the core at PATH or named NAME (repeatable)'
             cand --engine 'Measure a built-in engine (repeatable)'
             cand -T 'Threads for the whole-pipeline runs (0: one per CPU)'
             cand --threads 'Threads for the whole-pipeline runs (0: one per CPU)'
@@ -135,55 +184,10 @@ set edit:completion:arg-completer[h4] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
-        &'h4;generate'= {
+        &'h4;cores'= {
+            cand --json 'Print JSON instead of a table'
             cand -h 'Print help'
             cand --help 'Print help'
-        }
-        &'h4;__verify-check'= {
-            cand --core 'Use the core library at PATH (a failure to load it is an error)'
-            cand --engine 'Use a built-in engine, ignoring HARMONY4_CORE_PATH'
-            cand --iterations 'iterations'
-            cand --fuzz 'fuzz'
-            cand --threads 'threads'
-            cand --under-valgrind 'under-valgrind'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'h4;__core-helper'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'h4;help'= {
-            cand compress 'Compress FILEs to FILE.h4 (or stdin to stdout)'
-            cand decompress 'Decompress FILE.h4 to FILE (or stdin to stdout)'
-            cand test 'Check the integrity of .h4 files without writing anything'
-            cand info 'Show how .h4 files were made: engine, block size, blocks, sizes, ratio'
-            cand verify 'Check that an engine or core is deterministic, lossless, robust, leak-free and thread-safe'
-            cand bench 'Measure compression ratio and speed of engines and cores'
-            cand generate 'Write the man pages and shell completions into DIR/man and DIR/completions (for packagers; the repository has them committed)'
-            cand __verify-check '(internal) Run one verify check; used by `h4 verify`'
-            cand __core-helper '(internal) Serve calls of a core in a sandbox; used by --isolate'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'h4;help;compress'= {
-        }
-        &'h4;help;decompress'= {
-        }
-        &'h4;help;test'= {
-        }
-        &'h4;help;info'= {
-        }
-        &'h4;help;verify'= {
-        }
-        &'h4;help;bench'= {
-        }
-        &'h4;help;generate'= {
-        }
-        &'h4;help;__verify-check'= {
-        }
-        &'h4;help;__core-helper'= {
-        }
-        &'h4;help;help'= {
         }
     ]
     $completions[$command]

@@ -8,14 +8,120 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use h4::container::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 use h4::verify::Check;
+use h4::verify::jobs::{Factor, Job};
 
 /// HarmonyØ4 compression: deterministic, lossless, block-parallel.
+///
+/// Without a command, h4 takes zstd's and gzip's command line: `h4 FILE`
+/// compresses, `-d` decompresses, `-t` tests, `-l` lists (see `direct`).
 #[derive(Parser, Debug)]
-#[command(name = "h4", version = VERSION, about, long_about = None, max_term_width = 100)]
+#[command(name = "h4", version = VERSION, about, long_about = None, max_term_width = 100,
+          args_conflicts_with_subcommands = true, args_override_self = true,
+          override_usage = USAGE)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub direct: DirectArgs,
 }
+
+/// The synopsis: the zstd-style command line first, then the commands.
+const USAGE: &str = "h4 [OPTIONS] [FILE]...\n       h4 [-z|-d|-t|-l] [OPTIONS] [FILE]... [-o FILE]\n       h4 COMMAND [OPTIONS] [FILE]...";
+
+/// The command line without a command, as zstd and gzip read theirs: an
+/// operation (compress unless `-d`, `-t` or `-l` says otherwise), the
+/// options of `compress` and `decompress`, and levels as `-#`.
+#[derive(Args, Debug)]
+pub struct DirectArgs {
+    /// Compress (the default)
+    #[arg(short = 'z', long = "compress", overrides_with_all = ["decompress", "test", "list"],
+          help_heading = "Operation")]
+    pub compress: bool,
+
+    /// Decompress FILE.h4 to FILE (as `unh4` does)
+    #[arg(short = 'd', long = "decompress", visible_alias = "uncompress",
+          overrides_with_all = ["compress", "test", "list"], help_heading = "Operation")]
+    pub decompress: bool,
+
+    /// Check the integrity of .h4 files, writing nothing
+    #[arg(short = 't', long = "test", overrides_with_all = ["compress", "decompress", "list"],
+          help_heading = "Operation")]
+    pub test: bool,
+
+    /// List what .h4 files hold, as `h4 info` does (with -v, every block)
+    #[arg(short = 'l', long = "list", overrides_with_all = ["compress", "decompress", "test"],
+          help_heading = "Operation")]
+    pub list: bool,
+
+    #[command(flatten)]
+    pub files: FileArgs,
+
+    #[command(flatten)]
+    pub level: LevelArgs,
+
+    /// Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M
+    /// [default: the engine's preference, else 1M]
+    #[arg(short = 'B', long, value_name = "SIZE", value_parser = parse_block_size)]
+    pub block_size: Option<u32>,
+
+    /// Do not decode each block a core made to check it before writing
+    /// (for trusted cores; the reference engine is never checked)
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+/// Effort levels in zstd's terms: `-#` (1 to 19; the command line turns
+/// `-19` into `--level=19`), `--fast[=N]` and `--best`; the last one given
+/// wins. A level is never needed to decompress.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LevelArgs {
+    /// Compression level, 1 (fastest) to 19 (smallest), also written -#
+    /// (-1 ... -19); an engine with fewer levels uses its nearest one.
+    /// Levels 20 to 22 need --ultra, as in zstd (without it they are 19)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=MAX_LEVEL as i64),
+          overrides_with_all = ["fast", "best"], help_heading = "Levels")]
+    pub level: Option<i32>,
+
+    /// Allow levels 20 to 22 (zstd's ultra levels, for cores that have
+    /// them: more memory and time)
+    #[arg(long, help_heading = "Levels")]
+    pub ultra: bool,
+
+    /// Faster than level 1: level -N, for engines that have such levels
+    /// (others use their fastest) [default N: 1]
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true,
+          default_missing_value = "1", value_parser = clap::value_parser!(i32).range(1..=131072),
+          overrides_with_all = ["level", "best"], help_heading = "Levels")]
+    pub fast: Option<i32>,
+
+    /// The smallest output: level 19
+    #[arg(long, overrides_with_all = ["level", "fast"], help_heading = "Levels")]
+    pub best: bool,
+}
+
+impl LevelArgs {
+    /// The level asked for, if any, and whether it was above 19 without
+    /// --ultra (and so lowered to 19, as zstd does, with a warning).
+    pub fn requested(&self) -> (Option<i32>, bool) {
+        if self.best {
+            (Some(BEST_LEVEL), false)
+        } else if let Some(n) = self.fast {
+            (Some(-n), false)
+        } else {
+            match self.level {
+                Some(level) if level > BEST_LEVEL && !self.ultra => (Some(BEST_LEVEL), true),
+                level => (level, false),
+            }
+        }
+    }
+}
+
+/// The level `--best` means, and the highest without `--ultra`.
+pub const BEST_LEVEL: i32 = 19;
+
+/// The highest level, with `--ultra`.
+pub const MAX_LEVEL: i32 = 22;
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -27,11 +133,14 @@ pub enum Command {
     Test(TestArgs),
     /// Show how .h4 files were made: engine, block size, blocks, sizes, ratio
     Info(InfoArgs),
-    /// Check that an engine or core is deterministic, lossless, robust,
-    /// leak-free and thread-safe
+    /// Check that an engine or core is safe to deploy: deterministic on
+    /// every machine, lossless, identity-safe, robust, memory-clean,
+    /// well-behaved in its host, leak-free, linear and thread-safe
     Verify(VerifyArgs),
     /// Measure compression ratio and speed of engines and cores
     Bench(BenchArgs),
+    /// List the cores `--core NAME` finds: name, version, levels, path
+    Cores(CoresArgs),
     /// Write the man pages and shell completions into DIR/man and
     /// DIR/completions (for packagers; the repository has them committed)
     #[command(hide = true)]
@@ -67,6 +176,7 @@ pub struct HostArgs {
 #[derive(Args, Debug)]
 pub struct FileArgs {
     /// Input files; none or '-' reads standard input
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Write the output to FILE ('-' for standard output)
@@ -74,12 +184,27 @@ pub struct FileArgs {
     pub output: Option<PathBuf>,
 
     /// Write to standard output, keeping the input files
-    #[arg(short = 'c', long = "stdout")]
+    #[arg(short = 'c', long = "stdout", conflicts_with_all = ["output", "output_dir_flat"])]
     pub to_stdout: bool,
 
-    /// Overwrite existing outputs; allow compressed data on a terminal
+    /// Write each output into DIR (made if missing), named after its input
+    /// without the input's directories
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir_flat: Option<PathBuf>,
+
+    /// Compress or decompress every file under the directories named,
+    /// recursively (decompressing, only the .h4 files)
+    #[arg(short, long)]
+    pub recursive: bool,
+
+    /// Overwrite existing outputs; allow compressed data on a terminal and
+    /// a terminal on stdin; follow symbolic links named as inputs
     #[arg(short, long)]
     pub force: bool,
+
+    /// Follow symbolic links without -f (`h4cat` does, as `zstdcat` does)
+    #[arg(skip)]
+    pub follow_links: bool,
 
     /// Keep input files (the default)
     #[arg(short, long, overrides_with = "rm")]
@@ -229,13 +354,22 @@ pub struct InfoArgs {
 /// How to choose the engine; shared by every subcommand that uses one.
 #[derive(Args, Debug, Clone, Default)]
 pub struct EngineArgs {
-    /// Use the core library at PATH (a failure to load it is an error)
-    #[arg(long, value_name = "PATH", conflicts_with = "engine")]
+    /// Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so
+    /// on the core search path, see `h4 cores`); a failure to load it is
+    /// an error
+    #[arg(long, value_name = "NAME|PATH", conflicts_with = "engine",
+          value_parser = crate::core_search::parse_core)]
     pub core: Option<PathBuf>,
 
-    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH
+    /// Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as
+    /// zstd: --core zstd)
     #[arg(long, value_enum, value_name = "NAME")]
     pub engine: Option<BuiltIn>,
+
+    /// Fail when the core of HARMONY4_CORE_PATH does not load instead of
+    /// falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)
+    #[arg(long, conflicts_with = "engine")]
+    pub require_core: bool,
 }
 
 /// The engines built into h4.
@@ -273,6 +407,22 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub timeout: u64,
 
+    /// Write the SHA-256 of the engine's output for every corpus input to
+    /// FILE (conformance vectors; refused when outputs differ between
+    /// processes)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Compare the engine's outputs with the conformance vectors in FILE
+    /// (written by --record, on this or another machine)
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
+
+    /// Run only these rows (comma-separated, e.g. determinism,memory;
+    /// abi always runs)
+    #[arg(long, value_name = "ROWS", value_delimiter = ',')]
+    pub only: Vec<Check>,
+
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -285,8 +435,10 @@ pub struct VerifyArgs {
 /// The arguments of the hidden child subcommand.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    pub check: Check,
+    pub job: Job,
     pub files: Vec<PathBuf>,
+    #[arg(long)]
+    pub factor: Option<Factor>,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[arg(long)]
@@ -297,6 +449,8 @@ pub struct CheckArgs {
     pub threads: usize,
     #[arg(long)]
     pub under_valgrind: bool,
+    #[arg(long)]
+    pub skip_large: bool,
 }
 
 #[derive(Args, Debug)]
@@ -304,8 +458,8 @@ pub struct BenchArgs {
     /// Inputs to measure; none: the built-in synthetic corpus
     pub files: Vec<PathBuf>,
 
-    /// Measure the core library at PATH (repeatable)
-    #[arg(long, value_name = "PATH")]
+    /// Measure the core at PATH or named NAME (repeatable)
+    #[arg(long, value_name = "NAME|PATH", value_parser = crate::core_search::parse_core)]
     pub core: Vec<PathBuf>,
 
     /// Measure a built-in engine (repeatable)
@@ -335,6 +489,13 @@ pub struct BenchArgs {
     /// No progress bar
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CoresArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -9,7 +9,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -18,38 +18,41 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use h4::Reader;
-use h4::container::EngineKind;
 use h4::engine::Engine;
 use h4::pipeline::{self, CompressOptions, DecompressOptions, Progress, Stats};
 use h4::source::Source;
 
 use crate::args::{CompressArgs, ContentRange, DecompressArgs, FileArgs};
 use crate::engine::{block_size_for, decoders_for};
-use crate::input::{Input, Origin, display_name, input_paths};
+use crate::input::{Input, Origin, SUFFIX, Wanted, display_name, expand_inputs};
 use crate::output::{CopyMeta, Finished, Output, Target};
 use crate::report::Status;
 use crate::{report, shield};
-
-/// The suffix of compressed files.
-pub const SUFFIX: &str = ".h4";
 
 /// The most `--raw` decompression will produce from one input.
 const RAW_LIMIT: usize = 1 << 34;
 
 pub fn compress(args: &CompressArgs) -> Status {
+    compress_at(args, args.level.map(|level| level as i32))
+}
+
+/// `compress` at `level` (on the command line's scale, see
+/// [`crate::engine::Leveled`]); `None`: the engine's default.
+pub fn compress_at(args: &CompressArgs, level: Option<i32>) -> Status {
     let files = &args.files;
-    let mut engine =
-        match files
-            .engine
-            .select_for_data(files.common.quiet, &files.host, files.common.threads())
-        {
-            Ok(engine) => engine,
-            Err(e) => return report::fatal(&e),
-        };
-    if let Some(level) = args.level.and_then(h4::engine::Reference::with_level)
-        && engine.id().kind == EngineKind::Reference
+    let (engine, leveled) = match files.engine.select_at_level(
+        files.common.quiet,
+        &files.host,
+        files.common.threads(),
+        level,
+    ) {
+        Ok(selected) => selected,
+        Err(e) => return report::fatal(&e),
+    };
+    if files.common.verbose
+        && let Some(note) = leveled.note(engine.as_ref())
     {
-        engine = Arc::new(level);
+        eprintln!("h4: note: {note}");
     }
     let options = CompressOptions {
         block_size: block_size_for(args.block_size, engine.as_ref()),
@@ -122,16 +125,19 @@ trait Transform {
     fn run(
         &self,
         input: File,
-        origin: &Origin,
         out: &mut BufWriter<File>,
         progress: Progress,
     ) -> Result<Stats, h4::Error>;
 
-    /// The sizes before and after, and what did the work, for `-v`.
-    fn summary(&self, stats: &Stats) -> (u64, u64, String);
+    /// The `-v` line for a file called `name` written to `out_name`,
+    /// after "h4: ".
+    fn summary(&self, name: &str, stats: &Stats, out_name: &str) -> String;
 
     /// Whether outputs are `.h4` files (for the `--raw` naming rule).
     fn raw(&self) -> bool;
+
+    /// Whether this reads `.h4` files (decompression).
+    fn decompresses(&self) -> bool;
 
     /// The engine doing the work.
     fn engine(&self) -> &dyn Engine;
@@ -167,7 +173,12 @@ impl Transform for Compression {
         Ok(out.into())
     }
 
-    fn refuse_terminals(&self, _: &Input, target: &Target, force: bool) -> Result<(), Refusal> {
+    fn refuse_terminals(&self, input: &Input, target: &Target, force: bool) -> Result<(), Refusal> {
+        if !force && matches!(input.origin, Origin::Stdin) && io::stdin().is_terminal() {
+            return Err(Refusal::Input(anyhow!(
+                "is a terminal, aborting: name a file or pipe data in (-f reads the terminal)"
+            )));
+        }
         if !force && target.is_terminal() {
             return Err(Refusal::Output(anyhow!(
                 "refusing to write compressed data to a terminal; use -f to force"
@@ -183,7 +194,6 @@ impl Transform for Compression {
     fn run(
         &self,
         mut input: File,
-        origin: &Origin,
         out: &mut BufWriter<File>,
         progress: Progress,
     ) -> Result<Stats, h4::Error> {
@@ -200,20 +210,13 @@ impl Transform for Compression {
             out.write_all(&output).map_err(h4::Error::Write)?;
             return Ok(raw_stats(input.len(), output.len()));
         }
-        // SAFETY: h4 maps the files it is asked to compress, as zstd's and
-        // ripgrep's mmap modes do, and accepts that another process
-        // truncating one mid-run kills it; the output is staged under a
-        // temporary name, so no partial file is left where the output goes.
-        #[allow(unsafe_code)]
-        let source = unsafe {
-            match origin {
-                Origin::File { .. } => Source::map_file(input),
-                // Standard input may be a regular file that the shell or an
-                // earlier reader left part-way: read it from there.
-                Origin::Stdin => Source::map_file_from_position(input),
-            }
-        }
-        .map_err(h4::Error::Read)?;
+        // Read, not mapped: a file that another process truncates while
+        // h4 maps it would kill h4 with SIGBUS; read, it is an error
+        // naming the file. Reading costs 5-7% more CPU than mapping
+        // (the copy; figures in the commit message).
+        // Standard input may be a regular file that the shell or an
+        // earlier reader left part-way: it is read from there.
+        let source = Source::from_file(input).map_err(h4::Error::Read)?;
         let options = CompressOptions {
             progress: Some(progress),
             ..self.options.clone()
@@ -221,16 +224,31 @@ impl Transform for Compression {
         pipeline::compress(source, self.engine.as_ref(), &options, out)
     }
 
-    fn summary(&self, stats: &Stats) -> (u64, u64, String) {
-        (
-            stats.raw_bytes,
-            stats.compressed_bytes,
-            self.engine.id().to_string(),
+    fn summary(&self, name: &str, stats: &Stats, out_name: &str) -> String {
+        // zstd's form: the output as a share of the input, then both sizes.
+        let percent = if stats.raw_bytes == 0 {
+            100.0
+        } else {
+            stats.compressed_bytes as f64 * 100.0 / stats.raw_bytes as f64
+        };
+        let engine = self.engine.as_ref();
+        let level = engine
+            .level()
+            .map_or_else(String::new, |level| format!(", level {level}"));
+        format!(
+            "{name}: {percent:.2}% ({} => {}) -> {out_name} ({}{level})",
+            report::human_bytes(stats.raw_bytes),
+            report::human_bytes(stats.compressed_bytes),
+            engine.id(),
         )
     }
 
     fn raw(&self) -> bool {
         self.raw
+    }
+
+    fn decompresses(&self) -> bool {
+        false
     }
 
     fn engine(&self) -> &dyn Engine {
@@ -259,7 +277,6 @@ impl Transform for Decompression {
     fn run(
         &self,
         mut input: File,
-        _: &Origin,
         out: &mut BufWriter<File>,
         progress: Progress,
     ) -> Result<Stats, h4::Error> {
@@ -282,16 +299,26 @@ impl Transform for Decompression {
         pipeline::decompress(BufReader::with_capacity(256 * 1024, input), &options, out)
     }
 
-    fn summary(&self, stats: &Stats) -> (u64, u64, String) {
-        (
-            stats.compressed_bytes,
-            stats.raw_bytes,
-            format!("{} frame(s)", stats.frames),
-        )
+    fn summary(&self, name: &str, stats: &Stats, out_name: &str) -> String {
+        // zstd's form: the size decoded, then both sizes.
+        let sizes = if stats.compressed_bytes > 0 {
+            format!(
+                " ({} => {})",
+                report::human_bytes(stats.compressed_bytes),
+                report::human_bytes(stats.raw_bytes)
+            )
+        } else {
+            String::new() // --range reads part of the file
+        };
+        format!("{name}: {} bytes{sizes} -> {out_name}", stats.raw_bytes)
     }
 
     fn raw(&self) -> bool {
         self.raw
+    }
+
+    fn decompresses(&self) -> bool {
+        true
     }
 
     fn engine(&self) -> &dyn Engine {
@@ -363,7 +390,23 @@ enum Failure {
 }
 
 fn run(transform: &dyn Transform, args: &FileArgs) -> Status {
-    let inputs = input_paths(&args.files);
+    let wanted = if transform.decompresses() {
+        Wanted::Compressed
+    } else {
+        Wanted::Uncompressed
+    };
+    let Some(inputs) = expand_inputs(args, wanted) else {
+        return Status::Failed;
+    };
+    if let Some(dir) = &args.output_dir_flat
+        && let Err(e) = fs::create_dir_all(dir)
+    {
+        report::error(
+            &dir.display().to_string(),
+            &anyhow!(e).context("cannot make the output directory"),
+        );
+        return Status::Failed;
+    }
     if args.output.is_some() && inputs.len() > 1 {
         eprintln!("h4: -o takes a single input; use -c to concatenate several");
         return Status::Usage;
@@ -474,9 +517,7 @@ impl Run<'_> {
             let bar = bar.clone();
             move |done| bar.set_position(done)
         }));
-        let result = self
-            .transform
-            .run(file, &job.origin, output.writer(), progress);
+        let result = self.transform.run(file, output.writer(), progress);
         bar.finish_and_clear();
         result.map_err(|e| match e {
             h4::Error::Write(_) => fail(&job.target.display(), anyhow!(e)),
@@ -497,15 +538,9 @@ impl Run<'_> {
             .finish(remove.is_some(), copy_meta.as_ref())
             .map_err(|e| fail(&out_name, e))?;
         if args.common.verbose {
-            let (from, to, what) = self.transform.summary(stats);
-            let percent = if stats.raw_bytes == 0 {
-                100.0
-            } else {
-                stats.compressed_bytes as f64 * 100.0 / stats.raw_bytes as f64
-            };
             eprintln!(
-                "h4: {}: {from} -> {to} bytes ({percent:.2}%), {}, {what} -> {out_name}",
-                job.name,
+                "h4: {}, {}",
+                self.transform.summary(&job.name, stats, &out_name),
                 report::rate(stats.raw_bytes, job.started.elapsed()),
             );
         }
@@ -544,7 +579,11 @@ fn target_for(transform: &dyn Transform, args: &FileArgs, origin: &Origin) -> Re
     if transform.raw() {
         bail!("--raw output is not an {SUFFIX} file, so it needs -o FILE or -c");
     }
-    Ok(Target::Path(transform.output_for(path, args.force)?))
+    let out = transform.output_for(path, args.force)?;
+    Ok(Target::Path(match &args.output_dir_flat {
+        Some(dir) => dir.join(out.file_name().context("not a file name")?),
+        None => out,
+    }))
 }
 
 /// Refuses an output that is the input file itself.

@@ -8,6 +8,9 @@
 
 mod args;
 mod bench;
+mod core_search;
+mod cores;
+mod direct;
 mod engine;
 mod files;
 mod generate;
@@ -24,13 +27,19 @@ use std::process::ExitCode;
 
 use args::{Cli, Command};
 use clap::{CommandFactory, FromArgMatches};
+use direct::Personality;
 
 fn main() -> ExitCode {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let personality = argv.first().map_or(Personality::Plain, Personality::of);
+    let argv = direct::normalise(argv, personality);
     // `--version` also says what the sandbox of --isolate can enforce
     // here, which only this system can tell (`-V` stays one line).
-    let matches = Cli::command().long_version(long_version()).get_matches();
+    let matches = Cli::command()
+        .long_version(long_version())
+        .get_matches_from(argv);
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => run(cli),
+        Ok(cli) => run(cli, personality),
         Err(e) => e.exit(),
     }
 }
@@ -45,17 +54,26 @@ fn long_version() -> String {
 }
 
 /// Runs a parsed command line.
-fn run(cli: Cli) -> ExitCode {
+fn run(cli: Cli, personality: Personality) -> ExitCode {
+    // A verify child may move itself into new namespaces, which only a
+    // process with one thread can; it writes no files to clean up.
+    if let Some(Command::VerifyCheck(a)) = &cli.command {
+        return ExitCode::from(verify::run_child(a) as u8);
+    }
     signals::install();
-    let status = match cli.command {
+    let Some(command) = cli.command else {
+        return ExitCode::from(direct::run(cli.direct, personality) as u8);
+    };
+    let status = match command {
         Command::Compress(a) => files::compress(&a),
         Command::Decompress(a) => files::decompress(&a),
         Command::Test(a) => test::run(&a),
         Command::Info(a) => info::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Bench(a) => bench::run(&a),
+        Command::Cores(a) => cores::run(&a),
         Command::Generate(a) => generate::run(&a),
-        Command::VerifyCheck(a) => verify::run_child(&a),
+        Command::VerifyCheck(_) => unreachable!("handled before the signal watcher starts"),
         Command::CoreHelper(a) => {
             let code = h4::engine::core::isolate::serve(&a.core, a.parent);
             return ExitCode::from(code as u8);

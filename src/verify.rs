@@ -1,47 +1,59 @@
 //! `h4 verify`: runs the conformance checks on the selected engine and
-//! prints a ✓/✗ table (or JSON). Also the hidden `__verify-check`
-//! subcommand that runs one check inside a child process.
+//! prints a ✓/✗ table (or JSON), and reads and writes conformance vectors.
+//! Also the hidden `__verify-check` subcommand that runs one job inside a
+//! child process.
 
 use std::ffi::OsString;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use h4::container::BLOCK_SIZES;
+use anyhow::{Context, Result, bail};
 use h4::corpus::{self, Input};
-use h4::engine::core::Core;
-use h4::engine::{Engine, Reference};
-use h4::verify::checks::{self, Settings};
-use h4::verify::runner::{ChildCommand, Reporter};
-use h4::verify::{Check, Outcome, Report, Subject};
+use h4::verify::jobs::{self, Reporter, Settings, Subject};
+use h4::verify::runner::{self, ChildCommand};
+use h4::verify::variants::PRELOAD_NAME;
+use h4::verify::vectors::Vectors;
+use h4::verify::{Check, Plan, Report};
 
 use crate::args::{CheckArgs, VerifyArgs};
+use crate::engine::CoreSource;
 use crate::report;
 use crate::report::Status;
 
-/// The hidden subcommand that runs one check.
+/// The hidden subcommand that runs one job.
 pub const CHILD_COMMAND: &str = "__verify-check";
 
-/// The inputs: the built-in corpus plus the user's files.
+/// Environment variable naming the preload library that moves a child's
+/// clock and CPU count (by default it is looked for beside the program).
+pub const PRELOAD_ENV: &str = "H4_VERIFY_PRELOAD";
+
+/// Fresh processes whose first calls are made concurrently.
+const FIRST_CALL_PROCESSES: usize = 12;
+
+/// The built-in corpus, then the user's files.
 fn inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
     let mut inputs = corpus::built_in();
     for path in files {
         let data = std::fs::read(path).with_context(|| path.display().to_string())?;
-        inputs.push(Input {
-            name: path.display().to_string(),
-            data,
-        });
+        inputs.push(Input::new(path.display().to_string(), data));
     }
     Ok(inputs)
 }
 
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| Path::new(dir).join(program))
-        .find(|p| p.is_file())
+/// The preload library: `H4_VERIFY_PRELOAD`, else beside this program,
+/// else in `../lib/h4/` from it (where `scripts/install` puts it).
+fn preload() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(PRELOAD_ENV) {
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
+    }
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [
+        dir.join(PRELOAD_NAME),
+        dir.join("../lib/h4").join(PRELOAD_NAME),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
 }
 
 pub fn run(args: &VerifyArgs) -> Status {
@@ -52,52 +64,39 @@ pub fn run(args: &VerifyArgs) -> Status {
 }
 
 fn verify(args: &VerifyArgs) -> Result<Status> {
-    // A --core library is only ever loaded by the child checks, so one that
-    // crashes while loading fails the rows instead of killing the verifier;
-    // the environment variable keeps its fall-back rule.
-    let (engine_text, core_path) = match &args.engine.core {
-        Some(path) => (
-            format!("core library {}", path.display()),
-            Some(path.clone()),
+    // A core is only ever loaded by the children, so one that crashes
+    // while loading fails a row instead of killing the verifier.
+    let core = args.engine.core_to_verify();
+    let engine_text = match &core {
+        Some((path, CoreSource::Flag)) => format!("core library {}", path.display()),
+        Some((path, CoreSource::Environment)) => format!(
+            "core library {} (from {})",
+            path.display(),
+            crate::engine::CORE_ENV
         ),
-        None => {
-            let engine = args.engine.select(args.quiet)?;
-            let path = args.engine.core_path(engine.as_ref());
-            (describe_engine(engine.as_ref(), path.as_deref()), path)
-        }
+        None => "reference (built in)".to_string(),
     };
+    let against = args.against.as_deref().map(read_vectors).transpose()?;
     // Read the files now, so a missing one is reported before any check
-    // runs; only their count and size are kept (each child reads its own).
-    let (input_count, corpus_bytes) = {
-        let corpus = inputs(&args.files)?;
-        (
-            corpus.len(),
-            corpus.iter().map(|i| i.data.len()).sum::<usize>(),
-        )
-    };
+    // runs.
+    let all_inputs = inputs(&args.files)?;
+    let corpus_len = all_inputs.len() - args.files.len();
 
-    let valgrind = if args.memcheck {
-        find_in_path("valgrind")
-    } else {
-        None
-    };
-    let memcheck_note = match (args.memcheck, &valgrind) {
+    let valgrind = runner::find_in_path("valgrind");
+    let memcheck = match (args.memcheck, &valgrind) {
         (false, _) => None,
         (true, Some(_)) => Some("under valgrind".to_string()),
         (true, None) => Some("valgrind is not installed: --memcheck skipped".to_string()),
     };
-    // Valgrind runs programs tens of times slower: fewer rounds, more time.
-    let (iterations, fuzz, timeout) = match valgrind {
-        Some(_) => (
-            args.iterations.min(3),
-            args.fuzz.min(100),
-            args.timeout * 30,
-        ),
-        None => (args.iterations, args.fuzz, args.timeout),
+    let memcheck_valgrind = valgrind.clone().filter(|_| args.memcheck);
+    // Valgrind runs programs tens of times slower: fewer rounds.
+    let (iterations, fuzz) = match memcheck_valgrind {
+        Some(_) => (args.iterations.min(3), args.fuzz.min(100)),
+        None => (args.iterations, args.fuzz),
     };
 
-    let mut child_args: Vec<OsString> = match &core_path {
-        Some(path) => vec!["--core".into(), path.into()],
+    let mut child_args: Vec<OsString> = match &core {
+        Some((path, _)) => vec!["--core".into(), path.into()],
         None => vec!["--engine".into(), "reference".into()],
     };
     for (flag, value) in [
@@ -108,47 +107,91 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
         child_args.push(flag.into());
         child_args.push(value.to_string().into());
     }
-    if valgrind.is_some() {
-        child_args.push("--under-valgrind".into());
-    }
-    child_args.push("--".into());
-    child_args.extend(args.files.iter().map(|f| f.clone().into_os_string()));
     let command = ChildCommand {
         program: std::env::current_exe().context("cannot find the h4 executable")?,
         prefix: vec![CHILD_COMMAND.into()],
         args: child_args,
+        files: args
+            .files
+            .iter()
+            .map(|f| f.clone().into_os_string())
+            .collect(),
+        valgrind: memcheck_valgrind,
+        step_timeout: Duration::from_secs(args.timeout.max(1)),
+    };
+    let plan = Plan {
+        engine: engine_text,
+        library: core.as_ref().map(|(path, _)| path.clone()),
+        command,
+        inputs: all_inputs,
+        corpus_len,
+        preload: preload(),
         valgrind,
-        step_timeout: Duration::from_secs(timeout.max(1)),
+        memcheck,
+        against,
+        first_call_processes: FIRST_CALL_PROCESSES,
+        only: (!args.only.is_empty()).then(|| {
+            let mut only = args.only.clone();
+            // Recording needs the processes the determinism row compares.
+            if args.record.is_some() {
+                only.push(Check::Determinism);
+            }
+            only
+        }),
     };
 
+    let rows = Check::DEFAULT
+        .iter()
+        .filter(|&&c| {
+            plan.only
+                .as_ref()
+                .is_none_or(|o| c == Check::Abi || o.contains(&c))
+        })
+        .count() as u64
+        + u64::from(plan.against.is_some());
     let bar = report::progress_bar(
         !args.quiet && !args.json,
-        Check::ALL.len() as u64,
+        rows,
         "{spinner} [{pos}/{len}] {prefix:<13} {wide_msg}",
     );
-    let subject = Subject {
-        engine: engine_text,
-        inputs: input_count,
-        input_bytes: corpus_bytes,
-        memcheck: memcheck_note,
-    };
-    let report = h4::verify::run_all(subject, &command, &mut |check, step| match step {
+    let mut done = 0;
+    let verification = h4::verify::run_all(&plan, &mut |check, step| match step {
         None => {
-            let done = Check::ALL.iter().position(|&c| c == check).unwrap_or(0);
-            bar.set_position(done as u64);
+            bar.set_position(done);
+            done += 1;
             bar.set_prefix(check.name());
         }
         Some(step) => bar.set_message(step.to_string()),
     });
     bar.finish_and_clear();
 
+    if let (Some(why), Some((path, CoreSource::Flag))) = (&verification.load_failure, &core) {
+        bail!("cannot load core {}: {why}", path.display());
+    }
+    let report = &verification.report;
     if args.json {
         println!(
             "{}",
-            serde_json::to_string(&report).expect("plain data serializes")
+            serde_json::to_string(report).expect("plain data serializes")
         );
     } else {
-        print_table(&report, args.quiet);
+        print_table(report, args.quiet);
+    }
+    if let Some(path) = &args.record {
+        let Some(vectors) = &verification.vectors else {
+            bail!(
+                "{}: not recorded: the engine's outputs differ between processes (see the determinism row)",
+                path.display()
+            );
+        };
+        write_vectors(path, vectors)?;
+        if !args.quiet && !args.json {
+            println!(
+                "recorded {} conformance vectors in {}",
+                vectors.vectors.len(),
+                path.display()
+            );
+        }
     }
     Ok(if report.failed == 0 {
         Status::Ok
@@ -157,20 +200,26 @@ fn verify(args: &VerifyArgs) -> Result<Status> {
     })
 }
 
-fn describe_engine(engine: &dyn Engine, path: Option<&Path>) -> String {
-    match path {
-        Some(path) => format!("{} ({})", engine.id(), path.display()),
-        None => format!("{} (built in)", engine.id()),
-    }
+fn read_vectors(path: &Path) -> Result<Vectors> {
+    let text = std::fs::read(path).with_context(|| path.display().to_string())?;
+    serde_json::from_slice(&text)
+        .with_context(|| format!("{}: not a conformance vectors file", path.display()))
+}
+
+fn write_vectors(path: &Path, vectors: &Vectors) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(vectors).expect("plain data serializes");
+    text.push('\n');
+    std::fs::write(path, text).with_context(|| path.display().to_string())
 }
 
 fn print_table(report: &Report, quiet: bool) {
     if !quiet {
         println!("h4 verify: {}", report.engine);
         println!(
-            "corpus: {} inputs, {}{}",
+            "corpus: {} inputs, {} (corpus version {}){}",
             report.inputs,
             report::human_bytes(report.input_bytes as u64),
+            report.corpus_version,
             report
                 .memcheck
                 .as_ref()
@@ -185,12 +234,20 @@ fn print_table(report: &Report, quiet: bool) {
             continue;
         }
         let mark = if outcome.passed { "✓" } else { "✗" };
-        println!("{mark} {:<14} {}", row.check.name(), outcome.summary);
+        println!(
+            "{mark} {:<14} {} ({:.1} s)",
+            row.check.name(),
+            outcome.summary,
+            row.seconds
+        );
         if let Some(evidence) = &outcome.evidence {
             println!("  {:<14} {evidence}", "");
         }
     }
     if !quiet {
+        for note in &report.notes {
+            println!("note: {note}");
+        }
         println!();
         println!(
             "{} passed, {} failed ({:.1} s)",
@@ -199,45 +256,27 @@ fn print_table(report: &Report, quiet: bool) {
     }
 }
 
-/// The child: runs one check and reports through stdout.
+/// The child: runs one job and reports on its channel.
 pub fn run_child(args: &CheckArgs) -> Status {
-    let mut reporter = Reporter::new(io::stdout().lock());
-    let outcome = child_outcome(args, &mut reporter);
-    reporter.result(&outcome);
-    Status::Ok
-}
-
-fn child_outcome(args: &CheckArgs, reporter: &mut Reporter<io::StdoutLock<'_>>) -> Outcome {
-    let corpus = match inputs(&args.files) {
-        Ok(c) => c,
-        Err(e) => return Outcome::fail("cannot read the inputs", format!("{e:#}")),
+    let mut reporter = Reporter::open();
+    let subject = match (&args.engine.core, args.engine.engine) {
+        (Some(path), _) => Subject::Core(path.clone()),
+        _ => Subject::Reference,
     };
     let settings = Settings {
         iterations: args.iterations.max(1),
         fuzz: args.fuzz,
         threads: args.threads.max(2),
         under_valgrind: args.under_valgrind,
+        skip_large: args.skip_large,
     };
-    let mut progress = |step: &str| reporter.progress(step);
-    match &args.engine.core {
-        Some(path) => match Core::load(path, BLOCK_SIZES) {
-            Ok(core) => checks::run(
-                args.check,
-                &core,
-                Some(&core),
-                &corpus,
-                &settings,
-                &mut progress,
-            ),
-            Err(e) => Outcome::fail("cannot load the core", e.to_string()),
-        },
-        None => checks::run(
-            args.check,
-            &Reference::new(),
-            None,
-            &corpus,
-            &settings,
-            &mut progress,
-        ),
-    }
+    jobs::run(
+        args.job,
+        &subject,
+        args.factor,
+        &args.files,
+        &settings,
+        &mut reporter,
+    );
+    Status::Ok
 }

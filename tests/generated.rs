@@ -61,7 +61,7 @@ fn man_page_renders_and_bash_completion_loads() {
         _ => eprintln!("skipped: man is not installed"),
     }
     let script = format!(
-        "source {} && complete -p h4",
+        "source {} && complete -p h4 && complete -p unh4 && complete -p h4cat",
         root.join("completions/h4.bash").display()
     );
     let out = Command::new("bash").args(["-c", &script]).output().unwrap();
@@ -105,4 +105,77 @@ fn fish_and_zsh_completions_load() {
         None => eprintln!("skipped: zsh is not installed"),
     }
     let _ = std::fs::remove_file(dump);
+}
+
+/// `man h4` reads like zstd's page: the sections people look for, a
+/// synopsis with the arguments' names, a footer that fits 80 columns, SEE
+/// ALSO naming only pages that exist; the completions offer no internal
+/// command.
+#[test]
+fn man_pages_are_complete_and_completions_public() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("man/h4.1")).unwrap();
+    for section in [
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH OPTIONS",
+        ".SH COMMANDS",
+        ".SH ENVIRONMENT",
+        ".SH \"EXIT STATUS\"",
+        ".SH EXAMPLES",
+        ".SH FILES",
+        ".SH \"SEE ALSO\"",
+    ] {
+        assert!(page.contains(section), "h4(1) has no {section}");
+    }
+    assert!(
+        page.contains("[\\fB\\-o\\fR|\\fB\\-\\-output\\fR \\fIFILE\\fR]"),
+        "synopsis without argument names"
+    );
+    for name in std::fs::read_dir(root.join("man")).unwrap() {
+        let name = name.unwrap().path();
+        let text = std::fs::read_to_string(&name).unwrap();
+        for reference in text.split("\\fB").skip(1) {
+            let Some((page_name, _)) = reference.split_once("\\fR(1)") else {
+                continue;
+            };
+            let page_name = page_name.replace("\\-", "-");
+            if ["zstd", "gzip", "tar"].contains(&page_name.as_str()) {
+                continue;
+            }
+            assert!(
+                root.join("man").join(format!("{page_name}.1")).exists(),
+                "{} refers to {page_name}(1), which does not exist",
+                name.display()
+            );
+        }
+    }
+    for file in ["h4.bash", "_h4", "h4.fish", "h4.elv", "_h4.ps1"] {
+        let text = std::fs::read_to_string(root.join("completions").join(file)).unwrap();
+        for internal in ["__verify-check", "__core-helper", "generate"] {
+            assert!(
+                !text.contains(internal),
+                "completions/{file} offers {internal}"
+            );
+        }
+    }
+    match Command::new("man")
+        .arg("-l")
+        .arg(root.join("man/h4.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let footer = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+            assert!(footer.chars().count() <= 80, "{footer:?}");
+            assert!(
+                footer.starts_with(&format!("h4 {}", env!("CARGO_PKG_VERSION")))
+                    && footer.ends_with("h4(1)"),
+                "{footer:?}"
+            );
+        }
+        _ => eprintln!("skipped: man is not installed"),
+    }
 }

@@ -9,9 +9,17 @@ use std::time::Duration;
 use crate::util::{self, h4_process, listing};
 
 fn interrupt_mid_write(signal: &str, want_status: i32) {
+    interrupt_mid_write_of(
+        &["compress", "-B", "4K", "-o", "out.h4"],
+        signal,
+        want_status,
+    );
+}
+
+fn interrupt_mid_write_of(args: &[&str], signal: &str, want_status: i32) {
     let dir = util::tempdir();
     let mut child = h4_process()
-        .args(["compress", "-B", "4K", "-o", "out.h4"])
+        .args(args)
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -43,6 +51,13 @@ fn sigint_removes_the_partial_output_and_exits_130() {
 #[test]
 fn sigterm_removes_the_partial_output_and_exits_143() {
     interrupt_mid_write("-TERM", 143);
+}
+
+/// The terminal going away mid-run (SIGHUP), in the zstd-style command
+/// line: no output left, the conventional 129.
+#[test]
+fn sighup_removes_the_partial_output_and_exits_129() {
+    interrupt_mid_write_of(&["-B", "4K", "-o", "out.h4"], "-HUP", 129);
 }
 
 #[test]

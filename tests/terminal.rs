@@ -120,8 +120,21 @@ fn compressed_data_and_terminals() {
     assert_eq!(out.status.code(), Some(0));
     assert!(d.join("in.h4").exists());
 
+    // Compressing a terminal is refused as zstd refuses it ("stdin is a
+    // console"), instead of waiting for typing; -f reads it.
+    for cmd in ["", "compress -o x.h4"] {
+        let out = on_terminal(d, &format!("{bin} {cmd}")).unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{cmd}: {shown}");
+        assert!(
+            shown.contains("h4: stdin: is a terminal, aborting"),
+            "{cmd}: {shown}"
+        );
+    }
+    assert!(!d.join("x.h4").exists());
+
     // Reading compressed data from a terminal is refused too.
-    for cmd in ["decompress", "test"] {
+    for cmd in ["decompress", "test", "-d", "-t"] {
         let out = on_terminal(d, &format!("{bin} {cmd}")).unwrap();
         let shown = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{cmd}: {shown}");

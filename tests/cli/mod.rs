@@ -2,11 +2,13 @@
 //! binary: one module per behaviour.
 
 mod bad_inputs;
+mod changing_input;
 mod closed_pipe;
 mod corruption;
 mod determinism;
 mod foreign_data;
 mod info;
+mod levels;
 mod messages;
 mod metadata;
 mod output_options;
@@ -17,3 +19,4 @@ mod suffixes;
 mod test_command;
 mod usage;
 mod write_errors;
+mod zstd_style;

@@ -1,5 +1,6 @@
-//! Usage errors (unknown flags, bad values, no command) exit 2 and write
-//! nothing.
+//! Usage errors (unknown flags, bad values, conflicting flags) exit 2 and
+//! write nothing. Without a command, words are files, as in zstd: see
+//! `direct.rs`.
 
 use std::fs;
 
@@ -10,7 +11,7 @@ fn usage_errors_exit_2() {
     let dir = util::tempdir();
     let d = dir.path();
     fs::write(d.join("f"), b"data").unwrap();
-    let cases: [&[&str]; 9] = [
+    let cases: [&[&str]; 11] = [
         &["compress", "--no-such-flag", "f"],
         &["compress", "-B", "1G", "f"],
         &["compress", "-B", "100", "f"],
@@ -18,8 +19,10 @@ fn usage_errors_exit_2() {
         &["compress", "-B", "lots", "f"],
         &["compress", "-T", "many", "f"],
         &["compress", "-q", "-v", "f"],
-        &["frobnicate", "f"],
-        &[],
+        &["compress", "-c", "-o", "g", "f"],
+        &["-c", "-o", "g", "f"],
+        &["--frobnicate", "f"],
+        &["-19", "--fast=0", "f"],
     ];
     for args in cases {
         let out = run(d, args);

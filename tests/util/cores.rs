@@ -19,6 +19,17 @@ fn build_dir() -> PathBuf {
 /// The path of a project core (`"reference"` or `"zstd"`), built on first
 /// use in release mode (the zstd core's C code is slow unoptimised).
 pub fn project_core(name: &str) -> PathBuf {
+    project_library(&format!("libh4_core_{name}.so"))
+}
+
+/// The preload library `h4 verify` moves a child's clock and CPU count
+/// with, built like the project cores.
+pub fn verify_preload() -> PathBuf {
+    project_library("libh4_verify_preload.so")
+}
+
+/// A shared library of the workspace, built on first use.
+fn project_library(file: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -32,15 +43,15 @@ pub fn project_core(name: &str) -> PathBuf {
                 "h4-core-reference",
                 "-p",
                 "h4-core-zstd",
+                "-p",
+                "h4-verify-preload",
             ])
             .env("CARGO_TARGET_DIR", build_dir())
             .status()
             .expect("run cargo");
         assert!(status.success(), "building the project cores failed");
     });
-    let path = build_dir()
-        .join("release")
-        .join(format!("libh4_core_{name}.so"));
+    let path = build_dir().join("release").join(file);
     assert!(path.exists(), "{} missing", path.display());
     path
 }

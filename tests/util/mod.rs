@@ -217,3 +217,36 @@ pub fn wait_for_output(pid: u32, dir: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// Installs h4 under `root/prefix` with `scripts/install --no-build`, the
+/// binary under test and the test build of the project's cores standing in
+/// for target/release, and returns the prefix.
+pub fn install(root: &Path) -> std::path::PathBuf {
+    let release = root.join("target/release");
+    fs::create_dir_all(&release).unwrap();
+    fs::copy(H4, release.join("h4")).unwrap();
+    for core in ["reference", "zstd"] {
+        let name = format!("libh4_core_{core}.so");
+        fs::copy(project_core(core), release.join(name)).unwrap();
+    }
+    let prefix = root.join("prefix");
+    let out =
+        std::process::Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install"))
+            .arg("--no-build")
+            .arg("--target-dir")
+            .arg(root.join("target"))
+            .arg(&prefix)
+            .output()
+            .unwrap();
+    assert!(out.status.success(), "scripts/install: {}", stderr_of(&out));
+    prefix
+}
+
+/// PATH with `bin` first.
+pub fn path_with(bin: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![bin.to_path_buf()];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap()
+}

@@ -30,6 +30,10 @@ const HEADER: usize = 16;
 /// header it must leave alone) and returns whether it succeeded.
 pub type Codec = fn(&[u8], &mut Vec<u8>) -> bool;
 
+/// A codec at a level: like [`Codec`], with the level the host asks for
+/// (always within the range the core exports).
+pub type LevelCodec = fn(&[u8], &mut Vec<u8>, i32) -> bool;
+
 /// A decoder into the host's buffer: writes the output for a payload into
 /// `out` and returns its length, or `None` when the payload is invalid or
 /// its output does not fit.
@@ -86,6 +90,20 @@ pub unsafe fn call(
     in_len: usize,
     out_ptr: *mut *mut c_void,
 ) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { call_with(codec, in_ptr, in_len, out_ptr) }
+}
+
+/// [`call`] for any closure.
+///
+/// # Safety
+/// As for [`call`].
+unsafe fn call_with(
+    codec: impl Fn(&[u8], &mut Vec<u8>) -> bool,
+    in_ptr: *const c_void,
+    in_len: usize,
+    out_ptr: *mut *mut c_void,
+) -> usize {
     if out_ptr.is_null() {
         return 0;
     }
@@ -110,6 +128,43 @@ pub unsafe fn call(
     // SAFETY: as above.
     unsafe { *out_ptr = data };
     len
+}
+
+/// Runs `codec` at `level` behind the calling convention of the optional
+/// extension `h4_compress_level_v1` (that of `h4_compress`).
+///
+/// # Safety
+/// As for [`call`].
+pub unsafe fn call_level(
+    codec: LevelCodec,
+    level: i32,
+    in_ptr: *const c_void,
+    in_len: usize,
+    out_ptr: *mut *mut c_void,
+) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        call_with(
+            |input, out| codec(input, out, level),
+            in_ptr,
+            in_len,
+            out_ptr,
+        )
+    }
+}
+
+/// Stores a level range through the out-pointers of
+/// `h4_core_level_range_v1`; NULL pointers are skipped.
+///
+/// # Safety
+/// Each pointer must be NULL or valid for one `int32_t` write.
+pub unsafe fn store_range(levels: std::ops::RangeInclusive<i32>, low: *mut i32, high: *mut i32) {
+    for (to, value) in [(low, *levels.start()), (high, *levels.end())] {
+        if !to.is_null() {
+            // SAFETY: the caller promises a writable int32_t.
+            unsafe { *to = value };
+        }
+    }
 }
 
 /// Writes the vector's length and capacity into its header and gives up
@@ -147,9 +202,11 @@ pub unsafe fn free(p: *mut c_void) {
 
 /// Exports a complete core: the three ABI symbols and the identity symbols
 /// `h4_core_name_v1`, `h4_core_version_v1` and `h4_core_abi_version_v1`,
-/// plus `h4_core_block_size_v1` when `block_size` is given and the
+/// plus `h4_core_block_size_v1` when `block_size` is given, the
 /// extension `h4_decompress_into_v1` when `decompress_into` is (an
-/// [`IntoCodec`]).
+/// [`IntoCodec`]), and the level extension (`h4_compress_level_v1` and
+/// `h4_core_level_range_v1`) when `levels` (a `RangeInclusive<i32>`) and
+/// `compress_level` (a [`LevelCodec`]) are.
 ///
 /// ```
 /// fn my_compress(input: &[u8], out: &mut Vec<u8>) -> bool {
@@ -172,7 +229,8 @@ pub unsafe fn free(p: *mut c_void) {
 #[macro_export]
 macro_rules! export_core {
     (name: $name:expr, version: $version:expr, compress: $compress:path, decompress: $decompress:path
-     $(, block_size: $block_size:expr)? $(, decompress_into: $into:path)? $(,)?) => {
+     $(, block_size: $block_size:expr)? $(, decompress_into: $into:path)?
+     $(, levels: $levels:expr, compress_level: $compress_level:path)? $(,)?) => {
         /// `size_t h4_compress(const void*, size_t, void**)`
         ///
         /// # Safety
@@ -255,6 +313,43 @@ macro_rules! export_core {
             ) -> usize {
                 // SAFETY: forwarded from the caller.
                 unsafe { $crate::call_into($into, in_ptr, in_len, out_ptr, out_cap) }
+            }
+        )?
+
+        $(
+            /// `void h4_core_level_range_v1(int32_t*, int32_t*)`: the
+            /// lowest and highest level of `h4_compress_level_v1`.
+            ///
+            /// # Safety
+            /// Each pointer NULL or writable for one `int32_t`.
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn h4_core_level_range_v1(low: *mut i32, high: *mut i32) {
+                // SAFETY: forwarded from the caller.
+                unsafe { $crate::store_range($levels, low, high) }
+            }
+
+            /// `size_t h4_compress_level_v1(const void*, size_t, void**,
+            /// int32_t)`: `h4_compress` at a level within the range. A
+            /// level outside it is a failure (0 and NULL).
+            ///
+            /// # Safety
+            /// As for `h4_compress`.
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn h4_compress_level_v1(
+                in_ptr: *const ::std::ffi::c_void,
+                in_len: usize,
+                out_ptr: *mut *mut ::std::ffi::c_void,
+                level: i32,
+            ) -> usize {
+                if !($levels).contains(&level) {
+                    if !out_ptr.is_null() {
+                        // SAFETY: the caller promises a writable pointer.
+                        unsafe { *out_ptr = ::std::ptr::null_mut() };
+                    }
+                    return 0;
+                }
+                // SAFETY: forwarded from the caller.
+                unsafe { $crate::call_level($compress_level, level, in_ptr, in_len, out_ptr) }
             }
         )?
     };

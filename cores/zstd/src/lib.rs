@@ -1,11 +1,14 @@
-//! `libh4_core_zstd.so`: zstd at level 3 behind the HarmonyØ4 core ABI.
+//! `libh4_core_zstd.so`: zstd behind the HarmonyØ4 core ABI, at level 3
+//! unless the host asks for another.
 //!
 //! Each call makes one zstd frame with the content size in its header and
 //! no zstd checksum (the h4 container checks every block already).
 //! Compression and decompression contexts are kept per thread, so h4's
 //! block-parallel pipeline pays for them once per worker, not once per
-//! block. Level 3 is zstd's default; with the bundled, pinned libzstd the
-//! output is the same on every platform.
+//! block. Level 3 is zstd's default; through the level extension
+//! (`h4_compress_level_v1`) the host can ask for any of zstd's levels,
+//! from its fastest negative ones to 22. With the bundled, pinned libzstd
+//! the output for a level is the same on every platform.
 
 use std::cell::RefCell;
 use std::io::{Cursor, Read};
@@ -24,19 +27,36 @@ pub const BLOCK_SIZE: u32 = 6 << 20;
 /// The most a single `h4_decompress` call will produce.
 const MAX_OUTPUT: u64 = 1 << 34;
 
+/// zstd's levels: `-131072` (its fastest) to 22.
+fn levels() -> std::ops::RangeInclusive<i32> {
+    zstd::zstd_safe::min_c_level()..=zstd::zstd_safe::max_c_level()
+}
+
 thread_local! {
-    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    /// This thread's compression context and the level it is set to.
+    static COMPRESSOR: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> = const { RefCell::new(None) };
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
 }
 
 fn compress(input: &[u8], out: &mut Vec<u8>) -> bool {
+    compress_level(input, out, LEVEL)
+}
+
+/// Compresses at `level` (within [`levels`]; the glue refuses others).
+fn compress_level(input: &[u8], out: &mut Vec<u8>, level: i32) -> bool {
     let new_compressor = || {
-        let mut c = zstd::bulk::Compressor::new(LEVEL).ok()?;
+        let mut c = zstd::bulk::Compressor::new(level).ok()?;
         c.include_checksum(false).ok()?;
         c.include_contentsize(true).ok()?;
-        Some(c)
+        Some((level, c))
     };
-    with_cached(&COMPRESSOR, new_compressor, |compressor| {
+    with_cached(&COMPRESSOR, new_compressor, |(at, compressor)| {
+        if *at != level {
+            if compressor.set_compression_level(level).is_err() {
+                return false;
+            }
+            *at = level;
+        }
         append_with(
             out,
             zstd::zstd_safe::compress_bound(input.len()),
@@ -119,9 +139,11 @@ fn decompress_into(payload: &[u8], out: &mut [u8]) -> Option<usize> {
 
 h4_core_abi::export_core! {
     name: "zstd",
-    version: concat!(env!("CARGO_PKG_VERSION"), " (zstd level 3)"),
+    version: concat!(env!("CARGO_PKG_VERSION"), " (zstd, level 3 by default)"),
     compress: compress,
     decompress: decompress,
     block_size: BLOCK_SIZE,
     decompress_into: decompress_into,
+    levels: levels(),
+    compress_level: compress_level,
 }

@@ -58,10 +58,16 @@ impl Rng {
     }
 }
 
+/// The version of [`built_in`]: bumped whenever an input is added,
+/// removed or changed, so conformance vectors recorded with one corpus
+/// (`h4 verify --record`) are never compared with another's.
+pub const CORPUS_VERSION: u32 = 2;
+
 /// The edge cases that break codecs, which every `h4 verify` run includes:
-/// empty, one byte, run lengths at every boundary a length field might
-/// have, alternating bytes, noise, audio- and raster-like data, sizes
-/// around the block size, a few MiB.
+/// empty, one byte, runs at every power-of-two length boundary (alone and
+/// between literals), alternating bytes, noise, audio- and raster-like
+/// data, file signatures and magic numbers, sizes around the block size,
+/// a few MiB. The same bytes on every run and machine ([`CORPUS_VERSION`]).
 pub fn built_in() -> Vec<Input> {
     let mut rng = Rng::new(0x4834_d804);
     let mut inputs = vec![
@@ -70,7 +76,7 @@ pub fn built_in() -> Vec<Input> {
         Input::new("two-bytes", vec![0x00, 0xff]),
         Input::new("zeros-4k", vec![0; 4096]),
     ];
-    for len in [127, 128, 129, 255, 256, 257, 65_535, 65_536, 65_537] {
+    for len in run_lengths() {
         inputs.push(Input::new(format!("run-{len}"), vec![0xa7; len]));
         // The same run between literals, where a length field straddles.
         let mut framed = b"head".to_vec();
@@ -88,6 +94,7 @@ pub fn built_in() -> Vec<Input> {
     inputs.push(Input::new("text-like", text_like(&mut rng, 200_000)));
     inputs.push(Input::new("pcm-like", pcm_like(&mut rng, 100_000)));
     inputs.push(Input::new("raster-like", raster_like(256, 256)));
+    inputs.extend(magic_inputs(&mut rng));
     let block = DEFAULT_BLOCK_SIZE as usize;
     for (name, len) in [
         ("block-size-minus-1", block - 1),
@@ -102,6 +109,100 @@ pub fn built_in() -> Vec<Input> {
     mixed.extend(vec![0u8; 1 << 20]);
     inputs.push(Input::new("mixed-3.8m", mixed));
     inputs
+}
+
+/// Run lengths where a length field overflows: one below, at and above
+/// every power of two from 16 to 131072 (8- and 16-bit counts, 7-bit
+/// varints, nibbles).
+fn run_lengths() -> Vec<usize> {
+    (4..=17)
+        .flat_map(|bits| {
+            let at = 1usize << bits;
+            [at - 1, at, at + 1]
+        })
+        .collect()
+}
+
+/// File signatures and magic numbers, which codecs special-case (and get
+/// wrong): each alone, at the start of noise, and sprinkled through it.
+fn magic_inputs(rng: &mut Rng) -> Vec<Input> {
+    const MAGICS: [(&str, &[u8]); 12] = [
+        ("deadbeef-le", &[0xef, 0xbe, 0xad, 0xde]),
+        ("deadbeef-be", &[0xde, 0xad, 0xbe, 0xef]),
+        ("cafebabe", &[0xca, 0xfe, 0xba, 0xbe]),
+        ("feedface", &[0xce, 0xfa, 0xed, 0xfe]),
+        ("elf", b"\x7fELF\x02\x01\x01\x00"),
+        ("png", &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]),
+        ("gzip", &[0x1f, 0x8b, 0x08, 0x00]),
+        ("zstd", &[0x28, 0xb5, 0x2f, 0xfd]),
+        ("zip", b"PK\x03\x04"),
+        ("pdf", b"%PDF-1.7\n"),
+        ("h4", &[0x48, 0x34, 0xd8, 0x04]),
+        ("utf8-bom", &[0xef, 0xbb, 0xbf]),
+    ];
+    let mut inputs = Vec::new();
+    let mut sprinkled = rng.bytes(16 * 1024);
+    for (i, (name, magic)) in MAGICS.iter().enumerate() {
+        inputs.push(Input::new(format!("magic-{name}"), magic.to_vec()));
+        let mut headed = magic.to_vec();
+        headed.extend(text_like(rng, 4096));
+        inputs.push(Input::new(format!("magic-{name}-then-text"), headed));
+        let at = 1000 + i * 1200;
+        sprinkled[at..at + magic.len()].copy_from_slice(magic);
+    }
+    let tail = MAGICS[0].1;
+    sprinkled.extend_from_slice(tail);
+    inputs.push(Input::new("magic-sprinkled-noise", sprinkled));
+    inputs.push(Input::new("png-file", png_like(64, 48)));
+    inputs.push(Input::new("elf-file", elf_like(rng, 64 * 1024)));
+    inputs
+}
+
+/// A complete, valid-looking PNG file of a `width` x `height` grey
+/// gradient (signature, IHDR, stored-deflate IDAT, IEND; the CRCs are not
+/// computed: codecs sniff the signature, not the CRCs).
+pub fn png_like(width: u32, height: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], body: &[u8]) {
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out.extend_from_slice(&[0; 4]);
+    }
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &header);
+    let mut pixels = Vec::new();
+    for y in 0..height {
+        pixels.push(0);
+        pixels.extend((0..width).map(|x| ((x + y) * 2) as u8));
+    }
+    chunk(&mut out, b"IDAT", &pixels);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// An ELF-64 header followed by machine-code-like bytes with x86 call and
+/// jump opcodes (0xE8, 0xE9) and their 32-bit displacements, the pattern
+/// executable filters rewrite.
+pub fn elf_like(rng: &mut Rng, len: usize) -> Vec<u8> {
+    let mut out = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&[0x03, 0x00, 0x3e, 0x00, 0x01, 0x00, 0x00, 0x00]);
+    out.resize(64, 0);
+    while out.len() < len {
+        if rng.below(4) == 0 {
+            out.push([0xe8, 0xe9][rng.below(2)]);
+            out.extend_from_slice(&(rng.below(1 << 20) as i32 - (1 << 19)).to_le_bytes());
+        } else {
+            let code = binary_like(rng, 16);
+            out.extend_from_slice(&code);
+        }
+    }
+    out.truncate(len);
+    out
 }
 
 /// The built-in synthetic corpus: 8 MiB each of text-like, binary-like,

@@ -10,6 +10,7 @@ pub mod core;
 pub mod reference;
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use crate::container::EngineId;
 pub use reference::Reference;
@@ -105,6 +106,19 @@ pub trait Engine: Send + Sync {
     /// The block size this engine works best with, used when the user
     /// names none. `None`: the container's default.
     fn preferred_block_size(&self) -> Option<u32> {
+        None
+    }
+
+    /// The compression levels this engine has, lowest (fastest) to
+    /// highest (smallest output); `None`: it has none. A level is never
+    /// needed to decompress.
+    fn levels(&self) -> Option<RangeInclusive<i32>> {
+        None
+    }
+
+    /// The level this engine compresses at, when one was set or it has a
+    /// default it can name.
+    fn level(&self) -> Option<i32> {
         None
     }
 

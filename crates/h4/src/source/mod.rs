@@ -1,15 +1,17 @@
 //! Where the bytes to compress come from, cut into blocks.
 //!
-//! An in-memory slice is borrowed, a stream is read, and a regular file may
-//! be memory-mapped a window at a time (so peak memory stays a few windows
-//! however large the file; see [`Source::map_file`] for the risk that
-//! brings). Either way the pipeline sees
+//! An in-memory slice is borrowed, a stream is read, a regular file is read
+//! with its length checked ([`Source::from_file`]: a file that shrinks,
+//! grows, changes or is deleted while it is read is an error, never a
+//! crash), and a regular file may also be memory-mapped a window at a time
+//! (see [`Source::map_file`] for the risk that brings). Either way the
+//! pipeline sees
 //! an iterator of [`Chunk`]s of exactly the block size (the last may be
 //! shorter), which is what makes the output independent of how the input
 //! arrived.
 
-use std::fs::File;
-use std::io::Read;
+use std::fs::{File, Metadata};
+use std::io::{self, Read, Seek};
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
@@ -37,6 +39,13 @@ enum Kind<'a> {
         len: u64,
     },
     Stream(Box<dyn Read + 'a>),
+    /// A regular file read from its position, which must hold exactly
+    /// `len` more bytes, and must not change, until it is read.
+    File {
+        file: File,
+        len: u64,
+        before: Box<Metadata>,
+    },
 }
 
 impl<'a> Source<'a> {
@@ -52,6 +61,28 @@ impl<'a> Source<'a> {
         Source {
             kind: Kind::Stream(Box::new(reader)),
         }
+    }
+
+    /// An open file, read from its current position (as standard input
+    /// redirected from a file is). A regular file is read as the length it
+    /// has now, and checked: if it ends early, has more bytes, changes size
+    /// or modification time, or loses its last name before it is read to
+    /// the end, the blocks end with an [`Error::Read`] saying so. Anything
+    /// else (a pipe, a device, a file under /proc that claims to be empty)
+    /// is read as a stream.
+    pub fn from_file(mut file: File) -> io::Result<Self> {
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.len() == 0 {
+            return Ok(Source::from_reader(file));
+        }
+        let start = file.stream_position()?;
+        Ok(Source {
+            kind: Kind::File {
+                file,
+                len: meta.len().saturating_sub(start),
+                before: Box::new(meta),
+            },
+        })
     }
 
     /// The input cut into blocks of `block_size` bytes.
@@ -126,6 +157,19 @@ impl<'a> Iterator for Blocks<'a> {
                 (start < end).then(|| Ok(Chunk::Borrowed(&data[start..end])))
             }
             Kind::Mapped { .. } => self.next_mapped().transpose(),
+            Kind::File { file, len, before } => {
+                let want = (*len - self.pos).min(self.block_size as u64) as usize;
+                if want == 0 {
+                    unchanged(file, before).err().map(Err)
+                } else {
+                    let buffer = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
+                    match read_block(file, want, buffer) {
+                        Some(Ok(block)) if block.len() == want => Some(Ok(Chunk::Owned(block))),
+                        Some(Err(e)) => Some(Err(e)),
+                        Some(Ok(_)) | None => Some(Err(changed("shrank"))),
+                    }
+                }
+            }
             Kind::Stream(reader) => {
                 let buffer = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
                 read_block(reader.as_mut(), self.block_size, buffer).map(|r| r.map(Chunk::Owned))
@@ -160,6 +204,40 @@ impl<'a> Blocks<'a> {
         let end = (start + self.block_size).min(map.len());
         Ok(Some(Chunk::Mapped(Arc::clone(map), start..end)))
     }
+}
+
+/// The error of a file that changed while it was read.
+fn changed(how: &str) -> Error {
+    Error::Read(io::Error::other(format!(
+        "the file {how} while it was being read"
+    )))
+}
+
+/// Checks, once a file was read to the length it had, that it has no more
+/// bytes and is as it was: same size and modification time, still named.
+fn unchanged(file: &mut File, before: &Metadata) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let mut probe = [0u8; 1];
+    if file.read(&mut probe).map_err(Error::Read)? > 0 {
+        return Err(changed("grew"));
+    }
+    let now = file.metadata().map_err(Error::Read)?;
+    // A file that never had a name (O_TMPFILE, a shell's here-document)
+    // has nothing to lose.
+    if now.nlink() == 0 && before.nlink() > 0 {
+        return Err(changed("was deleted"));
+    }
+    if now.len() != before.len() {
+        return Err(changed(if now.len() < before.len() {
+            "shrank"
+        } else {
+            "grew"
+        }));
+    }
+    if now.modified().ok() != before.modified().ok() {
+        return Err(changed("was modified"));
+    }
+    Ok(())
 }
 
 /// Reads up to `size` bytes, stopping early only at the end of the input
@@ -201,6 +279,44 @@ mod tests {
         let want = vec![4096, 4096, 1808];
         assert_eq!(sizes(Source::from_slice(&data), 4096), want);
         assert_eq!(sizes(Source::from_reader(Trickle(&data)), 4096), want);
+    }
+
+    fn file_of(data: &[u8]) -> File {
+        use std::io::Write;
+        let mut tmp = tempfile::tempfile().unwrap();
+        tmp.write_all(data).unwrap();
+        tmp.rewind().unwrap();
+        tmp
+    }
+
+    #[test]
+    fn a_file_cuts_the_blocks_a_slice_does() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+        let source = Source::from_file(file_of(&data)).unwrap();
+        assert_eq!(sizes(source, 4096), vec![4096, 4096, 1808]);
+        let mut from_middle = file_of(&data);
+        from_middle.seek(io::SeekFrom::Start(1000)).unwrap();
+        let mut got = Vec::new();
+        for chunk in Source::from_file(from_middle).unwrap().blocks(4096) {
+            got.extend_from_slice(&chunk.unwrap());
+        }
+        assert!(got == data[1000..]);
+    }
+
+    #[test]
+    fn a_file_that_changes_while_read_is_an_error() {
+        let data = vec![7u8; 10_000];
+        for (how, change) in [("shrank", 5000u64), ("grew", 20_000)] {
+            let file = file_of(&data);
+            let resize = file.try_clone().unwrap();
+            let mut blocks = Source::from_file(file).unwrap().blocks(4096);
+            assert_eq!(blocks.next().unwrap().unwrap().len(), 4096);
+            resize.set_len(change).unwrap();
+            let err = blocks
+                .find_map(|b| b.err())
+                .unwrap_or_else(|| panic!("no error when the file {how}"));
+            assert!(err.to_string().contains(how), "{how}: {err}");
+        }
     }
 
     #[test]

@@ -19,6 +19,10 @@ type CodecFn = unsafe extern "C" fn(*const c_void, usize, *mut *mut c_void) -> u
 type FreeFn = unsafe extern "C" fn(*mut c_void);
 /// `size_t h4_decompress_into_v1(const void*, size_t, void*, size_t)`.
 type IntoFn = unsafe extern "C" fn(*const c_void, usize, *mut c_void, usize) -> usize;
+/// `size_t h4_compress_level_v1(const void*, size_t, void**, int32_t)`.
+type LevelFn = unsafe extern "C" fn(*const c_void, usize, *mut *mut c_void, i32) -> usize;
+/// `void h4_core_level_range_v1(int32_t*, int32_t*)`.
+type RangeFn = unsafe extern "C" fn(*mut i32, *mut i32);
 /// `const char* h4_core_name_v1(void)` and friends.
 type StrFn = unsafe extern "C" fn() -> *const c_char;
 /// `uint32_t h4_core_abi_version_v1(void)`.
@@ -31,13 +35,21 @@ pub enum LoadError {
     Open(String),
     /// A required symbol is missing.
     MissingSymbol(&'static str),
+    /// An optional symbol came without the one it needs.
+    Unpaired {
+        present: &'static str,
+        missing: &'static str,
+    },
 }
 
-/// Which of the two codec entry points to call.
+/// Which codec entry point to call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
     /// `h4_compress`.
     Compress,
+    /// `h4_compress_level_v1` at this level (the caller checked that the
+    /// core has it and that the level is in its range).
+    CompressAt(i32),
     /// `h4_decompress`.
     Decompress,
 }
@@ -84,6 +96,9 @@ pub struct Identity {
     pub abi_version: Option<u32>,
     /// `h4_core_block_size_v1`, when present.
     pub block_size: Option<u32>,
+    /// The lowest and highest level of `h4_core_level_range_v1`, when the
+    /// core has levels (that symbol and `h4_compress_level_v1`).
+    pub levels: Option<(i32, i32)>,
 }
 
 /// The longest identity string h4 reads from a core.
@@ -95,6 +110,7 @@ pub struct CoreLibrary {
     decompress: CodecFn,
     free: FreeFn,
     decompress_into: Option<IntoFn>,
+    compress_level: Option<LevelFn>,
     // Last, so it is dropped (unloaded) after nothing can call into it.
     _library: Library,
 }
@@ -133,19 +149,50 @@ impl CoreLibrary {
                     .and_then(|f| c_string(f())),
                 abi_version: optional::<U32Fn>(&library, "h4_core_abi_version_v1").map(|f| f()),
                 block_size: optional::<U32Fn>(&library, "h4_core_block_size_v1").map(|f| f()),
+                levels: None,
             }
         };
-        // SAFETY: as above, with the signature docs/ABI.md gives the
-        // optional extension symbol.
-        let decompress_into = unsafe { optional::<IntoFn>(&library, "h4_decompress_into_v1") };
+        // SAFETY: as above, with the signatures docs/ABI.md gives the
+        // optional extension symbols.
+        let (decompress_into, compress_level, level_range) = unsafe {
+            (
+                optional::<IntoFn>(&library, "h4_decompress_into_v1"),
+                optional::<LevelFn>(&library, "h4_compress_level_v1"),
+                optional::<RangeFn>(&library, "h4_core_level_range_v1"),
+            )
+        };
+        let levels = match (compress_level, level_range) {
+            (Some(_), Some(range)) => {
+                let (mut low, mut high) = (0i32, 0i32);
+                // SAFETY: the extension's contract (docs/ABI.md) is to
+                // store one int32_t through each pointer; both point to
+                // live locals.
+                unsafe { range(&mut low, &mut high) };
+                Some((low, high))
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(LoadError::Unpaired {
+                    present: "h4_compress_level_v1",
+                    missing: "h4_core_level_range_v1",
+                });
+            }
+            (None, Some(_)) => {
+                return Err(LoadError::Unpaired {
+                    present: "h4_core_level_range_v1",
+                    missing: "h4_compress_level_v1",
+                });
+            }
+        };
         let core = CoreLibrary {
             compress,
             decompress,
             free,
             decompress_into,
+            compress_level,
             _library: library,
         };
-        Ok((core, identity))
+        Ok((core, Identity { levels, ..identity }))
     }
 
     /// Calls `h4_compress` or `h4_decompress` on `input` and lends a
@@ -159,16 +206,27 @@ impl CoreLibrary {
         limit: usize,
         inspect: impl FnOnce(&[u8]),
     ) -> Returned {
-        let f = match direction {
-            Direction::Compress => self.compress,
-            Direction::Decompress => self.decompress,
-        };
         let mut buffer: *mut c_void = ptr::null_mut();
         IN_CALL.set(true);
         // SAFETY: `input` is valid for reads of `input.len()` bytes for
         // the whole call and `buffer` is a valid place for the core to
-        // store a pointer. The ABI lets the core keep neither.
-        let len = unsafe { f(input.as_ptr().cast(), input.len(), &mut buffer) };
+        // store a pointer. The ABI lets the core keep neither;
+        // `h4_compress_level_v1` has the same contract plus a level.
+        let len = unsafe {
+            match (direction, self.compress_level) {
+                (Direction::CompressAt(level), Some(f)) => {
+                    f(input.as_ptr().cast(), input.len(), &mut buffer, level)
+                }
+                (Direction::Decompress, _) => {
+                    (self.decompress)(input.as_ptr().cast(), input.len(), &mut buffer)
+                }
+                // A level for a core without levels is the caller's
+                // mistake; the core's own default is the safe reading.
+                (Direction::Compress | Direction::CompressAt(_), _) => {
+                    (self.compress)(input.as_ptr().cast(), input.len(), &mut buffer)
+                }
+            }
+        };
         IN_CALL.set(false);
         if buffer.is_null() {
             return if len == 0 {
@@ -240,39 +298,39 @@ thread_local! {
     static IN_CALL: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The message printed when a core calls `exit` during a call.
-static EXIT_MESSAGE: OnceLock<String> = OnceLock::new();
+/// What is written, and where, when a core calls `exit` during a call:
+/// the first [`guard_exit`] decides.
+static EXIT_REPORT: OnceLock<(i32, String)> = OnceLock::new();
 
 /// Makes a core's `exit()` in the middle of a call end h4 with status 1
-/// and a message instead of the status the core chose (for a core in h4's
-/// own process; a helper reports the core's status as it is): `exit` runs the
-/// `atexit` handlers on the thread that called it, and that thread is
-/// inside a core call only when the core called it.
-pub fn guard_exit(path: &Path) {
+/// and `message` written to descriptor `fd` instead of the status the
+/// core chose (for a core in h4's own process; a helper reports the
+/// core's status as it is): `exit` runs the `atexit` handlers on the
+/// thread that called it, and that thread is inside a core call only when
+/// the core called it. The first call sets the message; later calls keep
+/// it.
+pub fn guard_exit(fd: i32, message: impl FnOnce() -> String) {
     static REGISTERED: Once = Once::new();
-    EXIT_MESSAGE.get_or_init(|| {
-        format!(
-            "h4: core {} called exit() in the middle of a call; stopping (status 1), nothing more is written\n",
-            path.display()
-        )
-    });
+    EXIT_REPORT.get_or_init(|| (fd, message()));
     REGISTERED.call_once(|| {
         // SAFETY: registers a plain function with no captured state,
-        // which only reads a thread-local and a static, writes to
-        // stderr and ends the process.
+        // which only reads a thread-local and a static, writes to a
+        // descriptor and ends the process.
         unsafe { nix::libc::atexit(exit_during_call) };
     });
 }
 
 extern "C" fn exit_during_call() {
     if IN_CALL.try_with(Cell::get).unwrap_or(false) {
-        let message = EXIT_MESSAGE
+        let (fd, message) = EXIT_REPORT
             .get()
-            .map_or("h4: a core called exit()\n", String::as_str);
-        // SAFETY: write(2) of a valid buffer to stderr, then _exit, which
-        // ends the process without running anything else.
+            .map_or((2, "h4: a core called exit()\n"), |(fd, m)| {
+                (*fd, m.as_str())
+            });
+        // SAFETY: write(2) of a valid buffer, then _exit, which ends the
+        // process without running anything else.
         unsafe {
-            nix::libc::write(2, message.as_ptr().cast(), message.len());
+            nix::libc::write(fd, message.as_ptr().cast(), message.len());
             nix::libc::_exit(1);
         }
     }

@@ -21,7 +21,17 @@ use super::{Coded, Comparison, Engine, EngineError};
 use crate::container::{EngineId, EngineKind};
 use ffi::{CoreLibrary, Decoded, Direction, Identity, LoadError, Returned};
 use isolate::{HelperCommand, Helpers};
-pub use process::{Change, ProcessState};
+pub use process::{
+    Change, ProcessState, current_locale, current_umask, signal_disposition, signal_name,
+};
+
+/// Makes a core's `exit()` in the middle of a call write `message` to
+/// descriptor `fd` and end the process with status 1. [`Core::load`] sets
+/// a message for h4's stderr; a host that wants another (`h4 verify`'s
+/// child reports on its own channel) calls this first.
+pub fn report_exit_in_call(fd: i32, message: String) {
+    ffi::guard_exit(fd, || message);
+}
 
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;
@@ -67,6 +77,10 @@ pub struct Core {
     id: EngineId,
     version: Option<String>,
     block_size: Option<u32>,
+    /// The levels the core compresses at, if it has levels.
+    levels: Option<RangeInclusive<i32>>,
+    /// The level to compress at; `None`: the core's own default.
+    level: Option<i32>,
     path: PathBuf,
     /// The process's settings from before the core was loaded.
     before: ProcessState,
@@ -92,7 +106,12 @@ impl Core {
         // The library's initialisers run inside open: whatever they change
         // of the process's settings is put back before anything else.
         let before = ProcessState::capture();
-        ffi::guard_exit(path);
+        ffi::guard_exit(2, || {
+            format!(
+                "h4: core {} called exit() in the middle of a call; stopping (status 1), nothing more is written\n",
+                path.display()
+            )
+        });
         let opened = CoreLibrary::open(path);
         let load_changes = before.restore();
         let (library, identity) = opened.map_err(|e| CoreLoadError {
@@ -177,6 +196,13 @@ impl Core {
                 block_sizes.end()
             )));
         }
+        if let Some((low, high)) = identity.levels
+            && low > high
+        {
+            return Err(fail(format!(
+                "h4_core_level_range_v1 says {low} to {high}: the lowest level is above the highest"
+            )));
+        }
         let version = identity
             .version
             .map(|v| String::from_utf8_lossy(&v).into_owned());
@@ -188,6 +214,8 @@ impl Core {
             },
             version,
             block_size: identity.block_size,
+            levels: identity.levels.map(|(low, high)| low..=high),
+            level: None,
             path: path.to_path_buf(),
             before,
             load_changes: Vec::new(),
@@ -223,6 +251,37 @@ impl Core {
         }
     }
 
+    /// Makes the core compress at `level` (through
+    /// `h4_compress_level_v1`), or at its own default for `None`. Fails,
+    /// changing nothing, when the core has no levels or `level` is outside
+    /// [`Engine::levels`]. A level changes only the payloads a core makes,
+    /// never how they decode, and is not written anywhere.
+    pub fn set_level(&mut self, level: Option<i32>) -> Result<(), String> {
+        match (level, &self.levels) {
+            (None, _) => {}
+            (Some(level), Some(range)) if range.contains(&level) => {}
+            (Some(level), Some(range)) => {
+                return Err(format!(
+                    "level {level} is outside the core's levels, {} to {}",
+                    range.start(),
+                    range.end()
+                ));
+            }
+            (Some(_), None) => {
+                return Err("the core has no levels (no h4_compress_level_v1)".to_string());
+            }
+        }
+        self.level = level;
+        Ok(())
+    }
+
+    /// The entry point compression calls: `h4_compress`, or
+    /// `h4_compress_level_v1` once a level is set.
+    fn compress_direction(&self) -> Direction {
+        self.level
+            .map_or(Direction::Compress, Direction::CompressAt)
+    }
+
     /// The library's path, as given to [`Core::load`].
     pub fn path(&self) -> &Path {
         &self.path
@@ -241,6 +300,13 @@ impl Core {
     /// Call it where no call into the core is running.
     pub fn restore_process(&self) -> Vec<Change> {
         self.before.restore()
+    }
+
+    /// The descriptor the host keeps open while the core is loaded (the
+    /// working directory from before, to put back), which a check of the
+    /// core's own descriptors must not count.
+    pub fn own_descriptor(&self) -> Option<std::os::fd::RawFd> {
+        self.before.descriptor()
     }
 
     /// The version string the core reports through `h4_core_version_v1`.
@@ -304,12 +370,20 @@ impl Engine for Core {
         self.block_size
     }
 
+    fn levels(&self) -> Option<RangeInclusive<i32>> {
+        self.levels.clone()
+    }
+
+    fn level(&self) -> Option<i32> {
+        self.level
+    }
+
     fn compress_block(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Coded, EngineError> {
         // Only a payload smaller than the block is kept, so a longer one is
         // never copied out of the core (for incompressible data, a block's
         // worth of copying and memory per call).
         let useful = input.len().saturating_sub(1);
-        match self.call(Direction::Compress, input, useful, out)? {
+        match self.call(self.compress_direction(), input, useful, out)? {
             Returned::Data { copied: true, .. } => Ok(Coded::Payload),
             Returned::Data { len, .. } if len <= max_compressed_len(input.len()) => {
                 Ok(Coded::Stored)
@@ -356,7 +430,7 @@ impl Engine for Core {
 
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
         let bound = max_compressed_len(input.len());
-        match self.call(Direction::Compress, input, bound, out)? {
+        match self.call(self.compress_direction(), input, bound, out)? {
             Returned::Data { copied: true, .. } => Ok(()),
             Returned::Null | Returned::Empty if input.is_empty() => {
                 out.clear();
@@ -435,6 +509,9 @@ fn load_error_text(e: LoadError) -> String {
     match e {
         LoadError::Open(why) => why,
         LoadError::MissingSymbol(name) => format!("missing symbol {name}"),
+        LoadError::Unpaired { present, missing } => {
+            format!("exports {present} without {missing}")
+        }
     }
 }
 

@@ -113,6 +113,13 @@ impl ProcessState {
         changes
     }
 
+    /// The descriptor this snapshot keeps open (the working directory, to
+    /// return to).
+    pub fn descriptor(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        self.cwd.as_ref().map(AsRawFd::as_raw_fd)
+    }
+
     /// The file-creation mask when the snapshot was taken.
     pub fn umask(&self) -> Mode {
         self.umask
@@ -121,19 +128,53 @@ impl ProcessState {
 
 /// The action installed for `signal`, read without changing it.
 fn action(signal: Signal) -> Option<libc::sigaction> {
+    raw_action(signal as libc::c_int)
+}
+
+/// The action installed for signal number `signo`, read without changing
+/// it; `None` for a number the system does not have.
+fn raw_action(signo: libc::c_int) -> Option<libc::sigaction> {
     let mut old = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
     // SAFETY: a NULL new action only reads the current one into `old`,
     // which is valid for writes of a whole `sigaction`.
-    let done =
-        unsafe { libc::sigaction(signal as libc::c_int, std::ptr::null(), old.as_mut_ptr()) };
+    let done = unsafe { libc::sigaction(signo, std::ptr::null(), old.as_mut_ptr()) };
     // SAFETY: zero is a valid bit pattern for every field, and on success
     // the kernel filled it in.
     (done == 0).then(|| unsafe { old.assume_init() })
 }
 
+/// How signal number `signo` is handled, as the handler's address (0 for
+/// the default action, 1 for ignored) and the action's flags; `None` for a
+/// number the system does not have. For comparing before and after a core
+/// runs, not for calling anything.
+pub fn signal_disposition(signo: i32) -> Option<(usize, i32)> {
+    raw_action(signo).map(|a| (a.sa_sigaction, a.sa_flags))
+}
+
+/// The usual name of a signal (`SIGSEGV`), or its number when it has none.
+pub fn signal_name(signal: i32) -> String {
+    Signal::try_from(signal).map_or_else(|_| format!("signal {signal}"), |s| s.as_str().to_string())
+}
+
+/// The program's locale for every category, as `setlocale(LC_ALL, NULL)`
+/// names it.
+pub fn current_locale() -> Option<String> {
+    // SAFETY: a NULL locale only queries; the returned string is owned by
+    // the C library and copied before anything else can call setlocale
+    // (the callers are single-threaded checks).
+    unsafe {
+        let name = libc::setlocale(libc::LC_ALL, std::ptr::null());
+        (!name.is_null()).then(|| {
+            std::ffi::CStr::from_ptr(name)
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+}
+
 /// The file-creation mask, read from /proc/self/status where Linux has it
 /// (no change, not even for an instant), else by setting and resetting it.
-fn current_umask() -> Mode {
+pub fn current_umask() -> Mode {
     let from_proc = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
@@ -151,6 +192,13 @@ fn current_umask() -> Mode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signals_are_named() {
+        assert_eq!(signal_name(11), "SIGSEGV");
+        assert_eq!(signal_name(24), "SIGXCPU");
+        assert_eq!(signal_name(1000), "signal 1000");
+    }
 
     #[test]
     fn an_unchanged_process_has_no_changes() {

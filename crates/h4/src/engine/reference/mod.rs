@@ -165,6 +165,14 @@ impl Engine for Reference {
         &self.id
     }
 
+    fn levels(&self) -> Option<RangeInclusive<i32>> {
+        Some(*LEVELS.start() as i32..=*LEVELS.end() as i32)
+    }
+
+    fn level(&self) -> Option<i32> {
+        Some(self.level as i32)
+    }
+
     fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
         out.clear();
         encode_level(input, self.level, out);

@@ -2,14 +2,16 @@
 //! of blocks travel in shared memory, not here.
 //!
 //! ```text
-//! hello (helper → h4, once):  "H4CH1" 0x00 name version abi block_size into sandbox
-//!                          or "H4CH1" 0x01 error
-//! request (h4 → helper):      op:u8 in_len:u64 out_offset:u64 limit:u64 shm_len:u64
+//! hello (helper → h4, once):  "H4CH2" 0x00 name version abi block_size levels into sandbox
+//!                          or "H4CH2" 0x01 error
+//! request (h4 → helper):      op:u8 in_len:u64 out_offset:u64 limit:u64 shm_len:u64 level:i32
 //! reply (helper → h4):        kind:u8 len:u64
 //! ```
 //!
 //! Integers are little-endian; strings are a u32 length and bytes, and an
-//! optional value is a presence byte and the value. The input is at the
+//! optional value is a presence byte and the value; `levels` is the lowest and
+//! highest level as two i32s, and a request's level counts only for op 3
+//! (compress at a level). The input is at the
 //! start of shared memory and the output at `out_offset`, at most `limit`
 //! bytes; `shm_len` tells the helper when h4 has grown the memory.
 
@@ -17,7 +19,7 @@ use std::io::{self, Read};
 
 use crate::engine::core::ffi::{Direction, Identity, Returned};
 
-const MAGIC: &[u8; 5] = b"H4CH1";
+const MAGIC: &[u8; 5] = b"H4CH2";
 
 /// A call for the helper to make.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,14 +32,25 @@ pub struct Request {
 }
 
 impl Request {
-    pub const LEN: usize = 33;
+    pub const LEN: usize = 37;
 
     pub fn encode(&self) -> [u8; Self::LEN] {
         let mut b = [0u8; Self::LEN];
-        b[0] = match self.direction {
-            Direction::Compress => 1,
-            Direction::Decompress => 2,
+        let level = match self.direction {
+            Direction::Compress => {
+                b[0] = 1;
+                0
+            }
+            Direction::Decompress => {
+                b[0] = 2;
+                0
+            }
+            Direction::CompressAt(level) => {
+                b[0] = 3;
+                level
+            }
         };
+        b[33..].copy_from_slice(&level.to_le_bytes());
         for (i, v) in [self.in_len, self.out_offset, self.limit, self.shm_len]
             .into_iter()
             .enumerate()
@@ -58,6 +71,7 @@ impl Request {
             direction: match b[0] {
                 1 => Direction::Compress,
                 2 => Direction::Decompress,
+                3 => Direction::CompressAt(i32::from_le_bytes(b[33..].try_into().unwrap())),
                 _ => return None,
             },
             in_len: word(0)?,
@@ -138,6 +152,12 @@ pub fn hello_ok(identity: &Identity, has_decompress_into: bool, sandbox: &str) -
             .as_ref()
             .map(|v| &v[..]),
     );
+    let levels = identity.levels.map(|(low, high)| {
+        let mut v = low.to_le_bytes().to_vec();
+        v.extend_from_slice(&high.to_le_bytes());
+        v
+    });
+    put_opt(&mut b, levels.as_deref());
     b.push(u8::from(has_decompress_into));
     put_bytes(&mut b, sandbox.as_bytes());
     b
@@ -167,6 +187,14 @@ pub fn read_hello(r: &mut impl Read) -> Result<Hello, Result<String, io::Error>>
     let version = get_opt(r).map_err(Err)?;
     let abi_version = u32_of(get_opt(r).map_err(Err)?);
     let block_size = u32_of(get_opt(r).map_err(Err)?);
+    let levels = get_opt(r).map_err(Err)?.and_then(|v| {
+        let v: [u8; 8] = v.try_into().ok()?;
+        let (low, high) = v.split_at(4);
+        Some((
+            i32::from_le_bytes(low.try_into().ok()?),
+            i32::from_le_bytes(high.try_into().ok()?),
+        ))
+    });
     let mut into = [0u8; 1];
     r.read_exact(&mut into).map_err(Err)?;
     let sandbox = get_bytes(r).map_err(Err)?;
@@ -176,6 +204,7 @@ pub fn read_hello(r: &mut impl Read) -> Result<Hello, Result<String, io::Error>>
             version,
             abi_version,
             block_size,
+            levels,
         },
         has_decompress_into: into[0] == 1,
         sandbox: String::from_utf8_lossy(&sandbox).into_owned(),
@@ -240,6 +269,14 @@ mod tests {
             shm_len: 3 << 20,
         };
         assert_eq!(Request::decode(&request.encode()), Some(request));
+        let at_level = Request {
+            direction: Direction::CompressAt(-5),
+            in_len: 5,
+            out_offset: 4096,
+            limit: 1 << 20,
+            shm_len: 3 << 20,
+        };
+        assert_eq!(Request::decode(&at_level.encode()), Some(at_level));
         for reply in [
             Reply::Returned(Returned::Data {
                 len: 7,
@@ -261,10 +298,12 @@ mod tests {
             version: None,
             abi_version: Some(1),
             block_size: Some(6 << 20),
+            levels: Some((-7, 22)),
         };
         let hello = read_hello(&mut &hello_ok(&identity, true, "sandboxed")[..]).unwrap();
         assert_eq!(hello.identity.name.as_deref(), Some(&b"zstd"[..]));
         assert_eq!(hello.identity.block_size, Some(6 << 20));
+        assert_eq!(hello.identity.levels, Some((-7, 22)));
         assert!(hello.has_decompress_into);
         assert_eq!(hello.sandbox, "sandboxed");
         let err = read_hello(&mut &hello_err("missing symbol h4_free")[..]).unwrap_err();

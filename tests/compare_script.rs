@@ -1,0 +1,63 @@
+//! `scripts/compare` on a machine that lacks some tools: a peer that is
+//! not installed, or a program an input needs, is left out with a note,
+//! and the rest is measured (it used to stop the whole run).
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{self, H4, stderr_of};
+
+#[test]
+fn compare_skips_what_is_not_installed() {
+    let Some(python) = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_string())
+    else {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    };
+    let dir = util::tempdir();
+    let d = dir.path();
+    // A PATH with Python and a shell only: no lz4, gzip, pigz, flac,
+    // espeak-ng or sox.
+    let bin = d.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    symlink(&python, bin.join("python3")).unwrap();
+    symlink("/bin/sh", bin.join("sh")).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/compare");
+    let out = Command::new(bin.join("python3"))
+        .arg(script)
+        .args([
+            "--only",
+            "random,speech-mono",
+            "--runs",
+            "1",
+            "--threads",
+            "1",
+            "--h4",
+            H4,
+        ])
+        .arg("--data")
+        .arg(d.join("data"))
+        .env("PATH", &bin)
+        .env_remove("HARMONY4_CORE_PATH")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{report}", stderr_of(&out));
+    assert!(
+        report.contains("Not installed, so not measured: lz4 -1,"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("Inputs not made here, so not measured: speech-mono (needs espeak-ng, sox)"),
+        "{report}"
+    );
+    assert!(report.contains("| h4 reference | 1.000 |"), "{report}");
+    assert!(report.contains("grows <= 0.1% (random)"), "{report}");
+}
