@@ -27,6 +27,7 @@ numcodecs codec and Zarr codec are found through entry points.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
@@ -90,8 +91,9 @@ def compress(
     bytes ``h4 compress`` writes with the same settings.
 
     Args:
-        level: reference engine effort, 1 (fastest) to 9 (smallest); default
-            2. Ignored when the engine is a core (as ``h4 compress --level``).
+        level: effort: for the reference engine 1 (fastest) to 9 (smallest),
+            default 2; for a core with levels, its own range (as
+            ``h4 compress --level``); a core without levels ignores it.
         threads: worker threads (default: one per CPU); the bytes are the
             same for every count.
         engine: the engine (default: :func:`load_engine`'s choice, loaded
@@ -103,9 +105,17 @@ def compress(
     chosen = engine if engine is not None else default_engine()
     if level is not None and chosen.kind == "reference":
         chosen = ReferenceEngine(level)
+    elif level is not None and isinstance(chosen, CoreEngine) and chosen.levels is not None:
+        chosen = _core_at(chosen.path, level)
     return chosen.compress(
         data, block_size=block_size, threads=threads, format_version=format_version
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _core_at(path: str, level: int) -> CoreEngine:
+    """The core at ``path`` compressing at ``level``, loaded once."""
+    return CoreEngine(path, level)
 
 
 def decompress(

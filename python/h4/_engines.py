@@ -204,15 +204,20 @@ class CoreEngine(Engine):
 
     Args:
         path: the library's path.
+        level: the level to compress at, for a core with levels
+            (``h4_compress_level_v1``; :attr:`levels` gives the range);
+            default: the core's own. Never needed to decompress.
 
     Raises:
         CoreLoadError: the library does not load or is not a valid core.
+        ValueError: ``level`` is outside the core's levels, or the core
+            has none.
     """
 
     __slots__ = ()
 
-    def __init__(self, path: "str | os.PathLike[str]") -> None:
-        native, changes = _native.Engine.load_core(os.fspath(path))
+    def __init__(self, path: "str | os.PathLike[str]", level: Optional[int] = None) -> None:
+        native, changes = _native.Engine.load_core(os.fspath(path), level)
         super().__init__(native)
         for change in changes:
             warnings.warn(
@@ -233,12 +238,22 @@ class CoreEngine(Engine):
         """The version the core reports (``h4_core_version_v1``), if any."""
         return self._native.version
 
+    @property
+    def level(self) -> Optional[int]:
+        """The level asked for, or None for the core's default."""
+        return self._native.level
+
+    @property
+    def levels(self) -> Optional[tuple[int, int]]:
+        """The lowest and highest level the core has, or None."""
+        return self._native.levels
+
     def _identity(self) -> object:
         return os.path.realpath(self.path)
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
+    def __reduce__(self) -> tuple[type, tuple[str, Optional[int]]]:
         # Another process (a Dask worker) loads the same library by path.
-        return (CoreEngine, (self.path,))
+        return (CoreEngine, (self.path, self.level))
 
 
 def load_engine() -> CompressionEngine:

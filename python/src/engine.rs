@@ -26,7 +26,7 @@ pub const RAW_LIMIT: usize = 1 << 34;
 pub struct PyEngine {
     pub engine: Arc<dyn Engine>,
     core: Option<Arc<Core>>,
-    level: Option<u32>,
+    level: Option<i32>,
 }
 
 impl PyEngine {
@@ -55,25 +55,29 @@ impl PyEngine {
         Ok(PyEngine {
             engine: Arc::new(engine),
             core: None,
-            level,
+            level: level.map(|l| l as i32),
         })
     }
 
-    /// Loads the core library at `path` into this process. Returns the
-    /// engine and what the library's initialisers changed in the process
-    /// (h4 put each back), for the caller to warn about.
+    /// Loads the core library at `path` into this process, compressing
+    /// at `level` when given (a core with levels: `h4_compress_level_v1`).
+    /// Returns the engine and what the library's initialisers changed in
+    /// the process (h4 put each back), for the caller to warn about.
     #[staticmethod]
-    fn load_core(path: PathBuf) -> PyResult<(Self, Vec<String>)> {
-        let core = Core::load(&path, BLOCK_SIZES).map_err(|e| {
+    #[pyo3(signature = (path, level=None))]
+    fn load_core(path: PathBuf, level: Option<i32>) -> PyResult<(Self, Vec<String>)> {
+        let mut core = Core::load(&path, BLOCK_SIZES).map_err(|e| {
             CoreLoadError::new_err((e.to_string(), e.path.display().to_string(), e.why))
         })?;
+        core.set_level(level)
+            .map_err(|why| PyValueError::new_err(format!("core {}: {why}", path.display())))?;
         let changes = core.load_changes().iter().map(|c| c.to_string()).collect();
         let core = Arc::new(core);
         Ok((
             PyEngine {
                 engine: Arc::clone(&core) as Arc<dyn Engine>,
                 core: Some(core),
-                level: None,
+                level,
             },
             changes,
         ))
@@ -94,10 +98,16 @@ impl PyEngine {
         }
     }
 
-    /// The level asked for (reference engine), if any.
+    /// The level asked for, if any.
     #[getter]
-    fn level(&self) -> Option<u32> {
+    fn level(&self) -> Option<i32> {
         self.level
+    }
+
+    /// The levels the engine has, lowest to highest, or None.
+    #[getter]
+    fn levels(&self) -> Option<(i32, i32)> {
+        self.engine.levels().map(|r| (*r.start(), *r.end()))
     }
 
     /// The core's library path.
@@ -196,8 +206,13 @@ impl PyEngine {
 
     fn __repr__(&self) -> String {
         match (&self.core, self.level) {
-            (Some(core), _) => format!(
+            (Some(core), None) => format!(
                 "<h4 engine {} from {}>",
+                self.engine.id(),
+                core.path().display()
+            ),
+            (Some(core), Some(level)) => format!(
+                "<h4 engine {} from {} level {level}>",
                 self.engine.id(),
                 core.path().display()
             ),

@@ -76,3 +76,23 @@ def test_block_index_matches_h4_info(h4_cli, tmp_path):
     assert len(expected) == 11 + 1
     assert h4.blocks(path) == expected
     assert h4.content_size(path) == len(first) + len(second)
+
+
+@pytest.mark.parametrize("level", [1, 19])
+def test_core_levels_are_the_cli_s(h4_cli, cores, level, monkeypatch):
+    data = DATA["several blocks"]
+    zstd = str(cores["zstd"])
+    from_cli = run_h4(h4_cli, "-c", "--core", zstd, f"-{level}", input=data)
+    engine = h4.CoreEngine(zstd, level=level)
+    assert engine.level == level
+    assert engine.levels is not None and engine.levels[0] <= level <= engine.levels[1]
+    assert engine.compress(data) == from_cli
+    # The one-liner takes the level to the environment's core, as the CLI.
+    monkeypatch.setenv("HARMONY4_CORE_PATH", zstd)
+    assert h4.compress(data, level=level) == from_cli
+    assert h4.decompress(from_cli, engine=engine) == data
+
+
+def test_a_level_outside_a_core_s_range_is_refused(cores):
+    with pytest.raises(ValueError, match="outside"):
+        h4.CoreEngine(str(cores["zstd"]), level=99)
