@@ -38,6 +38,11 @@ pub struct Snapshot {
     descriptors: BTreeMap<String, String>,
     limits: Vec<(u64, u64)>,
     environment: BTreeMap<OsString, OsString>,
+    /// The CPUs the process may run on.
+    affinity: Vec<usize>,
+    /// Its threads (compared only between calls: a core may start a pool
+    /// once).
+    threads: usize,
 }
 
 impl Snapshot {
@@ -60,6 +65,8 @@ impl Snapshot {
                 .map(|(r, _)| getrlimit(*r).unwrap_or((0, 0)))
                 .collect(),
             environment: std::env::vars_os().collect(),
+            affinity: affinity(),
+            threads: thread_count(),
         }
     }
 
@@ -126,6 +133,12 @@ impl Snapshot {
                 changes.push(format!("the {name} limit"));
             }
         }
+        if self.affinity != before.affinity {
+            changes.push(format!(
+                "the CPU affinity ({:?} -> {:?})",
+                before.affinity, self.affinity
+            ));
+        }
         if self.environment != before.environment {
             let names: Vec<String> = self
                 .environment
@@ -144,6 +157,23 @@ impl Snapshot {
         }
         changes
     }
+}
+
+/// The CPUs this process may run on.
+fn affinity() -> Vec<usize> {
+    use nix::sched::{CpuSet, sched_getaffinity};
+    sched_getaffinity(nix::unistd::Pid::from_raw(0))
+        .map(|set| {
+            (0..CpuSet::count())
+                .filter(|&c| set.is_set(c).unwrap_or(false))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How many threads this process has.
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
 }
 
 /// The open descriptors and what each refers to.
@@ -223,11 +253,27 @@ pub fn run(
     ];
     let mut state = after_load;
     let mut calls = 0;
+    // Threads a core starts on its first call (a pool) may stay; more on
+    // later calls are threads left behind.
+    let mut threads: Option<usize> = None;
     for (name, data) in &inputs {
         for round in 0..2 {
             progress(&format!("{name}: h4_compress (call {})", round + 1));
             let packed = engine.compress_vec(data).unwrap_or_default();
             state = compare(state, take(), &format!("h4_compress on '{name}'"))?;
+            let now = state.threads;
+            match threads {
+                None => threads = Some(now),
+                Some(first) if now > first => {
+                    return Err((
+                        format!(
+                            "calls leave threads behind ({first} after the first call, {now} now)"
+                        ),
+                        format!("after h4_compress on '{name}'"),
+                    ));
+                }
+                Some(_) => {}
+            }
             progress(&format!("{name}: h4_decompress (call {})", round + 1));
             let _ = engine.decompress_vec(&packed, data.len());
             state = compare(state, take(), &format!("h4_decompress on '{name}'"))?;
@@ -235,7 +281,7 @@ pub fn run(
         }
     }
     Ok(format!(
-        "loading and {calls} calls left the working directory, umask, signal handling, locale, descriptors, limits and environment as they were; nothing printed"
+        "loading and {calls} calls left the working directory, umask, signal handling, locale, descriptors, limits, environment, CPU affinity and threads as they were; nothing printed"
     ))
 }
 
