@@ -189,6 +189,7 @@ fn install_script_puts_everything_where_h4_finds_it() {
         "bin/h4cat",
         "lib/h4/cores/libh4_core_zstd.so",
         "lib/h4/cores/libh4_core_reference.so",
+        "lib/h4/libh4_verify_preload.so",
         "share/man/man1/h4.1",
         "share/man/man1/h4-compress.1",
         "share/man/man1/unh4.1",
@@ -219,6 +220,14 @@ fn install_script_puts_everything_where_h4_finds_it() {
         );
         out.stdout
     };
+    // The installed verifier finds its preload library: nothing is left
+    // unvaried for want of it.
+    let report = installed("h4", &["verify", "--json", "--only", "determinism"], b"");
+    let report: serde_json::Value = serde_json::from_slice(&report).unwrap();
+    assert!(
+        !report["notes"].to_string().contains("not found"),
+        "{report:#}"
+    );
     let listing = String::from_utf8(installed("h4", &["cores"], b"")).unwrap();
     let cores_dir = prefix.join("lib/h4/cores").canonicalize().unwrap();
     assert!(

@@ -229,6 +229,11 @@ pub fn install(root: &Path) -> std::path::PathBuf {
         let name = format!("libh4_core_{core}.so");
         fs::copy(project_core(core), release.join(name)).unwrap();
     }
+    fs::copy(
+        cores::verify_preload(),
+        release.join("libh4_verify_preload.so"),
+    )
+    .unwrap();
     let prefix = root.join("prefix");
     let out =
         std::process::Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install"))
