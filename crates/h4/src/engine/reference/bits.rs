@@ -59,6 +59,11 @@ impl<'a> BitWriter<'a> {
 /// Past the end of the slice it reads zeros, so the hot loops need no
 /// bounds checks of their own; [`BitReader::finish`] then rejects a stream
 /// that was read past its end (or not to its last byte).
+///
+/// A hot loop works on a copy of the reader in a local variable and writes
+/// it back after: the state then stays in registers instead of being
+/// stored through the reference at every step.
+#[derive(Clone, Copy)]
 pub struct BitReader<'a> {
     data: &'a [u8],
     /// The next byte to load into `acc`; may run past `data.len()`.
@@ -82,7 +87,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Tops the buffer up to at least 56 bits.
-    #[inline]
+    #[inline(always)]
     pub fn refill(&mut self) {
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
             let word = u64::from_le_bytes(chunk.try_into().unwrap());

@@ -57,19 +57,6 @@ const LEFT_SIDE: u32 = 1;
 const SIDE_RIGHT: u32 = 2;
 const MID_SIDE: u32 = 3;
 
-/// The fixed predictor of `order` from the previous values `h[0]` (the
-/// latest) to `h[3]`.
-#[inline(always)]
-fn predict(order: usize, h: [i32; 4]) -> i32 {
-    match order {
-        0 => 0,
-        1 => h[0],
-        2 => 2 * h[0] - h[1],
-        3 => 3 * h[0] - 3 * h[1] + h[2],
-        _ => 4 * h[0] - 6 * h[1] + 4 * h[2] - h[3],
-    }
-}
-
 #[inline(always)]
 fn zigzag(r: i32) -> u32 {
     ((r << 1) ^ (r >> 31)) as u32
@@ -409,7 +396,10 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         return Err(corrupt("PCM stream length is wrong"));
     }
     let mut r = BitReader::new(stream);
+    // Each signal's values with its history first: `chan[c][HISTORY + j]`
+    // is frame `j` of the subblock. `res` holds one signal's residuals.
     let mut chan: [Vec<i32>; 2] = Default::default();
+    let mut res: Vec<i32> = Vec::new();
     let mut start = 0;
     while start < frames {
         if r.overrun() {
@@ -427,10 +417,12 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         }
         let which = mode_signals(mode);
         for c in 0..channels {
+            let x = &mut chan[c];
+            x.clear();
+            x.resize(HISTORY + len, 0);
             // The history: the signal of the frames before the subblock,
-            // latest first, from the output (zero before the block).
-            let mut h = [0i32; HISTORY];
-            for (back, slot) in h.iter_mut().enumerate() {
+            // oldest first, from the output (zero before the block).
+            for (back, slot) in x[..HISTORY].iter_mut().rev().enumerate() {
                 if let Some(i) = start.checked_sub(back + 1) {
                     *slot = if channels == 1 {
                         sample(out, 1, i, 0)
@@ -440,8 +432,10 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                 }
             }
             let side = channels == 2 && which[c] == 2;
-            chan[c].clear();
-            chan[c].resize(len, 0);
+            // The residuals first, in a loop of their own: the bit
+            // reader and the predictor each keep their registers.
+            res.clear();
+            res.resize(len, 0);
             if orders[c] == LPC {
                 let order = r.get(4) as usize;
                 if order == 0 || order > LPC_ORDER {
@@ -453,24 +447,25 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                     let v = r.get(COEF_BITS) as i32;
                     *coef = i64::from((v << (32 - COEF_BITS)) >> (32 - COEF_BITS));
                 }
+                rice(&mut r, &mut res)?;
                 if side {
-                    linear::<15>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                    linear::<15>(&coefs, shift, &res, x);
                 } else {
-                    linear::<16>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                    linear::<16>(&coefs, shift, &res, x);
                 }
             } else {
-                let h4 = [h[0], h[1], h[2], h[3]];
-                decode_residuals(&mut r, orders[c], h4, side, &mut chan[c])?;
+                rice(&mut r, &mut res)?;
+                restore_fixed(orders[c], side, &res, x);
             }
         }
+        let (a, b) = (&chan[0][HISTORY..], &chan[channels - 1][HISTORY..]);
         if channels == 1 {
-            for (i, &v) in chan[0].iter().enumerate() {
-                let at = 2 * (start + i);
-                out[at..at + 2].copy_from_slice(&(v as i16).to_le_bytes());
+            let dst = &mut out[2 * start..2 * (start + len)];
+            for (f, &v) in dst.chunks_exact_mut(2).zip(a) {
+                f.copy_from_slice(&(v as i16).to_le_bytes());
             }
         } else {
             let dst = &mut out[4 * start..4 * (start + len)];
-            let (a, b) = (&chan[0][..len], &chan[1][..len]);
             match mode {
                 LEFT_RIGHT => interleave(dst, a, b, |a, b| (a, b)),
                 LEFT_SIDE => interleave(dst, a, b, |a, b| (a, a - b)),
@@ -524,87 +519,91 @@ pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
     body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
 }
 
-/// Decodes the values of one signal into `out` (sized to the subblock)
-/// under a fixed predictor, reduced to 16 bits (or 17 with `wide`).
-fn decode_residuals(
-    r: &mut BitReader,
-    order: usize,
-    h: [i32; 4],
-    wide: bool,
-    out: &mut [i32],
-) -> Result<(), EngineError> {
+/// Turns the residuals `res` of one signal under the fixed predictor of
+/// `order` into its values, written to `x[HISTORY..]` after the history,
+/// reduced to 16 bits (or 17 with `wide`).
+fn restore_fixed(order: usize, wide: bool, res: &[i32], x: &mut [i32]) {
     // One copy of the loop per predictor and range, so neither is a
     // branch (or a call) per sample.
     match (order, wide) {
-        (0, false) => fixed::<0, 16>(r, h, out),
-        (1, false) => fixed::<1, 16>(r, h, out),
-        (2, false) => fixed::<2, 16>(r, h, out),
-        (3, false) => fixed::<3, 16>(r, h, out),
-        (4, false) => fixed::<4, 16>(r, h, out),
-        (0, true) => fixed::<0, 15>(r, h, out),
-        (1, true) => fixed::<1, 15>(r, h, out),
-        (2, true) => fixed::<2, 15>(r, h, out),
-        (3, true) => fixed::<3, 15>(r, h, out),
-        _ => fixed::<4, 15>(r, h, out),
+        (0, false) => fixed::<0, 16>(res, x),
+        (1, false) => fixed::<1, 16>(res, x),
+        (2, false) => fixed::<2, 16>(res, x),
+        (3, false) => fixed::<3, 16>(res, x),
+        (4, false) => fixed::<4, 16>(res, x),
+        (0, true) => fixed::<0, 15>(res, x),
+        (1, true) => fixed::<1, 15>(res, x),
+        (2, true) => fixed::<2, 15>(res, x),
+        (3, true) => fixed::<3, 15>(res, x),
+        _ => fixed::<4, 15>(res, x),
     }
 }
 
-/// [`decode_residuals`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
+/// [`restore_fixed`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
+///
+/// The fixed predictors have integer coefficients, so reducing modulo
+/// `2^(32 - SHIFT)` commutes with them: the history runs in wrapping
+/// 32-bit arithmetic and only the stored values are reduced, which keeps
+/// the reduction out of the chain from one value to the next.
 #[inline(never)]
-fn fixed<const ORDER: usize, const SHIFT: u32>(
-    r: &mut BitReader,
-    mut h: [i32; 4],
-    out: &mut [i32],
-) -> Result<(), EngineError> {
-    rice(r, out, |res| {
-        let v = ((predict(ORDER, h) + res) << SHIFT) >> SHIFT;
-        h = [v, h[0], h[1], h[2]];
-        v
-    })
+fn fixed<const ORDER: usize, const SHIFT: u32>(res: &[i32], x: &mut [i32]) {
+    let (hist, vals) = x.split_at_mut(HISTORY);
+    let mut h = [hist[7], hist[6], hist[5], hist[4]];
+    for (v, &e) in vals.iter_mut().zip(res) {
+        let p = match ORDER {
+            0 => 0,
+            1 => h[0],
+            2 => h[0].wrapping_add(h[0].wrapping_sub(h[1])),
+            3 => h[0].wrapping_sub(h[1]).wrapping_mul(3).wrapping_add(h[2]),
+            _ => (h[0].wrapping_add(h[2]))
+                .wrapping_mul(4)
+                .wrapping_sub(h[1].wrapping_mul(6))
+                .wrapping_sub(h[3]),
+        };
+        let raw = p.wrapping_add(e);
+        h = [raw, h[0], h[1], h[2]];
+        *v = (raw << SHIFT) >> SHIFT;
+    }
 }
 
-/// Decodes one signal under the linear predictor `coefs` (unused ones
-/// zero) and `shift`, keeping `32 - SHIFT` bits.
+/// Turns the residuals `res` of one signal under the linear predictor
+/// `coefs` (unused ones zero) and `shift` into its values, written to
+/// `x[HISTORY..]` after the history, keeping `32 - SHIFT` bits.
 #[inline(never)]
-fn linear<const SHIFT: u32>(
-    r: &mut BitReader,
-    coefs: &[i64; LPC_ORDER],
-    shift: u32,
-    mut h: [i32; HISTORY],
-    out: &mut [i32],
-) -> Result<(), EngineError> {
+fn linear<const SHIFT: u32>(coefs: &[i64; LPC_ORDER], shift: u32, res: &[i32], x: &mut [i32]) {
     let c = *coefs;
-    rice(r, out, |res| {
-        // Written out, so the history stays in registers.
-        let pred = c[0] * i64::from(h[0])
-            + c[1] * i64::from(h[1])
-            + c[2] * i64::from(h[2])
-            + c[3] * i64::from(h[3])
-            + c[4] * i64::from(h[4])
-            + c[5] * i64::from(h[5])
-            + c[6] * i64::from(h[6])
-            + c[7] * i64::from(h[7]);
-        let v = (((pred >> shift) + i64::from(res)) as i32) << SHIFT >> SHIFT;
-        h = [v, h[0], h[1], h[2], h[3], h[4], h[5], h[6]];
-        v
-    })
+    // Only `c[0]` times the newest value is on the chain from one value
+    // to the next: the rest of the next prediction, from older values, is
+    // summed while the current value is being made.
+    let mut prev = i64::from(x[HISTORY - 1]);
+    let older = |w: &[i32]| {
+        c[1] * i64::from(w[6])
+            + c[2] * i64::from(w[5])
+            + c[3] * i64::from(w[4])
+            + c[4] * i64::from(w[3])
+            + c[5] * i64::from(w[2])
+            + c[6] * i64::from(w[1])
+            + c[7] * i64::from(w[0])
+    };
+    let mut rest = older(&x[..HISTORY - 1]);
+    for (t, &e) in (HISTORY..x.len()).zip(res) {
+        let pred = c[0] * prev + rest;
+        // `x[t - 7..t]`: the values before this one, newest last.
+        rest = older(&x[t + 1 - HISTORY..t]);
+        let v = (((pred >> shift) + i64::from(e)) as i32) << SHIFT >> SHIFT;
+        x[t] = v;
+        prev = i64::from(v);
+    }
 }
 
-/// The Rice-coded partitions of one signal: each residual goes through
-/// `next`, which returns the decoded value.
-#[inline(always)]
-fn rice(
-    r: &mut BitReader,
-    out: &mut [i32],
-    mut next: impl FnMut(i32) -> i32,
-) -> Result<(), EngineError> {
+/// Reads the Rice-coded partitions of one signal into `out`.
+fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
+    let mut r = *reader;
     for part in out.chunks_mut(PARTITION) {
         r.refill();
         let k = r.get(5);
         if k == ZERO_PARTITION {
-            for slot in part {
-                *slot = next(0);
-            }
+            part.fill(0);
             continue;
         }
         if k > MAX_K {
@@ -625,9 +624,10 @@ fn rice(
                 r.consume(ESCAPE);
                 r.get(RAW_BITS)
             };
-            *slot = next(unzigzag(u));
+            *slot = unzigzag(u);
         }
     }
+    *reader = r;
     Ok(())
 }
 
