@@ -465,10 +465,19 @@ fn len_value(code: usize, r: &mut BitReader) -> usize {
 #[inline(always)]
 fn copy_literals(out: &mut [u8], op: usize, lits: &[u8], lp: usize, len: usize) {
     if len <= WIDE && lp + WIDE <= lits.len() {
-        out[op..op + WIDE].copy_from_slice(&lits[lp..lp + WIDE]);
+        let chunk: [u8; WIDE] = lits[lp..lp + WIDE].try_into().unwrap();
+        out[op..op + WIDE].copy_from_slice(&chunk);
     } else {
         out[op..op + len].copy_from_slice(&lits[lp..lp + len]);
     }
+}
+
+/// Copies the `N` bytes at `src` to `dst` through a register-sized
+/// array: a load and a store, not a call to `memmove`.
+#[inline(always)]
+fn copy_chunk<const N: usize>(out: &mut [u8], src: usize, dst: usize) {
+    let chunk: [u8; N] = out[src..src + N].try_into().unwrap();
+    out[dst..dst + N].copy_from_slice(&chunk);
 }
 
 /// Copies `len` bytes from `offset` back to `op`, overlapping forwards as
@@ -480,11 +489,16 @@ fn copy_match(out: &mut [u8], op: usize, offset: usize, len: usize) {
     if offset >= WIDE {
         // Sixteen bytes at a time: each chunk reads bytes at least sixteen
         // back, written before it.
-        let (mut s, mut d) = (src, op);
-        while d < op + len {
-            out.copy_within(s..s + WIDE, d);
-            s += WIDE;
-            d += WIDE;
+        let mut i = 0;
+        while i < len {
+            copy_chunk::<WIDE>(out, src + i, op + i);
+            i += WIDE;
+        }
+    } else if offset >= 8 {
+        let mut i = 0;
+        while i < len {
+            copy_chunk::<8>(out, src + i, op + i);
+            i += 8;
         }
     } else {
         // A short period: copy what exists, doubling the copied span each
