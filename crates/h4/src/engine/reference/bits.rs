@@ -22,29 +22,62 @@ impl<'a> BitWriter<'a> {
         }
     }
 
-    /// Writes the low `bits` bits of `value` (`bits` at most 32; the other
+    /// Writes the low `bits` bits of `value` (`bits` at most 56; the other
     /// bits of `value` must be zero).
-    #[inline]
+    ///
+    /// Fewer than 8 bits are pending between calls: the buffer is stored
+    /// whole (eight bytes) and the vector cut back to the whole bytes
+    /// filled, so a write is the same few instructions whatever its size,
+    /// with no branch on how full the buffer is.
+    #[inline(always)]
     pub fn put(&mut self, value: u64, bits: u32) {
-        debug_assert!(bits <= 32 && value >> bits == 0);
+        debug_assert!(bits <= 56 && value >> bits == 0 && self.len < 8);
         self.acc |= value << self.len;
         self.len += bits;
-        if self.len >= 32 {
-            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
-            self.acc >>= 32;
-            self.len -= 32;
-        }
+        self.out.extend_from_slice(&self.acc.to_le_bytes());
+        let whole = self.len / 8;
+        let keep = self.out.len() - 8 + whole as usize;
+        self.out.truncate(keep);
+        // At most 63 bits were pending, so `whole` is at most 7.
+        self.acc >>= 8 * whole;
+        self.len -= 8 * whole;
     }
 
     /// Writes the low `bits` bits of `value`, `bits` up to 64.
-    #[inline]
+    #[inline(always)]
     pub fn put_long(&mut self, value: u64, bits: u32) {
-        if bits <= 32 {
+        if bits <= 56 {
             self.put(value, bits);
         } else {
             self.put(value & 0xffff_ffff, 32);
             self.put(value >> 32, bits - 32);
         }
+    }
+
+    /// Writes each `(value, bits)` of `codes` (`bits` at most 56 each, at
+    /// most `max_bits` in all) as [`put`](Self::put) would.
+    ///
+    /// For long runs of codes: the buffer and its fill live in registers
+    /// (not behind `&mut self`), and the bytes go into room made once.
+    #[inline(always)]
+    pub fn put_codes(&mut self, codes: impl Iterator<Item = (u64, u32)>, max_bits: usize) {
+        let start = self.out.len();
+        self.out.resize(start + max_bits / 8 + 16, 0);
+        let buf = &mut self.out[start..];
+        let (mut acc, mut len, mut pos) = (self.acc, self.len, 0);
+        for (value, bits) in codes {
+            debug_assert!(bits <= 56 && value >> bits == 0);
+            acc |= value << len;
+            len += bits;
+            buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
+            let whole = len / 8;
+            pos += whole as usize;
+            acc >>= 8 * whole;
+            len -= 8 * whole;
+        }
+        self.out.truncate(start + pos);
+        self.acc = acc;
+        self.len = len;
     }
 
     /// Writes the pending bits, the last byte padded with zeros.

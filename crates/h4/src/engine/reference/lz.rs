@@ -317,7 +317,7 @@ fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
             | u64::from(ml_codes[mc]) << l1
             | u64::from(of_codes[oc]) << (l1 + l2);
         w.put_long(codes, l1 + l2 + l3);
-        if lb + mb <= 32 {
+        if lb + mb <= 56 {
             w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
         } else {
             w.put(u64::from(le), lb);
