@@ -43,47 +43,56 @@ impl<'a> BitWriter<'a> {
         self.len -= 8 * whole;
     }
 
-    /// Writes the low `bits` bits of `value`, `bits` up to 64.
+    /// Runs `f` with a [`FastWriter`] that continues this stream, for long
+    /// runs of writes (at most `max_bits` in all): its buffer and fill live
+    /// in registers (not behind `&mut self`), and the bytes go into room
+    /// made once, with no capacity check a write.
     #[inline(always)]
-    pub fn put_long(&mut self, value: u64, bits: u32) {
-        if bits <= 56 {
-            self.put(value, bits);
-        } else {
-            self.put(value & 0xffff_ffff, 32);
-            self.put(value >> 32, bits - 32);
-        }
-    }
-
-    /// Writes each `(value, bits)` of `codes` (`bits` at most 56 each, at
-    /// most `max_bits` in all) as [`put`](Self::put) would.
-    ///
-    /// For long runs of codes: the buffer and its fill live in registers
-    /// (not behind `&mut self`), and the bytes go into room made once.
-    #[inline(always)]
-    pub fn put_codes(&mut self, codes: impl Iterator<Item = (u64, u32)>, max_bits: usize) {
+    pub fn fast<R>(&mut self, max_bits: usize, f: impl FnOnce(&mut FastWriter) -> R) -> R {
         let start = self.out.len();
         self.out.resize(start + max_bits / 8 + 16, 0);
-        let buf = &mut self.out[start..];
-        let (mut acc, mut len, mut pos) = (self.acc, self.len, 0);
-        for (value, bits) in codes {
-            debug_assert!(bits <= 56 && value >> bits == 0);
-            acc |= value << len;
-            len += bits;
-            buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
-            let whole = len / 8;
-            pos += whole as usize;
-            acc >>= 8 * whole;
-            len -= 8 * whole;
-        }
+        let mut fw = FastWriter {
+            buf: &mut self.out[start..],
+            pos: 0,
+            acc: self.acc,
+            len: self.len,
+        };
+        let result = f(&mut fw);
+        let (pos, acc, len) = (fw.pos, fw.acc, fw.len);
         self.out.truncate(start + pos);
         self.acc = acc;
         self.len = len;
+        result
     }
 
     /// Writes the pending bits, the last byte padded with zeros.
     pub fn finish(self) {
         let bytes = self.len.div_ceil(8) as usize;
         self.out.extend_from_slice(&self.acc.to_le_bytes()[..bytes]);
+    }
+}
+
+/// A [`BitWriter`] lent for a run of writes: see [`BitWriter::fast`].
+pub struct FastWriter<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+    acc: u64,
+    len: u32,
+}
+
+impl FastWriter<'_> {
+    /// Writes the low `bits` bits of `value` (`bits` at most 56; the other
+    /// bits of `value` must be zero), as [`BitWriter::put`].
+    #[inline(always)]
+    pub fn put(&mut self, value: u64, bits: u32) {
+        debug_assert!(bits <= 56 && value >> bits == 0 && self.len < 8);
+        self.acc |= value << self.len;
+        self.len += bits;
+        self.buf[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
+        let whole = self.len / 8;
+        self.pos += whole as usize;
+        self.acc >>= 8 * whole;
+        self.len -= 8 * whole;
     }
 }
 

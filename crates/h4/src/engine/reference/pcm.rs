@@ -185,7 +185,12 @@ impl Sink for BitWriter<'_> {
     #[inline(always)]
     fn put_rice(&mut self, u: &[u32], k: u32) {
         let max_bits = u.len() * (ESCAPE + RAW_BITS) as usize;
-        self.put_codes(u.iter().map(|&v| rice_code(v, k)), max_bits);
+        self.fast(max_bits, |w| {
+            for &v in u {
+                let (code, bits) = rice_code(v, k);
+                w.put(code, bits);
+            }
+        });
     }
 }
 
