@@ -297,37 +297,40 @@ fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
     );
     let mut w = BitWriter::new(out);
     let mut prev = 0;
-    // Per sequence at most 33 bits of codes and 3 x 31 extra bits.
-    w.fast(seqs.len() * 128, |w| {
-        for seq in seqs {
-            let (lc, lb, le) = len_code(seq.lits);
-            let (mc, mb, me) = len_code(seq.len - MIN_MATCH as u32);
-            let (oc, ob, oe) = if seq.offset == prev {
-                (0, 0, 0)
-            } else {
-                off_code(seq.offset)
-            };
-            prev = seq.offset;
-            // The three codes in one write (at most 33 bits), then the
-            // extra bits: short ones together.
-            let (l1, l2, l3) = (
-                u32::from(ll_lens[lc]),
-                u32::from(ml_lens[mc]),
-                u32::from(of_lens[oc]),
-            );
-            let codes = u64::from(ll_codes[lc])
-                | u64::from(ml_codes[mc]) << l1
-                | u64::from(of_codes[oc]) << (l1 + l2);
-            w.put(codes, l1 + l2 + l3);
-            if lb + mb <= 56 {
-                w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
-            } else {
-                w.put(u64::from(le), lb);
-                w.put(u64::from(me), mb);
+    // Per sequence at most 33 bits of codes and 3 x 31 extra bits: in
+    // runs of 512 sequences, so the room made ahead stays small.
+    for run in seqs.chunks(512) {
+        w.fast(run.len() * 128, |w| {
+            for seq in run {
+                let (lc, lb, le) = len_code(seq.lits);
+                let (mc, mb, me) = len_code(seq.len - MIN_MATCH as u32);
+                let (oc, ob, oe) = if seq.offset == prev {
+                    (0, 0, 0)
+                } else {
+                    off_code(seq.offset)
+                };
+                prev = seq.offset;
+                // The three codes in one write (at most 33 bits), then the
+                // extra bits: short ones together.
+                let (l1, l2, l3) = (
+                    u32::from(ll_lens[lc]),
+                    u32::from(ml_lens[mc]),
+                    u32::from(of_lens[oc]),
+                );
+                let codes = u64::from(ll_codes[lc])
+                    | u64::from(ml_codes[mc]) << l1
+                    | u64::from(of_codes[oc]) << (l1 + l2);
+                w.put(codes, l1 + l2 + l3);
+                if lb + mb <= 56 {
+                    w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
+                } else {
+                    w.put(u64::from(le), lb);
+                    w.put(u64::from(me), mb);
+                }
+                w.put(u64::from(oe), ob);
             }
-            w.put(u64::from(oe), ob);
-        }
-    });
+        });
+    }
     w.finish();
 }
 
