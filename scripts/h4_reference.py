@@ -580,8 +580,15 @@ def lpc(s):
     x = s[HISTORY:]
     n = len(x)
     half = (n + 1) * (n + 1)
-    y = [v * (256 - 256 * (2 * i - (n - 1)) ** 2 // half) for i, v in enumerate(x)]
-    r = [float(sum(y[i] * y[i - lag] for i in range(lag, n))) if lag < n else 0.0 for lag in range(LPC_ORDER + 1)]
+    y = [float(v * (256 - 256 * (2 * i - (n - 1)) ** 2 // half)) for i, v in enumerate(x)]
+    # Autocorrelation in doubles: eight partial sums (positions i mod 8),
+    # each in increasing i, added pairwise; y is 0 before its start.
+    r = []
+    for lag in range(LPC_ORDER + 1):
+        sums = [0.0] * 8
+        for i in range(n):
+            sums[i % 8] += y[i] * (y[i - lag] if i >= lag else 0.0)
+        r.append(((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7])))
     if r[0] == 0.0:
         return None
     a = [0.0] * (LPC_ORDER + 1)
@@ -632,7 +639,7 @@ def encode_partitions(u, w):
                 w.put(v, RAW_BITS)
 
 
-def pcm_encode(x, channels):
+def pcm_encode(x, channels, linear=True):
     frame = 2 * channels
     frames = len(x) // frame
     samples = pcm_samples(x, frames, channels)
@@ -661,9 +668,9 @@ def pcm_encode(x, channels):
             pair = MODE_SIGNALS[mode]
         plans = []
         for j in pair:
-            linear = lpc(sig[j])
-            if linear is not None and linear[2] < best[j][0]:
-                plans.append(("lpc", linear[0], linear[1]))
+            fitted = lpc(sig[j]) if linear else None
+            if fitted is not None and fitted[2] < best[j][0]:
+                plans.append(("lpc", fitted[0], fitted[1]))
                 w.put(LPC, 3)
             else:
                 plans.append(("fixed", best[j][1]))
@@ -766,7 +773,7 @@ def pcm_decode(body, n, channels):
 MODE_MAX = 12
 
 
-def body_for(x, mode, params):
+def body_for(x, mode, params, linear=True):
     if mode == 1:
         return rle_encode(x)
     if mode <= 5:
@@ -775,7 +782,7 @@ def body_for(x, mode, params):
         return lz_encode(x, params)
     if mode <= 10:
         return lz_encode(delta(x, mode - 6), params)
-    return pcm_encode(x, mode - 10)
+    return pcm_encode(x, mode - 10, linear)
 
 
 def sample_windows(x):
@@ -796,11 +803,19 @@ def encode_payload(data, level=DEFAULT_LEVEL):
     trial = (min(params[0], TRIAL_HASH_BITS),) + params[1:]
     windows = sample_windows(data)
     sample_len = sum(len(w) for w in windows)
+    # One LZ-of-delta trial at most: the stride with the most small deltas.
+    stride, most = 1, 0
+    for s in range(1, 5):
+        d = small_deltas(windows, s)
+        if d > most:
+            stride, most = s, d
+    lz_delta = 6 + stride if most * 5 > sample_len * 2 else None
     simple, coded = (sample_len, 0), None
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
-        if 7 <= mode <= 10 and small_deltas(windows, mode - 6) * 5 <= sample_len * 2:
+        if 7 <= mode <= 10 and mode != lz_delta:
             continue
-        total = sum(len(body_for(w, mode, trial)) for w in windows)
+        # PCM trials use fixed predictors only.
+        total = sum(len(body_for(w, mode, trial, linear=False)) for w in windows)
         if mode <= 5 and total < simple[0]:
             simple = (total, mode)
         if mode >= 6 and (coded is None or total < coded[0]):
@@ -811,7 +826,8 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         best_mode = simple[1]
     if best_mode == 0:
         return bytes([0]) + put_varint(n) + data
-    body = body_for(data, best_mode, params)
+    # A block that is its own sample is coded with the trial's parameters.
+    body = body_for(data, best_mode, trial if n <= 32768 else params)
     if len(body) >= n:
         return bytes([0]) + put_varint(n) + data
     return bytes([best_mode]) + put_varint(n) + body

@@ -17,13 +17,18 @@ fn main() {
 const BLOCK: usize = 1 << 20;
 
 fn block(kind: &str) -> Vec<u8> {
+    sized(kind, BLOCK)
+}
+
+/// `len` bytes (a multiple of 3072) of one kind of data.
+fn sized(kind: &str, len: usize) -> Vec<u8> {
     let mut rng = Rng::new(7);
     match kind {
-        "text" => corpus::text_like(&mut rng, BLOCK),
-        "binary" => corpus::binary_like(&mut rng, BLOCK),
-        "pcm" => corpus::pcm_like(&mut rng, BLOCK / 4),
-        "raster" => corpus::raster_like(1024, BLOCK / 3072),
-        _ => rng.bytes(BLOCK),
+        "text" => corpus::text_like(&mut rng, len),
+        "binary" => corpus::binary_like(&mut rng, len),
+        "pcm" => corpus::pcm_like(&mut rng, len / 4),
+        "raster" => corpus::raster_like(1024, len.div_ceil(3072)),
+        _ => rng.bytes(len),
     }
 }
 
@@ -32,6 +37,18 @@ const KINDS: [&str; 5] = ["text", "binary", "pcm", "raster", "random"];
 #[divan::bench(args = KINDS)]
 fn encode(bencher: Bencher, kind: &str) {
     let data = block(kind);
+    let mut out = Vec::new();
+    bencher
+        .counter(BytesCount::of_slice(&data))
+        .bench_local(|| reference::encode(black_box(&data), &mut out));
+}
+
+/// Small inputs, whole: where the fixed costs of a call show (choosing
+/// the mode, clearing tables), as for a library caller with small records.
+#[divan::bench(args = KINDS, consts = [1024, 65536])]
+fn encode_small<const LEN: usize>(bencher: Bencher, kind: &str) {
+    let mut data = sized(kind, LEN);
+    data.truncate(LEN);
     let mut out = Vec::new();
     bencher
         .counter(BytesCount::of_slice(&data))

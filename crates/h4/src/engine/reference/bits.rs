@@ -22,29 +22,47 @@ impl<'a> BitWriter<'a> {
         }
     }
 
-    /// Writes the low `bits` bits of `value` (`bits` at most 32; the other
+    /// Writes the low `bits` bits of `value` (`bits` at most 56; the other
     /// bits of `value` must be zero).
-    #[inline]
+    ///
+    /// Fewer than 8 bits are pending between calls: the buffer is stored
+    /// whole (eight bytes) and the vector cut back to the whole bytes
+    /// filled, so a write is the same few instructions whatever its size,
+    /// with no branch on how full the buffer is.
+    #[inline(always)]
     pub fn put(&mut self, value: u64, bits: u32) {
-        debug_assert!(bits <= 32 && value >> bits == 0);
+        debug_assert!(bits <= 56 && value >> bits == 0 && self.len < 8);
         self.acc |= value << self.len;
         self.len += bits;
-        if self.len >= 32 {
-            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
-            self.acc >>= 32;
-            self.len -= 32;
-        }
+        self.out.extend_from_slice(&self.acc.to_le_bytes());
+        let whole = self.len / 8;
+        let keep = self.out.len() - 8 + whole as usize;
+        self.out.truncate(keep);
+        // At most 63 bits were pending, so `whole` is at most 7.
+        self.acc >>= 8 * whole;
+        self.len -= 8 * whole;
     }
 
-    /// Writes the low `bits` bits of `value`, `bits` up to 64.
-    #[inline]
-    pub fn put_long(&mut self, value: u64, bits: u32) {
-        if bits <= 32 {
-            self.put(value, bits);
-        } else {
-            self.put(value & 0xffff_ffff, 32);
-            self.put(value >> 32, bits - 32);
-        }
+    /// Runs `f` with a [`FastWriter`] that continues this stream, for long
+    /// runs of writes (at most `max_bits` in all): its buffer and fill live
+    /// in registers (not behind `&mut self`), and the bytes go into room
+    /// made once, with no capacity check a write.
+    #[inline(always)]
+    pub fn fast<R>(&mut self, max_bits: usize, f: impl FnOnce(&mut FastWriter) -> R) -> R {
+        let start = self.out.len();
+        self.out.resize(start + max_bits / 8 + 16, 0);
+        let mut fw = FastWriter {
+            buf: &mut self.out[start..],
+            pos: 0,
+            acc: self.acc,
+            len: self.len,
+        };
+        let result = f(&mut fw);
+        let (pos, acc, len) = (fw.pos, fw.acc, fw.len);
+        self.out.truncate(start + pos);
+        self.acc = acc;
+        self.len = len;
+        result
     }
 
     /// Writes the pending bits, the last byte padded with zeros.
@@ -54,11 +72,40 @@ impl<'a> BitWriter<'a> {
     }
 }
 
+/// A [`BitWriter`] lent for a run of writes: see [`BitWriter::fast`].
+pub struct FastWriter<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+    acc: u64,
+    len: u32,
+}
+
+impl FastWriter<'_> {
+    /// Writes the low `bits` bits of `value` (`bits` at most 56; the other
+    /// bits of `value` must be zero), as [`BitWriter::put`].
+    #[inline(always)]
+    pub fn put(&mut self, value: u64, bits: u32) {
+        debug_assert!(bits <= 56 && value >> bits == 0 && self.len < 8);
+        self.acc |= value << self.len;
+        self.len += bits;
+        self.buf[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
+        let whole = self.len / 8;
+        self.pos += whole as usize;
+        self.acc >>= 8 * whole;
+        self.len -= 8 * whole;
+    }
+}
+
 /// Reads bits from a byte slice.
 ///
 /// Past the end of the slice it reads zeros, so the hot loops need no
 /// bounds checks of their own; [`BitReader::finish`] then rejects a stream
 /// that was read past its end (or not to its last byte).
+///
+/// A hot loop works on a copy of the reader in a local variable and writes
+/// it back after: the state then stays in registers instead of being
+/// stored through the reference at every step.
+#[derive(Clone, Copy)]
 pub struct BitReader<'a> {
     data: &'a [u8],
     /// The next byte to load into `acc`; may run past `data.len()`.
@@ -82,7 +129,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Tops the buffer up to at least 56 bits.
-    #[inline]
+    #[inline(always)]
     pub fn refill(&mut self) {
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
             let word = u64::from_le_bytes(chunk.try_into().unwrap());

@@ -297,33 +297,39 @@ fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
     );
     let mut w = BitWriter::new(out);
     let mut prev = 0;
-    for seq in seqs {
-        let (lc, lb, le) = len_code(seq.lits);
-        let (mc, mb, me) = len_code(seq.len - MIN_MATCH as u32);
-        let (oc, ob, oe) = if seq.offset == prev {
-            (0, 0, 0)
-        } else {
-            off_code(seq.offset)
-        };
-        prev = seq.offset;
-        // The three codes in one write (at most 33 bits), then the extra
-        // bits: short ones together.
-        let (l1, l2, l3) = (
-            u32::from(ll_lens[lc]),
-            u32::from(ml_lens[mc]),
-            u32::from(of_lens[oc]),
-        );
-        let codes = u64::from(ll_codes[lc])
-            | u64::from(ml_codes[mc]) << l1
-            | u64::from(of_codes[oc]) << (l1 + l2);
-        w.put_long(codes, l1 + l2 + l3);
-        if lb + mb <= 32 {
-            w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
-        } else {
-            w.put(u64::from(le), lb);
-            w.put(u64::from(me), mb);
-        }
-        w.put(u64::from(oe), ob);
+    // Per sequence at most 33 bits of codes and 3 x 31 extra bits: in
+    // runs of 512 sequences, so the room made ahead stays small.
+    for run in seqs.chunks(512) {
+        w.fast(run.len() * 128, |w| {
+            for seq in run {
+                let (lc, lb, le) = len_code(seq.lits);
+                let (mc, mb, me) = len_code(seq.len - MIN_MATCH as u32);
+                let (oc, ob, oe) = if seq.offset == prev {
+                    (0, 0, 0)
+                } else {
+                    off_code(seq.offset)
+                };
+                prev = seq.offset;
+                // The three codes in one write (at most 33 bits), then the
+                // extra bits: short ones together.
+                let (l1, l2, l3) = (
+                    u32::from(ll_lens[lc]),
+                    u32::from(ml_lens[mc]),
+                    u32::from(of_lens[oc]),
+                );
+                let codes = u64::from(ll_codes[lc])
+                    | u64::from(ml_codes[mc]) << l1
+                    | u64::from(of_codes[oc]) << (l1 + l2);
+                w.put(codes, l1 + l2 + l3);
+                if lb + mb <= 56 {
+                    w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
+                } else {
+                    w.put(u64::from(le), lb);
+                    w.put(u64::from(me), mb);
+                }
+                w.put(u64::from(oe), ob);
+            }
+        });
     }
     w.finish();
 }
@@ -465,10 +471,19 @@ fn len_value(code: usize, r: &mut BitReader) -> usize {
 #[inline(always)]
 fn copy_literals(out: &mut [u8], op: usize, lits: &[u8], lp: usize, len: usize) {
     if len <= WIDE && lp + WIDE <= lits.len() {
-        out[op..op + WIDE].copy_from_slice(&lits[lp..lp + WIDE]);
+        let chunk: [u8; WIDE] = lits[lp..lp + WIDE].try_into().unwrap();
+        out[op..op + WIDE].copy_from_slice(&chunk);
     } else {
         out[op..op + len].copy_from_slice(&lits[lp..lp + len]);
     }
+}
+
+/// Copies the `N` bytes at `src` to `dst` through a register-sized
+/// array: a load and a store, not a call to `memmove`.
+#[inline(always)]
+fn copy_chunk<const N: usize>(out: &mut [u8], src: usize, dst: usize) {
+    let chunk: [u8; N] = out[src..src + N].try_into().unwrap();
+    out[dst..dst + N].copy_from_slice(&chunk);
 }
 
 /// Copies `len` bytes from `offset` back to `op`, overlapping forwards as
@@ -480,11 +495,16 @@ fn copy_match(out: &mut [u8], op: usize, offset: usize, len: usize) {
     if offset >= WIDE {
         // Sixteen bytes at a time: each chunk reads bytes at least sixteen
         // back, written before it.
-        let (mut s, mut d) = (src, op);
-        while d < op + len {
-            out.copy_within(s..s + WIDE, d);
-            s += WIDE;
-            d += WIDE;
+        let mut i = 0;
+        while i < len {
+            copy_chunk::<WIDE>(out, src + i, op + i);
+            i += WIDE;
+        }
+    } else if offset >= 8 {
+        let mut i = 0;
+        while i < len {
+            copy_chunk::<8>(out, src + i, op + i);
+            i += 8;
         }
     } else {
         // A short period: copy what exists, doubling the copied span each

@@ -109,8 +109,15 @@ struct Scratch {
     delta: Vec<u8>,
     /// A trial body when choosing a mode.
     body: Vec<u8>,
+    /// The smallest trial bodies so far of the RLE modes and of the LZ
+    /// modes, when the sample is the whole block: the chosen one is then
+    /// the payload's body, and the block is not coded twice.
+    best_simple: Vec<u8>,
+    best_coded: Vec<u8>,
     /// The LZ encoder's tables and lists.
     lz: lz::Scratch,
+    /// The PCM encoder's signals.
+    pcm: pcm::Scratch,
     /// The decoder's literals.
     lits: Vec<u8>,
 }
@@ -183,12 +190,7 @@ impl Engine for Reference {
         // When the sample says "store", skip copying the block into a
         // stored payload the container would throw away.
         out.clear();
-        let level = Level::new(self.level);
-        let mode = choose(input, level);
-        if mode == MODE_STORED {
-            return Ok(Coded::Stored);
-        }
-        if !encode_coded(input, mode, level, out) {
+        if !encode_block(input, Level::new(self.level), out) {
             return Ok(Coded::Stored);
         }
         Ok(Coded::judge(out.len(), input.len()))
@@ -235,30 +237,64 @@ fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out:
             delta::encode(input, stride(mode), &mut scratch.delta);
             lz::encode(&scratch.delta, level.lz, &mut scratch.lz, out);
         }
-        MODE_PCM_MONO => pcm::encode(input, 1, out),
-        _ => pcm::encode(input, 2, out),
+        MODE_PCM_MONO => pcm::encode(input, 1, &mut scratch.pcm, out),
+        _ => pcm::encode(input, 2, &mut scratch.pcm, out),
     }
 }
 
 /// Picks the payload mode for `input` at the default level: see
 /// [`Reference::with_level`] and `docs/FORMAT.md`.
 pub fn choose_mode(input: &[u8]) -> u8 {
-    choose(input, Level::new(DEFAULT_LEVEL))
+    let level = Level::new(DEFAULT_LEVEL).for_len(input.len());
+    SCRATCH.with_borrow_mut(|scratch| choose(input, level, scratch).0)
+}
+
+impl Level {
+    /// The parameters for a block of `len` bytes: one that is its own
+    /// sample (at most [`SAMPLE_WHOLE_MAX`] bytes) is coded with the trial
+    /// parameters, so the trial's body is the payload's, and a small
+    /// block does not clear a large table.
+    fn for_len(self, len: usize) -> Level {
+        if len <= SAMPLE_WHOLE_MAX {
+            self.trial()
+        } else {
+            self
+        }
+    }
+
+    /// The parameters of the trials on the sample: windows are small, so
+    /// a small hash table finds their matches as well, and clearing it
+    /// costs less.
+    fn trial(self) -> Level {
+        Level {
+            lz: lz::Params {
+                hash_bits: self.lz.hash_bits.min(TRIAL_HASH_BITS),
+                ..self.lz
+            },
+        }
+    }
 }
 
 /// Picks the payload mode for `input`: the mode whose body is smallest on
 /// the sample (ties go to the lower mode), or stored when no mode makes
 /// the sample smaller than it is; an entropy-coded mode (6 and up) must
 /// beat the best RLE mode (or storing) by more than `sample / 256 + 8`
-/// bytes.
+/// bytes. Of the LZ-of-delta modes only the stride with the most small
+/// deltas is tried, and the PCM modes are tried with fixed predictors
+/// only: the trials are the dearest part of choosing.
 ///
 /// The sample is the whole input up to [`SAMPLE_WHOLE_MAX`] bytes; beyond
 /// that it is [`SAMPLE_WINDOWS`] windows of [`SAMPLE_WINDOW_LEN`] bytes,
 /// window `k` starting at `k * (len - window) / (windows - 1)` rounded down
 /// to a multiple of 4. Each window
 /// is coded on its own, so a delta restarts at each window.
-fn choose(input: &[u8], level: Level) -> u8 {
-    let windows: Vec<&[u8]> = if input.len() <= SAMPLE_WHOLE_MAX {
+///
+/// Returns the mode and whether `scratch.best_simple` or
+/// `scratch.best_coded` (whichever group the mode is in) holds the body
+/// of the whole input under it, at `level` (which is then the trial's).
+fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> (u8, bool) {
+    let whole = input.len() <= SAMPLE_WHOLE_MAX;
+    let windows: Vec<&[u8]> = if whole {
         vec![input]
     } else {
         let span = input.len() - SAMPLE_WINDOW_LEN;
@@ -272,55 +308,74 @@ fn choose(input: &[u8], level: Level) -> u8 {
             .collect()
     };
     let sample_len: usize = windows.iter().map(|w| w.len()).sum();
+    let trial = level.trial();
+    // The one LZ-of-delta mode worth a trial: the stride whose deltas are
+    // most often small (the lowest stride on ties), if they are often
+    // enough (see `small_deltas`).
+    let mut delta_pick = (0, 1);
+    for stride in 1..=4 {
+        let count = small_deltas(&windows, stride);
+        if count > delta_pick.0 {
+            delta_pick = (count, stride);
+        }
+    }
+    let lz_delta = MODE_LZ + delta_pick.1 as u8;
+    let try_lz_delta = delta_pick.0 * 5 > sample_len * 2;
 
-    // Windows are small: a small hash table finds their matches as well,
-    // and clearing it costs less.
-    let level = Level {
-        lz: lz::Params {
-            hash_bits: level.lz.hash_bits.min(TRIAL_HASH_BITS),
-            ..level.lz
-        },
-    };
-    // The best RLE mode (or stored), and the best entropy-coded one.
-    let mut simple = (sample_len, MODE_STORED);
-    let mut coded = (usize::MAX, MODE_STORED);
-    SCRATCH.with_borrow_mut(|scratch| {
-        let mut body = std::mem::take(&mut scratch.body);
-        for mode in candidates(input.len()) {
-            if (7..=MODE_LZ_DELTA_MAX).contains(&mode)
-                && small_deltas(&windows, stride(mode)) * 5 <= sample_len * 2
-            {
+    // The best RLE mode (or stored), and the best entropy-coded one, with
+    // whether its body is kept.
+    let mut simple = (sample_len, MODE_STORED, false);
+    let mut coded = (usize::MAX, MODE_STORED, false);
+    let mut body = std::mem::take(&mut scratch.body);
+    let mut best_simple = std::mem::take(&mut scratch.best_simple);
+    let mut best_coded = std::mem::take(&mut scratch.best_coded);
+    for mode in candidates(input.len()) {
+        if (7..=MODE_LZ_DELTA_MAX).contains(&mode) && !(try_lz_delta && mode == lz_delta) {
+            continue;
+        }
+        let mut size = 0;
+        for window in &windows {
+            if mode >= MODE_PCM_MONO {
+                // Fixed predictors only, and counted, not written.
+                let channels = usize::from(mode - MODE_PCM_MONO) + 1;
+                size += pcm::trial_len(window, channels, &mut scratch.pcm);
                 continue;
             }
-            let mut size = 0;
-            for window in &windows {
-                body.clear();
-                encode_body(window, mode, level, scratch, &mut body);
-                size += body.len();
-            }
-            let best = if mode < MODE_LZ {
-                &mut simple
-            } else {
-                &mut coded
-            };
-            if size < best.0 {
-                *best = (size, mode);
+            body.clear();
+            encode_body(window, mode, trial, scratch, &mut body);
+            size += body.len();
+        }
+        let (best, kept) = if mode < MODE_LZ {
+            (&mut simple, &mut best_simple)
+        } else {
+            (&mut coded, &mut best_coded)
+        };
+        if size < best.0 {
+            // A PCM trial has no linear predictor: not the payload's body.
+            let keep = whole && mode < MODE_PCM_MONO;
+            *best = (size, mode, keep);
+            if keep {
+                std::mem::swap(&mut body, kept);
             }
         }
-        scratch.body = body;
-    });
-    // RLE decodes fastest: an entropy-coded mode must earn its keep.
-    if coded.0.saturating_add(sample_len / 256 + 8) < simple.0 {
-        coded.1
-    } else {
-        simple.1
     }
+    scratch.body = body;
+    scratch.best_simple = best_simple;
+    scratch.best_coded = best_coded;
+    // RLE decodes fastest: an entropy-coded mode must earn its keep.
+    let chosen = if coded.0.saturating_add(sample_len / 256 + 8) < simple.0 {
+        coded
+    } else {
+        simple
+    };
+    (chosen.1, chosen.2)
 }
 
 /// How many bytes of the windows differ by at most 8 (either way, mod
 /// 256) from the byte `stride` before them. An LZ-of-delta mode is tried
-/// only when more than 40% do: its delta helps only where neighbours are
-/// close (rasters, samples), and the trial is the dearest of all.
+/// only for the stride where most do, and only when more than 40% do: its
+/// delta helps only where neighbours are close (rasters, samples), and
+/// the trial is the dearest of all.
 fn small_deltas(windows: &[&[u8]], stride: usize) -> usize {
     windows
         .iter()
@@ -351,12 +406,10 @@ pub fn encode_append(input: &[u8], out: &mut Vec<u8>) {
 /// [`encode_append`] at `level` (clamped to [`LEVELS`]).
 pub fn encode_level(input: &[u8], level: u32, out: &mut Vec<u8>) {
     let level = Level::new(level.clamp(*LEVELS.start(), *LEVELS.end()));
-    let mode = choose(input, level);
-    if mode != MODE_STORED && encode_coded(input, mode, level, out) {
-        return;
+    if !encode_block(input, level, out) {
+        put_header(out, MODE_STORED, input.len());
+        out.extend_from_slice(input);
     }
-    put_header(out, MODE_STORED, input.len());
-    out.extend_from_slice(input);
 }
 
 /// Appends the payload of `input` under `mode` (any mode, even one the
@@ -364,24 +417,67 @@ pub fn encode_level(input: &[u8], level: u32, out: &mut Vec<u8>) {
 /// measurements of single modes.
 #[doc(hidden)]
 pub fn encode_mode_for_tests(input: &[u8], mode: u8, out: &mut Vec<u8>) {
-    let level = Level::new(DEFAULT_LEVEL);
-    if mode == MODE_STORED || !encode_coded(input, mode, level, out) {
+    let level = Level::new(DEFAULT_LEVEL).for_len(input.len());
+    let coded = mode != MODE_STORED
+        && SCRATCH.with_borrow_mut(|scratch| encode_coded(input, mode, level, None, scratch, out));
+    if !coded {
         put_header(out, MODE_STORED, input.len());
         out.extend_from_slice(input);
     }
 }
 
-/// Appends the payload of `input` under the coded `mode` to `out` and
-/// returns true when its body is smaller than the input; otherwise leaves
-/// `out` as it was and returns false, having copied nothing.
-fn encode_coded(input: &[u8], mode: u8, level: Level, out: &mut Vec<u8>) -> bool {
+/// Chooses the mode of `input` and appends its coded payload to `out`;
+/// returns false, leaving `out` as it was, when the block is better
+/// stored.
+fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
+    let level = level.for_len(input.len());
+    SCRATCH.with_borrow_mut(|scratch| {
+        let (mode, kept) = choose(input, level, scratch);
+        if mode == MODE_STORED {
+            return false;
+        }
+        let body = kept.then(|| {
+            if mode < MODE_LZ {
+                std::mem::take(&mut scratch.best_simple)
+            } else {
+                std::mem::take(&mut scratch.best_coded)
+            }
+        });
+        let coded = encode_coded(input, mode, level, body.as_deref(), scratch, out);
+        // The buffer goes back for the next block.
+        match body {
+            Some(body) if mode < MODE_LZ => scratch.best_simple = body,
+            Some(body) => scratch.best_coded = body,
+            None => {}
+        }
+        coded
+    })
+}
+
+/// Appends the payload of `input` under the coded `mode` to `out` (its
+/// body `ready` if the trial made it) and returns true when its body is
+/// smaller than the input; otherwise leaves `out` as it was and returns
+/// false.
+fn encode_coded(
+    input: &[u8],
+    mode: u8,
+    level: Level,
+    ready: Option<&[u8]>,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> bool {
     let start = out.len();
     put_header(out, mode, input.len());
     let body_start = out.len();
-    // Enough for any body that beats storing, so the encoder never
-    // reallocates on the way.
-    out.reserve(input.len() + 16);
-    SCRATCH.with_borrow_mut(|scratch| encode_body(input, mode, level, scratch, out));
+    match ready {
+        Some(body) => out.extend_from_slice(body),
+        None => {
+            // Enough for any body that beats storing, so the encoder never
+            // reallocates on the way.
+            out.reserve(input.len() + 16);
+            encode_body(input, mode, level, scratch, out);
+        }
+    }
     if out.len() - body_start < input.len() {
         return true;
     }

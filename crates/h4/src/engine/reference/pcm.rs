@@ -57,19 +57,6 @@ const LEFT_SIDE: u32 = 1;
 const SIDE_RIGHT: u32 = 2;
 const MID_SIDE: u32 = 3;
 
-/// The fixed predictor of `order` from the previous values `h[0]` (the
-/// latest) to `h[3]`.
-#[inline(always)]
-fn predict(order: usize, h: [i32; 4]) -> i32 {
-    match order {
-        0 => 0,
-        1 => h[0],
-        2 => 2 * h[0] - h[1],
-        3 => 3 * h[0] - 3 * h[1] + h[2],
-        _ => 4 * h[0] - 6 * h[1] + 4 * h[2] - h[3],
-    }
-}
-
 #[inline(always)]
 fn zigzag(r: i32) -> u32 {
     ((r << 1) ^ (r >> 31)) as u32
@@ -146,15 +133,121 @@ impl Signal {
     }
 }
 
+/// The encoder's working memory, kept per thread between blocks.
+#[derive(Default)]
+pub struct Scratch {
+    sig: [Signal; 4],
+    /// Each coded signal's linear-predictor residuals, kept for writing.
+    residuals: [Vec<i32>; 2],
+    fit: Fit,
+}
+
+/// The linear predictor's working memory.
+#[derive(Default)]
+struct Fit {
+    /// The window's weights for a subblock of this many values.
+    weights: Vec<f64>,
+    /// One signal as doubles, and its linear predictions.
+    values: Vec<f64>,
+    predictions: Vec<f64>,
+    /// The windowed values of one signal, after `LPC_ORDER` zeros.
+    windowed: Vec<f64>,
+}
+
+/// Where the encoder puts its bits: a [`BitWriter`], or a [`BitCounter`]
+/// when only the body's length is wanted.
+trait Sink {
+    /// Puts the low `bits` bits of `value` (`bits` at most 32).
+    fn put(&mut self, value: u64, bits: u32);
+    /// Puts the Rice codes of a partition's `u` with parameter `k`.
+    fn put_rice(&mut self, u: &[u32], k: u32);
+}
+
+/// The Rice code of `u` with parameter `k`, as (value, bits).
+#[inline(always)]
+fn rice_code(u: u32, k: u32) -> (u64, u32) {
+    let q = u >> k;
+    if q < ESCAPE {
+        // q zeros, a one, then the low k bits: at most 44 bits.
+        let low = u64::from(u & ((1u32 << k) - 1));
+        ((1u64 << q) | (low << (q + 1)), q + 1 + k)
+    } else {
+        // ESCAPE zeros, then u.
+        (u64::from(u) << ESCAPE, ESCAPE + RAW_BITS)
+    }
+}
+
+impl Sink for BitWriter<'_> {
+    #[inline(always)]
+    fn put(&mut self, value: u64, bits: u32) {
+        BitWriter::put(self, value, bits);
+    }
+    #[inline(always)]
+    fn put_rice(&mut self, u: &[u32], k: u32) {
+        let max_bits = u.len() * (ESCAPE + RAW_BITS) as usize;
+        self.fast(max_bits, |w| {
+            for &v in u {
+                let (code, bits) = rice_code(v, k);
+                w.put(code, bits);
+            }
+        });
+    }
+}
+
+/// Counts the bits a [`BitWriter`] would write.
+#[derive(Default)]
+struct BitCounter(u64);
+
+impl Sink for BitCounter {
+    #[inline(always)]
+    fn put(&mut self, _: u64, bits: u32) {
+        self.0 += u64::from(bits);
+    }
+    #[inline(always)]
+    fn put_rice(&mut self, u: &[u32], k: u32) {
+        self.0 += u
+            .iter()
+            .map(|&v| {
+                let q = v >> k;
+                u64::from(if q < ESCAPE {
+                    q + 1 + k
+                } else {
+                    ESCAPE + RAW_BITS
+                })
+            })
+            .sum::<u64>();
+    }
+}
+
 /// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels.
-pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
+pub fn encode(x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8>) {
+    let frames = x.len() / (2 * channels);
+    out.extend_from_slice(&x[frames * 2 * channels..]);
+    let mut w = BitWriter::new(out);
+    code(x, channels, true, scratch, &mut w);
+    w.finish();
+}
+
+/// The length of the PCM body of `x` with the linear predictor never
+/// tried: what the mode choice measures (`docs/FORMAT.md` 2.4), counted
+/// rather than written.
+pub fn trial_len(x: &[u8], channels: usize, scratch: &mut Scratch) -> usize {
+    let frames = x.len() / (2 * channels);
+    let mut counter = BitCounter::default();
+    code(x, channels, false, scratch, &mut counter);
+    x.len() - frames * 2 * channels + counter.0.div_ceil(8) as usize
+}
+
+/// The bit stream of the PCM body of `x` into `w`; with `linear` false,
+/// fixed predictors only.
+fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch, w: &mut S) {
     let frame = 2 * channels;
     let frames = x.len() / frame;
-    out.extend_from_slice(&x[frames * frame..]);
-    let mut w = BitWriter::new(out);
-    let mut sig: [Signal; 4] = Default::default();
-    // Each coded signal's linear-predictor residuals, kept for writing.
-    let mut residuals: [Vec<i32>; 2] = Default::default();
+    let Scratch {
+        sig,
+        residuals,
+        fit,
+    } = scratch;
     let count = if channels == 1 { 1 } else { 4 };
     let mut start = 0;
     while start < frames {
@@ -173,7 +266,7 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
                 *d = i32::from(i16::from_le_bytes([b[0], b[1]]));
             }
         } else {
-            let [s0, s1, s2, s3] = &mut sig;
+            let [s0, s1, s2, s3] = sig;
             let frames = bytes.chunks_exact(4);
             let dst = s0.d[0][at..]
                 .iter_mut()
@@ -206,29 +299,37 @@ pub fn encode(x: &[u8], channels: usize, out: &mut Vec<u8>) {
         // Each coded signal: the best fixed predictor, or the linear
         // predictor when its residuals are smaller.
         let mut plans = [Plan::Fixed(0), Plan::Fixed(0)];
-        for ((plan, &s), residual) in plans.iter_mut().zip(&pair[..channels]).zip(&mut residuals) {
-            *plan = match lpc(&sig[s].d[0], residual) {
+        for ((plan, &s), residual) in plans
+            .iter_mut()
+            .zip(&pair[..channels])
+            .zip(residuals.iter_mut())
+        {
+            let fitted = if linear {
+                lpc(&sig[s].d[0], residual, fit)
+            } else {
+                None
+            };
+            *plan = match fitted {
                 Some((coefs, shift, sum)) if sum < best[s].0 => Plan::Linear(coefs, shift),
                 _ => Plan::Fixed(best[s].1),
             };
             w.put(plan.order() as u64, 3);
         }
-        for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(&residuals) {
+        for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(residuals.iter()) {
             match *plan {
-                Plan::Fixed(order) => encode_residuals(&sig[s].d[order][HISTORY..], &mut w),
+                Plan::Fixed(order) => encode_residuals(&sig[s].d[order][HISTORY..], w),
                 Plan::Linear(coefs, shift) => {
                     w.put(LPC_ORDER as u64, 4);
                     w.put(u64::from(shift), 4);
                     for &c in &coefs {
                         w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
                     }
-                    encode_residuals(residual, &mut w);
+                    encode_residuals(residual, w);
                 }
             }
         }
         start += len;
     }
-    w.finish();
 }
 
 /// How one signal of a subblock is predicted.
@@ -256,36 +357,32 @@ impl Plan {
 /// quantised to [`COEF_BITS`] bits. Returns the coefficients, the shift
 /// and the sum of `|residual|`, leaving the residuals in `residual`; `None`
 /// when the subblock is silent or the recursion breaks down.
-fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64)> {
+fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_ORDER], u32, u64)> {
     // The subblock under an integer Welch window (a parabola from 0 at
     // the ends to 256 in the middle): the autocorrelation then describes
-    // the middle, not the cut at the edges. Exact in i64.
+    // the middle, not the cut at the edges. Exact in i64. The weights
+    // depend on the length only: made once for all full subblocks.
     let n = s.len() - HISTORY;
-    let half = (n as i64 + 1) * (n as i64 + 1);
-    let x: Vec<i64> = s[HISTORY..]
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
+    if fit.weights.len() != n {
+        let half = (n as i64 + 1) * (n as i64 + 1);
+        fit.weights.clear();
+        fit.weights.extend((0..n).map(|i| {
             let d = 2 * i as i64 - (n as i64 - 1);
-            i64::from(v) * (256 - 256 * d * d / half)
-        })
-        .collect();
-    // All nine lags in one pass (exact integers, so the order of the
-    // additions does not matter): each value is loaded once.
-    let mut dots = [0i64; LPC_ORDER + 1];
-    for (i, &v) in x.iter().enumerate().take(LPC_ORDER) {
-        for (lag, dot) in dots.iter_mut().enumerate().take(i + 1) {
-            *dot += v * x[i - lag];
-        }
+            (256 - 256 * d * d / half) as f64
+        }));
     }
-    for w in x.windows(LPC_ORDER + 1) {
-        let w: &[i64; LPC_ORDER + 1] = w.try_into().unwrap();
-        let v = w[LPC_ORDER];
-        for (lag, dot) in dots.iter_mut().enumerate() {
-            *dot += v * w[LPC_ORDER - lag];
-        }
-    }
-    let r = dots.map(|d| d as f64);
+    // The windowed values (below 2^25, exact in a double) after
+    // LPC_ORDER zeros, so that every lag multiplies the same positions.
+    let y = &mut fit.windowed;
+    y.clear();
+    y.resize(LPC_ORDER, 0.0);
+    y.extend(
+        s[HISTORY..]
+            .iter()
+            .zip(&fit.weights)
+            .map(|(&v, &w)| f64::from(v) * w),
+    );
+    let r = autocorrelation(y);
     if r[0] == 0.0 {
         return None;
     }
@@ -320,31 +417,79 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>) -> Option<([i32; LPC_ORDER], u32, u64
     for (c, &v) in coefs.iter_mut().zip(&a[1..]) {
         *c = (v * f64::from(1u32 << shift) + 0.5).floor() as i32;
     }
-    if !lpc_residuals(s, &coefs, shift, residual) {
+    if !lpc_residuals(s, &coefs, shift, residual, fit) {
         return None;
     }
     let sum = residual.iter().map(|&e| u64::from(e.unsigned_abs())).sum();
     Some((coefs, shift, sum))
 }
 
+/// The autocorrelation of the windowed values `y[LPC_ORDER..]` (after
+/// `LPC_ORDER` zeros) at lags 0 to `LPC_ORDER`, in doubles, summed in the
+/// order of `docs/FORMAT.md` 2.8: eight partial sums, of the positions
+/// `i` with `i mod 8 = j`, each in increasing `i`, then added pairwise.
+/// Independent sums keep the vector units busy instead of waiting on one
+/// chain of additions.
+fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
+    const LANES: usize = 8;
+    let x = &y[LPC_ORDER..];
+    let mut r = [0f64; LPC_ORDER + 1];
+    for (lag, r) in r.iter_mut().enumerate() {
+        let back = &y[LPC_ORDER - lag..y.len() - lag];
+        let mut sums = [0f64; LANES];
+        let (whole, tail) = (x.chunks_exact(LANES), back.chunks_exact(LANES));
+        let (x_rest, back_rest) = (whole.remainder(), tail.remainder());
+        for (a, b) in whole.zip(tail) {
+            for j in 0..LANES {
+                sums[j] += a[j] * b[j];
+            }
+        }
+        for (j, (a, b)) in x_rest.iter().zip(back_rest).enumerate() {
+            sums[j] += a * b;
+        }
+        *r = ((sums[0] + sums[1]) + (sums[2] + sums[3]))
+            + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+    }
+    r
+}
+
 /// The residuals of `s[HISTORY..]` under the linear predictor; false if
 /// one is too large for an escaped Rice code (`|r| >= 2^22`).
-fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut Vec<i32>) -> bool {
-    let c = coefs.map(i64::from);
+///
+/// In doubles, which is exact here and lets the products run two at a
+/// time: a coefficient is below 2^13 and a value below 2^17 in size, so
+/// every product and partial sum of a prediction is an integer below 2^33.
+fn lpc_residuals(
+    s: &[i32],
+    coefs: &[i32; LPC_ORDER],
+    shift: u32,
+    residual: &mut Vec<i32>,
+    fit: &mut Fit,
+) -> bool {
+    let c = coefs.map(f64::from);
+    let n = s.len() - HISTORY;
+    let x = &mut fit.values;
+    x.clear();
+    x.extend(s.iter().map(|&v| f64::from(v)));
+    let pred = &mut fit.predictions;
+    pred.clear();
+    pred.resize(n, 0.0);
+    for (p, w) in pred.iter_mut().zip(x.windows(LPC_ORDER)) {
+        let w: &[f64; LPC_ORDER] = w.try_into().unwrap();
+        *p = c[0] * w[7]
+            + c[1] * w[6]
+            + c[2] * w[5]
+            + c[3] * w[4]
+            + c[4] * w[3]
+            + c[5] * w[2]
+            + c[6] * w[1]
+            + c[7] * w[0];
+    }
     residual.clear();
-    residual.resize(s.len() - HISTORY, 0);
+    residual.resize(n, 0);
     let mut largest = 0u64;
-    for (r, w) in residual.iter_mut().zip(s.windows(LPC_ORDER + 1)) {
-        let w: &[i32; LPC_ORDER + 1] = w.try_into().unwrap();
-        let pred = c[0] * i64::from(w[7])
-            + c[1] * i64::from(w[6])
-            + c[2] * i64::from(w[5])
-            + c[3] * i64::from(w[4])
-            + c[4] * i64::from(w[3])
-            + c[5] * i64::from(w[2])
-            + c[6] * i64::from(w[1])
-            + c[7] * i64::from(w[0]);
-        let e = i64::from(w[LPC_ORDER]) - (pred >> shift);
+    for ((r, &p), &v) in residual.iter_mut().zip(pred.iter()).zip(&s[HISTORY..]) {
+        let e = i64::from(v) - ((p as i64) >> shift);
         largest = largest.max(e.unsigned_abs());
         *r = e as i32;
     }
@@ -352,7 +497,7 @@ fn lpc_residuals(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32, residual: &mut
 }
 
 /// Writes `residuals` in partitions, each with its Rice parameter.
-fn encode_residuals(residuals: &[i32], w: &mut BitWriter) {
+fn encode_residuals<S: Sink>(residuals: &[i32], w: &mut S) {
     let mut u = [0u32; PARTITION];
     for part in residuals.chunks(PARTITION) {
         let u = &mut u[..part.len()];
@@ -365,18 +510,7 @@ fn encode_residuals(residuals: &[i32], w: &mut BitWriter) {
         }
         let k = rice_parameter(u);
         w.put(u64::from(k), 5);
-        let mask = (1u32 << k) - 1;
-        for &v in u.iter() {
-            let q = v >> k;
-            if q < ESCAPE {
-                // q zeros, a one, then the low k bits: at most 44 bits.
-                let code = (1u64 << q) | (u64::from(v & mask) << (q + 1));
-                w.put_long(code, q + 1 + k);
-            } else {
-                w.put(0, ESCAPE);
-                w.put(u64::from(v), RAW_BITS);
-            }
-        }
+        w.put_rice(u, k);
     }
 }
 
@@ -409,7 +543,10 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         return Err(corrupt("PCM stream length is wrong"));
     }
     let mut r = BitReader::new(stream);
+    // Each signal's values with its history first: `chan[c][HISTORY + j]`
+    // is frame `j` of the subblock. `res` holds one signal's residuals.
     let mut chan: [Vec<i32>; 2] = Default::default();
+    let mut res: Vec<i32> = Vec::new();
     let mut start = 0;
     while start < frames {
         if r.overrun() {
@@ -427,10 +564,12 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         }
         let which = mode_signals(mode);
         for c in 0..channels {
+            let x = &mut chan[c];
+            x.clear();
+            x.resize(HISTORY + len, 0);
             // The history: the signal of the frames before the subblock,
-            // latest first, from the output (zero before the block).
-            let mut h = [0i32; HISTORY];
-            for (back, slot) in h.iter_mut().enumerate() {
+            // oldest first, from the output (zero before the block).
+            for (back, slot) in x[..HISTORY].iter_mut().rev().enumerate() {
                 if let Some(i) = start.checked_sub(back + 1) {
                     *slot = if channels == 1 {
                         sample(out, 1, i, 0)
@@ -440,8 +579,10 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                 }
             }
             let side = channels == 2 && which[c] == 2;
-            chan[c].clear();
-            chan[c].resize(len, 0);
+            // The residuals first, in a loop of their own: the bit
+            // reader and the predictor each keep their registers.
+            res.clear();
+            res.resize(len, 0);
             if orders[c] == LPC {
                 let order = r.get(4) as usize;
                 if order == 0 || order > LPC_ORDER {
@@ -453,24 +594,25 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                     let v = r.get(COEF_BITS) as i32;
                     *coef = i64::from((v << (32 - COEF_BITS)) >> (32 - COEF_BITS));
                 }
+                rice(&mut r, &mut res)?;
                 if side {
-                    linear::<15>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                    linear::<15>(&coefs, shift, &res, x);
                 } else {
-                    linear::<16>(&mut r, &coefs, shift, h, &mut chan[c])?;
+                    linear::<16>(&coefs, shift, &res, x);
                 }
             } else {
-                let h4 = [h[0], h[1], h[2], h[3]];
-                decode_residuals(&mut r, orders[c], h4, side, &mut chan[c])?;
+                rice(&mut r, &mut res)?;
+                restore_fixed(orders[c], side, &res, x);
             }
         }
+        let (a, b) = (&chan[0][HISTORY..], &chan[channels - 1][HISTORY..]);
         if channels == 1 {
-            for (i, &v) in chan[0].iter().enumerate() {
-                let at = 2 * (start + i);
-                out[at..at + 2].copy_from_slice(&(v as i16).to_le_bytes());
+            let dst = &mut out[2 * start..2 * (start + len)];
+            for (f, &v) in dst.chunks_exact_mut(2).zip(a) {
+                f.copy_from_slice(&(v as i16).to_le_bytes());
             }
         } else {
             let dst = &mut out[4 * start..4 * (start + len)];
-            let (a, b) = (&chan[0][..len], &chan[1][..len]);
             match mode {
                 LEFT_RIGHT => interleave(dst, a, b, |a, b| (a, b)),
                 LEFT_SIDE => interleave(dst, a, b, |a, b| (a, a - b)),
@@ -524,87 +666,91 @@ pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
     body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
 }
 
-/// Decodes the values of one signal into `out` (sized to the subblock)
-/// under a fixed predictor, reduced to 16 bits (or 17 with `wide`).
-fn decode_residuals(
-    r: &mut BitReader,
-    order: usize,
-    h: [i32; 4],
-    wide: bool,
-    out: &mut [i32],
-) -> Result<(), EngineError> {
+/// Turns the residuals `res` of one signal under the fixed predictor of
+/// `order` into its values, written to `x[HISTORY..]` after the history,
+/// reduced to 16 bits (or 17 with `wide`).
+fn restore_fixed(order: usize, wide: bool, res: &[i32], x: &mut [i32]) {
     // One copy of the loop per predictor and range, so neither is a
     // branch (or a call) per sample.
     match (order, wide) {
-        (0, false) => fixed::<0, 16>(r, h, out),
-        (1, false) => fixed::<1, 16>(r, h, out),
-        (2, false) => fixed::<2, 16>(r, h, out),
-        (3, false) => fixed::<3, 16>(r, h, out),
-        (4, false) => fixed::<4, 16>(r, h, out),
-        (0, true) => fixed::<0, 15>(r, h, out),
-        (1, true) => fixed::<1, 15>(r, h, out),
-        (2, true) => fixed::<2, 15>(r, h, out),
-        (3, true) => fixed::<3, 15>(r, h, out),
-        _ => fixed::<4, 15>(r, h, out),
+        (0, false) => fixed::<0, 16>(res, x),
+        (1, false) => fixed::<1, 16>(res, x),
+        (2, false) => fixed::<2, 16>(res, x),
+        (3, false) => fixed::<3, 16>(res, x),
+        (4, false) => fixed::<4, 16>(res, x),
+        (0, true) => fixed::<0, 15>(res, x),
+        (1, true) => fixed::<1, 15>(res, x),
+        (2, true) => fixed::<2, 15>(res, x),
+        (3, true) => fixed::<3, 15>(res, x),
+        _ => fixed::<4, 15>(res, x),
     }
 }
 
-/// [`decode_residuals`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
+/// [`restore_fixed`] for predictor `ORDER`, keeping `32 - SHIFT` bits.
+///
+/// The fixed predictors have integer coefficients, so reducing modulo
+/// `2^(32 - SHIFT)` commutes with them: the history runs in wrapping
+/// 32-bit arithmetic and only the stored values are reduced, which keeps
+/// the reduction out of the chain from one value to the next.
 #[inline(never)]
-fn fixed<const ORDER: usize, const SHIFT: u32>(
-    r: &mut BitReader,
-    mut h: [i32; 4],
-    out: &mut [i32],
-) -> Result<(), EngineError> {
-    rice(r, out, |res| {
-        let v = ((predict(ORDER, h) + res) << SHIFT) >> SHIFT;
-        h = [v, h[0], h[1], h[2]];
-        v
-    })
+fn fixed<const ORDER: usize, const SHIFT: u32>(res: &[i32], x: &mut [i32]) {
+    let (hist, vals) = x.split_at_mut(HISTORY);
+    let mut h = [hist[7], hist[6], hist[5], hist[4]];
+    for (v, &e) in vals.iter_mut().zip(res) {
+        let p = match ORDER {
+            0 => 0,
+            1 => h[0],
+            2 => h[0].wrapping_add(h[0].wrapping_sub(h[1])),
+            3 => h[0].wrapping_sub(h[1]).wrapping_mul(3).wrapping_add(h[2]),
+            _ => (h[0].wrapping_add(h[2]))
+                .wrapping_mul(4)
+                .wrapping_sub(h[1].wrapping_mul(6))
+                .wrapping_sub(h[3]),
+        };
+        let raw = p.wrapping_add(e);
+        h = [raw, h[0], h[1], h[2]];
+        *v = (raw << SHIFT) >> SHIFT;
+    }
 }
 
-/// Decodes one signal under the linear predictor `coefs` (unused ones
-/// zero) and `shift`, keeping `32 - SHIFT` bits.
+/// Turns the residuals `res` of one signal under the linear predictor
+/// `coefs` (unused ones zero) and `shift` into its values, written to
+/// `x[HISTORY..]` after the history, keeping `32 - SHIFT` bits.
 #[inline(never)]
-fn linear<const SHIFT: u32>(
-    r: &mut BitReader,
-    coefs: &[i64; LPC_ORDER],
-    shift: u32,
-    mut h: [i32; HISTORY],
-    out: &mut [i32],
-) -> Result<(), EngineError> {
+fn linear<const SHIFT: u32>(coefs: &[i64; LPC_ORDER], shift: u32, res: &[i32], x: &mut [i32]) {
     let c = *coefs;
-    rice(r, out, |res| {
-        // Written out, so the history stays in registers.
-        let pred = c[0] * i64::from(h[0])
-            + c[1] * i64::from(h[1])
-            + c[2] * i64::from(h[2])
-            + c[3] * i64::from(h[3])
-            + c[4] * i64::from(h[4])
-            + c[5] * i64::from(h[5])
-            + c[6] * i64::from(h[6])
-            + c[7] * i64::from(h[7]);
-        let v = (((pred >> shift) + i64::from(res)) as i32) << SHIFT >> SHIFT;
-        h = [v, h[0], h[1], h[2], h[3], h[4], h[5], h[6]];
-        v
-    })
+    // Only `c[0]` times the newest value is on the chain from one value
+    // to the next: the rest of the next prediction, from older values, is
+    // summed while the current value is being made.
+    let mut prev = i64::from(x[HISTORY - 1]);
+    let older = |w: &[i32]| {
+        c[1] * i64::from(w[6])
+            + c[2] * i64::from(w[5])
+            + c[3] * i64::from(w[4])
+            + c[4] * i64::from(w[3])
+            + c[5] * i64::from(w[2])
+            + c[6] * i64::from(w[1])
+            + c[7] * i64::from(w[0])
+    };
+    let mut rest = older(&x[..HISTORY - 1]);
+    for (t, &e) in (HISTORY..x.len()).zip(res) {
+        let pred = c[0] * prev + rest;
+        // `x[t - 7..t]`: the values before this one, newest last.
+        rest = older(&x[t + 1 - HISTORY..t]);
+        let v = (((pred >> shift) + i64::from(e)) as i32) << SHIFT >> SHIFT;
+        x[t] = v;
+        prev = i64::from(v);
+    }
 }
 
-/// The Rice-coded partitions of one signal: each residual goes through
-/// `next`, which returns the decoded value.
-#[inline(always)]
-fn rice(
-    r: &mut BitReader,
-    out: &mut [i32],
-    mut next: impl FnMut(i32) -> i32,
-) -> Result<(), EngineError> {
+/// Reads the Rice-coded partitions of one signal into `out`.
+fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
+    let mut r = *reader;
     for part in out.chunks_mut(PARTITION) {
         r.refill();
         let k = r.get(5);
         if k == ZERO_PARTITION {
-            for slot in part {
-                *slot = next(0);
-            }
+            part.fill(0);
             continue;
         }
         if k > MAX_K {
@@ -625,9 +771,10 @@ fn rice(
                 r.consume(ESCAPE);
                 r.get(RAW_BITS)
             };
-            *slot = next(unzigzag(u));
+            *slot = unzigzag(u);
         }
     }
+    *reader = r;
     Ok(())
 }
 
@@ -636,8 +783,17 @@ mod tests {
     use super::*;
 
     fn round_trip(x: &[u8], channels: usize) -> Vec<u8> {
+        let mut scratch = Scratch::default();
         let mut body = Vec::new();
-        encode(x, channels, &mut body);
+        encode(x, channels, &mut scratch, &mut body);
+        // The trial's count is the length of the body without the linear
+        // predictor.
+        let mut fixed = Vec::new();
+        fixed.extend_from_slice(&x[x.len() / (2 * channels) * 2 * channels..]);
+        let mut w = BitWriter::new(&mut fixed);
+        code(x, channels, false, &mut scratch, &mut w);
+        w.finish();
+        assert_eq!(trial_len(x, channels, &mut scratch), fixed.len());
         let mut out = vec![0xee; x.len()];
         decode(&body, channels, &mut out).unwrap();
         assert!(out == x, "channels {channels}, {} bytes", x.len());
@@ -717,7 +873,7 @@ mod tests {
     fn rejects_bad_parameters() {
         let x = tone(300, false);
         let mut body = Vec::new();
-        encode(&x, 1, &mut body);
+        encode(&x, 1, &mut Scratch::default(), &mut body);
         let mut out = vec![0; x.len()];
         // Order 7.
         let mut bad = body.clone();
