@@ -51,6 +51,20 @@ def inputs():
             v = int(12000 * math.sin(i / 40.0)) & 0xFFFF
             out += v.to_bytes(2, "little") * (stride // 2)
         yield name, bytes(out)
+    # wasted bits (section 2.8): 8-bit samples widened to 16 bits; a right
+    # channel that is minus the left (M = 0, S = 2L); and wasted bits that
+    # change from subblock to subblock, so a history is not a multiple
+    def sine(i, amp=12000):
+        return int(amp * math.sin(i / 40.0))
+    yield "pcm16 mono from 8 bits", b"".join(((sine(i, 100) << 8) & 0xFFFF).to_bytes(2, "little") for i in range(30000))
+    yield "pcm16 stereo, R = -L", b"".join(
+        (sine(i) & 0xFFFF).to_bytes(2, "little") + (-sine(i) & 0xFFFF).to_bytes(2, "little") for i in range(30000))
+    changing = bytearray()
+    for i in range(20000):
+        w = (0, 4, 1, 15, 3)[i // 4096]
+        left = (sine(i, 3000) >> w << w) if w < 15 else (-32768 if i % 2 else 0)
+        changing += (left & 0xFFFF).to_bytes(2, "little") + ((sine(i + 7, 2000) << 2) & 0xFFFF).to_bytes(2, "little")
+    yield "pcm16 stereo, wasted bits per subblock", bytes(changing)
     # mixed data whose sample (section 2.4) differs from the whole block
     def mixed(n, seed):
         r = random.Random(seed)
@@ -86,6 +100,16 @@ def inputs():
     for s in starts:
         c[s:s + 4096] = bytes([9, 8, 7]) * 1365 + b"\0"
     yield "stride-3 windows, ramp between", bytes(c)
+    # flat windows, repeated phrases between: the sample says RLE, the
+    # block as a whole codes far smaller with plain LZ (the second look)
+    phrases = [rand(300) for _ in range(6)]
+    d = bytearray()
+    while len(d) < n:
+        d += phrases[rnd.randrange(6)]
+    d = d[:n]
+    for s in starts:
+        d[s:s + 4096] = bytes([17]) * 4096
+    yield "flat windows, phrases between", bytes(d)
 
 
 def crafted(blocks, bs=1024, name=b"reference"):

@@ -521,6 +521,7 @@ def lz_decode(body, n):
 
 SUBBLOCK, PARTITION, ESCAPE, RAW_BITS, MAX_K, ZERO_PARTITION = 4096, 256, 24, 24, 20, 31
 LPC, LPC_ORDER, COEF_BITS, HISTORY = 5, 8, 14, 8
+WASTED, WASTED_BITS, MAX_WASTED = 6, 4, 15
 MODE_SIGNALS = {0: (0, 1), 1: (0, 2), 2: (2, 1), 3: (3, 2)}  # L R, L S, S R, M S
 
 
@@ -551,6 +552,18 @@ def stereo_signals(l, r):
 
 def pcm_samples(x, frames, channels):
     return struct.unpack("<%dh" % (frames * channels), x[:2 * frames * channels])
+
+
+def drop_wasted_bits(s):
+    """(w, s divided by 2^w): w the zero bits at the bottom of every value
+    after the history, at most 15."""
+    every = 0
+    for v in s[HISTORY:]:
+        every |= v
+    if every == 0:
+        return 0, s
+    w = min((every & -every).bit_length() - 1, MAX_WASTED)
+    return w, [v >> w for v in s]
 
 
 def best_order(s):
@@ -656,6 +669,9 @@ def pcm_encode(x, channels, linear=True):
                 v = stereo_signals(samples[2 * i], samples[2 * i + 1])
             for j in range(4):
                 sig[j].append(v[j])
+        wasted = [0] * 4
+        for j in range(4):
+            wasted[j], sig[j] = drop_wasted_bits(sig[j])
         best = [best_order(sig[j]) for j in range(channels if channels == 1 else 4)]
         if channels == 1:
             pair = (0,)
@@ -668,6 +684,9 @@ def pcm_encode(x, channels, linear=True):
             pair = MODE_SIGNALS[mode]
         plans = []
         for j in pair:
+            if wasted[j]:
+                w.put(WASTED, 3)
+                w.put(wasted[j], WASTED_BITS)
             fitted = lpc(sig[j]) if linear else None
             if fitted is not None and fitted[2] < best[j][0]:
                 plans.append(("lpc", fitted[0], fitted[1]))
@@ -702,9 +721,18 @@ def pcm_decode(body, n, channels):
     for start in range(0, frames, SUBBLOCK):
         length = min(SUBBLOCK, frames - start)
         mode = r.get(2) if channels == 2 else 0
-        orders = [r.get(3) for _ in range(channels)]
-        if any(o > LPC for o in orders):
-            raise ValueError("unknown predictor order")
+        orders, wasted = [], []
+        for _ in range(channels):
+            order, w = r.get(3), 0
+            if order == WASTED:
+                w = r.get(WASTED_BITS)
+                if w == 0:
+                    raise ValueError("wasted bits of 0")
+                order = r.get(3)
+            if order > LPC:
+                raise ValueError("unknown predictor order")
+            orders.append(order)
+            wasted.append(w)
         chans = []
         for c in range(channels):
             which = MODE_SIGNALS[mode][c]
@@ -713,6 +741,7 @@ def pcm_decode(body, n, channels):
                 i = start - back - 1
                 if i >= 0:
                     h[back] = out[i] if channels == 1 else stereo_signals(out[2 * i], out[2 * i + 1])[which]
+            h = [v >> wasted[c] for v in h]
             bits = 17 if channels == 2 and which == 2 else 16
             coefs = None
             if orders[c] == LPC:
@@ -748,7 +777,7 @@ def pcm_decode(body, n, channels):
                     vals.append(v)
                     h = [v] + h[:-1]
                 done += part
-            chans.append(vals)
+            chans.append([wrap(v << wasted[c], bits) for v in vals])
         if channels == 1:
             out += chans[0]
         else:
@@ -821,13 +850,20 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         if mode >= 6 and (coded is None or total < coded[0]):
             coded = (total, mode)
     if coded is not None and coded[0] + sample_len // 256 + 8 < simple[0]:
-        best_mode = coded[1]
+        best_total, best_mode = coded
     else:
-        best_mode = simple[1]
+        best_total, best_mode = simple
     if best_mode == 0:
         return bytes([0]) + put_varint(n) + data
     # A block that is its own sample is coded with the trial's parameters.
     body = body_for(data, best_mode, trial if n <= 32768 else params)
+    # A second look at plain LZ when the sample misled.
+    if n > 32768 and best_mode != 6:
+        estimate = best_total * n // sample_len
+        if min(len(body), n) > estimate + estimate // 4 + 64:
+            lz = body_for(data, 6, params)
+            if len(lz) < n and len(lz) < len(body):
+                body, best_mode = lz, 6
     if len(body) >= n:
         return bytes([0]) + put_varint(n) + data
     return bytes([best_mode]) + put_varint(n) + body

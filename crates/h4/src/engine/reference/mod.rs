@@ -246,7 +246,7 @@ fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out:
 /// [`Reference::with_level`] and `docs/FORMAT.md`.
 pub fn choose_mode(input: &[u8]) -> u8 {
     let level = Level::new(DEFAULT_LEVEL).for_len(input.len());
-    SCRATCH.with_borrow_mut(|scratch| choose(input, level, scratch).0)
+    SCRATCH.with_borrow_mut(|scratch| choose(input, level, scratch).mode)
 }
 
 impl Level {
@@ -289,10 +289,19 @@ impl Level {
 /// to a multiple of 4. Each window
 /// is coded on its own, so a delta restarts at each window.
 ///
-/// Returns the mode and whether `scratch.best_simple` or
-/// `scratch.best_coded` (whichever group the mode is in) holds the body
-/// of the whole input under it, at `level` (which is then the trial's).
-fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> (u8, bool) {
+/// What [`choose`] decided.
+struct Choice {
+    mode: u8,
+    /// Whether `scratch.best_simple` or `scratch.best_coded` (whichever
+    /// group the mode is in) holds the body of the whole input under the
+    /// mode, at the level given (which is then the trial's).
+    kept: bool,
+    /// The body length the sample predicts for the whole input: the
+    /// mode's total on the sample, scaled by `input.len() / sample length`.
+    estimate: usize,
+}
+
+fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     let whole = input.len() <= SAMPLE_WHOLE_MAX;
     let windows: Vec<&[u8]> = if whole {
         vec![input]
@@ -368,7 +377,13 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> (u8, bool) {
     } else {
         simple
     };
-    (chosen.1, chosen.2)
+    Choice {
+        mode: chosen.1,
+        kept: chosen.2,
+        estimate: (chosen.0 as u128 * input.len() as u128)
+            .checked_div(sample_len as u128)
+            .map_or(0, |e| e as usize),
+    }
 }
 
 /// How many bytes of the windows differ by at most 8 (either way, mod
@@ -432,10 +447,15 @@ pub fn encode_mode_for_tests(input: &[u8], mode: u8, out: &mut Vec<u8>) {
 fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
     let level = level.for_len(input.len());
     SCRATCH.with_borrow_mut(|scratch| {
-        let (mode, kept) = choose(input, level, scratch);
+        let Choice {
+            mode,
+            kept,
+            estimate,
+        } = choose(input, level, scratch);
         if mode == MODE_STORED {
             return false;
         }
+        let start = out.len();
         let body = kept.then(|| {
             if mode < MODE_LZ {
                 std::mem::take(&mut scratch.best_simple)
@@ -443,15 +463,49 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 std::mem::take(&mut scratch.best_coded)
             }
         });
-        let coded = encode_coded(input, mode, level, body.as_deref(), scratch, out);
+        let mut coded = encode_coded(input, mode, level, body.as_deref(), scratch, out);
         // The buffer goes back for the next block.
         match body {
             Some(body) if mode < MODE_LZ => scratch.best_simple = body,
             Some(body) => scratch.best_coded = body,
             None => {}
         }
+        // A second look when the sample misled: the block as a whole
+        // codes much worse under the mode than the sample said (a raster
+        // whose windows fell on flat background while its detail lies
+        // between them). Plain LZ, the mode that least depends on what the
+        // data is, then gets the whole block too, and the smaller wins.
+        let body_len = if coded {
+            out.len() - start - header_len(input.len())
+        } else {
+            input.len()
+        };
+        if mode != MODE_LZ && input.len() > SAMPLE_WHOLE_MAX && misled(body_len, estimate) {
+            let mut lz = std::mem::take(&mut scratch.body);
+            lz.clear();
+            if encode_coded(input, MODE_LZ, level, None, scratch, &mut lz)
+                && (!coded || lz.len() < out.len() - start)
+            {
+                out.truncate(start);
+                out.extend_from_slice(&lz);
+                coded = true;
+            }
+            scratch.body = lz;
+        }
         coded
     })
+}
+
+/// Whether a whole block's body of `body_len` bytes is so much longer than
+/// the sample's `estimate` that the sample did not show what the block
+/// is: by more than a quarter, and 64 bytes.
+fn misled(body_len: usize, estimate: usize) -> bool {
+    body_len > estimate + estimate / 4 + 64
+}
+
+/// The length of a payload header for a block of `len` bytes.
+fn header_len(len: usize) -> usize {
+    1 + varint::len(len as u64)
 }
 
 /// Appends the payload of `input` under the coded `mode` to `out` (its
@@ -629,6 +683,33 @@ mod tests {
         };
         let (fast, best) = (size(1), size(9));
         assert!(best < fast, "level 9 {best} bytes, level 1 {fast}");
+    }
+
+    #[test]
+    fn a_second_look_when_the_sample_misled() {
+        // The sample's windows fall on flat runs, where RLE does as well
+        // as LZ; between them lie phrases that repeat, which only LZ
+        // finds. The block as a whole must get plain LZ.
+        let len = 200_000;
+        let mut seed = 7u32;
+        let mut byte = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8
+        };
+        let phrases: Vec<Vec<u8>> = (0..6).map(|_| (0..300).map(|_| byte()).collect()).collect();
+        let mut x: Vec<u8> = (0..)
+            .flat_map(|i| phrases[i * 7 % 6].clone())
+            .take(len)
+            .collect();
+        let span = len - SAMPLE_WINDOW_LEN;
+        for k in 0..SAMPLE_WINDOWS {
+            let start = k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
+            x[start..start + SAMPLE_WINDOW_LEN].fill(17);
+        }
+        assert!(choose_mode(&x) < MODE_LZ, "the sample must prefer RLE");
+        let payload = round_trip(&x);
+        assert_eq!(payload[0], MODE_LZ);
+        assert!(payload.len() < len / 20, "{}", payload.len());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! ```text
 //! tail bytes | bit stream to the end of the body:
 //!   per subblock of SUBBLOCK frames (the last may be shorter):
-//!     [stereo: channel mode:2]  order:3 per channel
+//!     [stereo: channel mode:2]
+//!     per channel: [6:3  w:4]  order:3
 //!     per channel: [order 5: p:4  shift:4  p coefficients:14]
 //!       per partition of PARTITION frames:
 //!       k:5  then each residual as a Rice code with parameter k
@@ -23,6 +24,11 @@
 //! `u = 2r` or `-2r - 1` and is written as `u >> k` zero bits, a one bit,
 //! and the low `k` bits of `u`. A quotient of [`ESCAPE`] or more is written
 //! as [`ESCAPE`] zero bits and `u` in 24 bits.
+//!
+//! A signal whose values in a subblock are all multiples of `2^w` (FLAC's
+//! "wasted bits": 8-bit audio widened to 16, or a side signal `2L` when
+//! `R = -L`) is coded divided by `2^w`, announced by the order field's
+//! escape value 6 and `w` in 4 bits before the real order.
 
 use super::EngineError;
 use super::bits::{BitReader, BitWriter};
@@ -44,6 +50,13 @@ const ZERO_PARTITION: u32 = 31;
 const MAX_ORDER: usize = 4;
 /// The order field that announces a linear predictor with coefficients.
 const LPC: usize = 5;
+/// The order field that announces wasted bits: `w` (1 to 15) in
+/// [`WASTED_BITS`] bits, then the signal's real order field.
+const WASTED: usize = 6;
+/// Bits of the wasted-bits count.
+const WASTED_BITS: u32 = 4;
+/// The most wasted bits a signal may declare.
+const MAX_WASTED: u32 = 15;
 /// The linear predictor's order (the longest a stream may have, too).
 pub const LPC_ORDER: usize = 8;
 /// Bits of a coefficient (two's complement) and of its order and shift.
@@ -97,9 +110,28 @@ fn sample(x: &[u8], channels: usize, i: usize, channel: usize) -> i32 {
 #[derive(Default)]
 struct Signal {
     d: [Vec<i32>; MAX_ORDER + 1],
+    /// The wasted bits of the subblock's values: `d[0]` holds them
+    /// divided by `2^wasted` (history included, rounded down).
+    wasted: u32,
 }
 
 impl Signal {
+    /// Finds the bits every value of the subblock (`d[0]` after the
+    /// history) has zero at the bottom, and divides the signal by them.
+    fn drop_wasted_bits(&mut self) {
+        let all = self.d[0][HISTORY..].iter().fold(0, |acc, &v| acc | v);
+        self.wasted = if all == 0 {
+            0
+        } else {
+            all.trailing_zeros().min(MAX_WASTED)
+        };
+        if self.wasted > 0 {
+            for v in &mut self.d[0] {
+                *v >>= self.wasted;
+            }
+        }
+    }
+
     /// Fills the differences from `d[0]` and returns the best order: the
     /// one with the smallest sum of `|residual|` (the lowest on ties),
     /// with that sum.
@@ -281,6 +313,7 @@ fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch,
         }
         let mut best = [(0u64, 0usize); 4];
         for (b, s) in best.iter_mut().zip(&mut sig[..count]) {
+            s.drop_wasted_bits();
             *b = s.best_order();
         }
         let pair = if channels == 1 {
@@ -313,6 +346,10 @@ fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch,
                 Some((coefs, shift, sum)) if sum < best[s].0 => Plan::Linear(coefs, shift),
                 _ => Plan::Fixed(best[s].1),
             };
+            if sig[s].wasted > 0 {
+                w.put(WASTED as u64, 3);
+                w.put(u64::from(sig[s].wasted), WASTED_BITS);
+            }
             w.put(plan.order() as u64, 3);
         }
         for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(residuals.iter()) {
@@ -556,8 +593,16 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         r.refill();
         let mode = if channels == 2 { r.get(2) } else { LEFT_RIGHT };
         let mut orders = [0usize; 2];
-        for order in &mut orders[..channels] {
+        let mut wasted = [0u32; 2];
+        for (order, wasted) in orders[..channels].iter_mut().zip(&mut wasted) {
             *order = r.get(3) as usize;
+            if *order == WASTED {
+                *wasted = r.get(WASTED_BITS);
+                if *wasted == 0 {
+                    return Err(corrupt("wasted bits of 0"));
+                }
+                *order = r.get(3) as usize;
+            }
             if *order > LPC {
                 return Err(corrupt("unknown predictor order"));
             }
@@ -576,6 +621,14 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
                     } else {
                         signals(sample(out, 2, i, 0), sample(out, 2, i, 1))[which[c]]
                     };
+                }
+            }
+            // With wasted bits, the signal is coded divided by 2^w, and so
+            // is its history (rounded down).
+            let w = wasted[c];
+            if w > 0 {
+                for v in &mut x[..HISTORY] {
+                    *v >>= w;
                 }
             }
             let side = channels == 2 && which[c] == 2;
@@ -603,6 +656,13 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
             } else {
                 rice(&mut r, &mut res)?;
                 restore_fixed(orders[c], side, &res, x);
+            }
+            if w > 0 {
+                // Reduced again, as every decoded value is.
+                let spare = if side { 15 } else { 16 };
+                for v in &mut x[HISTORY..] {
+                    *v = (*v << w) << spare >> spare;
+                }
             }
         }
         let (a, b) = (&chan[0][HISTORY..], &chan[channels - 1][HISTORY..]);
@@ -869,6 +929,74 @@ mod tests {
         assert_ne!(r.get(2), LEFT_RIGHT);
     }
 
+    /// `x` (16-bit samples) with every sample shifted left by `w` bits.
+    fn widened(x: &[u8], w: u32) -> Vec<u8> {
+        x.chunks_exact(2)
+            .flat_map(|b| (i16::from_le_bytes([b[0], b[1]]) << w).to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn wasted_bits_are_coded_once_a_subblock() {
+        // 8-bit audio widened to 16 bits codes as the 8-bit audio does,
+        // plus 7 bits (order field 6 and w) a subblock.
+        let narrow: Vec<u8> = widened(&tone(20_000, false), 0)
+            .chunks_exact(2)
+            .flat_map(|b| (i16::from_le_bytes([b[0], b[1]]) >> 8).to_le_bytes())
+            .collect();
+        let subblocks = 20_000usize.div_ceil(SUBBLOCK);
+        let (base, wide) = (round_trip(&narrow, 1), round_trip(&widened(&narrow, 8), 1));
+        assert!(
+            wide.len() <= base.len() + (7 * subblocks).div_ceil(8),
+            "{} {}",
+            base.len(),
+            wide.len()
+        );
+        // R = -L: M is 0 and S = 2L has one wasted bit, so the pair costs
+        // what L alone does, plus its headers (under 100 bits a subblock).
+        let left = tone(20_000, false);
+        let pair: Vec<u8> = left
+            .chunks_exact(2)
+            .flat_map(|b| {
+                let l = i16::from_le_bytes([b[0], b[1]]);
+                [l.to_le_bytes(), (-l).to_le_bytes()].concat()
+            })
+            .collect();
+        let (mono, stereo) = (round_trip(&left, 1), round_trip(&pair, 2));
+        assert!(
+            stereo.len() <= mono.len() + 100 * subblocks / 8,
+            "{} {}",
+            mono.len(),
+            stereo.len()
+        );
+    }
+
+    #[test]
+    fn wasted_bits_may_change_from_subblock_to_subblock() {
+        // Each subblock has other wasted bits (up to the 15 of a signal of
+        // 0 and -32768), so the history a subblock starts from is not
+        // always a multiple of its own 2^w.
+        for stereo in [false, true] {
+            let channels = 1 + usize::from(stereo);
+            let x = tone(6 * SUBBLOCK + 77, stereo);
+            let frames: Vec<u8> = x
+                .chunks_exact(2)
+                .enumerate()
+                .flat_map(|(i, b)| {
+                    let v = i16::from_le_bytes([b[0], b[1]]);
+                    let w = [0, 3, 15, 1, 8, 0, 5][i / channels / SUBBLOCK];
+                    let v = if w == 15 {
+                        if i % 3 == 0 { i16::MIN } else { 0 }
+                    } else {
+                        v >> w << w
+                    };
+                    v.to_le_bytes()
+                })
+                .collect();
+            round_trip(&frames, channels);
+        }
+    }
+
     #[test]
     fn rejects_bad_parameters() {
         let x = tone(300, false);
@@ -878,6 +1006,18 @@ mod tests {
         // Order 7.
         let mut bad = body.clone();
         bad[0] |= 7;
+        assert_eq!(
+            decode(&bad, 1, &mut out),
+            Err(corrupt("unknown predictor order"))
+        );
+        // Wasted bits (order field 6) of 0.
+        let mut bad = body.clone();
+        bad[0] = (bad[0] & !0x7f) | 6;
+        assert_eq!(decode(&bad, 1, &mut out), Err(corrupt("wasted bits of 0")));
+        // Wasted bits, then order 7.
+        let mut bad = body.clone();
+        bad[0] = 6 | 1 << 3 | 1 << 7;
+        bad[1] |= 3;
         assert_eq!(
             decode(&bad, 1, &mut out),
             Err(corrupt("unknown predictor order"))
