@@ -61,17 +61,23 @@ impl Personality {
 
 /// The arguments as clap should see them: `argv` with the flags the
 /// program's name stands for inserted first, and `-#` levels rewritten,
-/// unless the first argument names a command.
+/// unless the first argument names a command other than `compress` (whose
+/// levels are written as zstd's are too: `h4 compress -9 FILE`).
 pub fn normalise(argv: Vec<OsString>, personality: Personality) -> Vec<OsString> {
     let mut args = argv.into_iter();
     let mut out: Vec<OsString> = args.next().into_iter().collect();
-    let rest: Vec<OsString> = args.collect();
+    let mut rest: Vec<OsString> = args.collect();
     let names_command = rest
         .first()
         .is_some_and(|a| COMMANDS.iter().any(|c| a == c));
     if personality == Personality::Plain && names_command {
-        out.extend(rest);
-        return out;
+        let command = rest.remove(0);
+        let compress = command == "compress";
+        out.push(command);
+        if !compress {
+            out.extend(rest);
+            return out;
+        }
     }
     match personality {
         Personality::Plain => {}
@@ -255,8 +261,18 @@ mod tests {
     }
 
     #[test]
-    fn commands_are_left_alone() {
-        assert_eq!(norm(&["compress", "-9"]), ["compress", "-9"]);
+    fn compress_takes_levels_and_other_commands_are_left_alone() {
+        assert_eq!(
+            norm(&["compress", "-9", "f"]),
+            ["compress", "--level=9", "f"]
+        );
+        assert_eq!(
+            norm(&["compress", "-kf3"]),
+            ["compress", "-kf", "--level=3"]
+        );
+        assert_eq!(norm(&["compress", "-o", "-3"]), ["compress", "-o", "-3"]);
+        assert_eq!(norm(&["decompress", "-9"]), ["decompress", "-9"]);
+        assert_eq!(norm(&["verify", "-3"]), ["verify", "-3"]);
     }
 
     #[test]

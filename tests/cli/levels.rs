@@ -22,6 +22,13 @@ fn reference_levels_on_every_spelling() {
         assert_bytes_eq!(at(&[&format!("-{level}")]), want, "-{level}");
         assert_bytes_eq!(at(&["--level", level]), want, "--level {level}");
         assert_bytes_eq!(at(&["-c", &format!("-{level}")]), want, "-c -{level}");
+        let spelled = format!("-{level}");
+        assert_bytes_eq!(at(&["compress", &spelled, "-c"]), want, "compress -{level}");
+        assert_bytes_eq!(
+            at(&["compress", &format!("-c{level}")]),
+            want,
+            "compress -c{level}"
+        );
     }
     assert_bytes_eq!(at(&["-c1"]), one, "a level inside a group of flags");
     // Past the reference engine's 9: its 9; --fast: its 1; --best: 19.
