@@ -31,6 +31,16 @@ use direct::Personality;
 
 fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // A core helper starts once per worker of every --isolate run: it is
+    // served before the command line is built, which costs more than the
+    // helper's own work on small inputs.
+    if let [_, command, core, parent] = &argv[..]
+        && command == "__core-helper"
+        && let Some(parent) = parent.to_str().and_then(|p| p.parse().ok())
+    {
+        let code = h4::engine::core::isolate::serve(std::path::Path::new(core), parent);
+        return ExitCode::from(code as u8);
+    }
     let personality = argv.first().map_or(Personality::Plain, Personality::of);
     let argv = direct::normalise(argv, personality);
     // `--version` also says what the sandbox of --isolate can enforce
