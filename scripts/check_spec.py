@@ -65,6 +65,10 @@ def inputs():
         left = (sine(i, 3000) >> w << w) if w < 15 else (-32768 if i % 2 else 0)
         changing += (left & 0xFFFF).to_bytes(2, "little") + ((sine(i + 7, 2000) << 2) & 0xFFFF).to_bytes(2, "little")
     yield "pcm16 stereo, wasted bits per subblock", bytes(changing)
+    # stereo whose frames start at byte 2 (a WAV header of 46 bytes): mode 13
+    yield "pcm16 stereo at byte 2", b"RI" + b"".join(
+        (sine(i) & 0xFFFF).to_bytes(2, "little") + ((sine(i) + (i % 3) - 1) & 0xFFFF).to_bytes(2, "little")
+        for i in range(30000))
     # mixed data whose sample (section 2.4) differs from the whole block
     def mixed(n, seed):
         r = random.Random(seed)
@@ -218,7 +222,9 @@ def edge_cases():
     def lz(of_lens, stream=bytes([0x18, 0x02])):
         body = bytes([1, 1, 0]) + b"a" + ref.write_table([0, 1]) + ref.write_table(ml19) + ref.write_table(of_lens)
         return bytes([6]) + ref.put_varint(200) + body + stream
-    yield "mode 13", crafted([(b118, bytes([13, 118, 0x0F, 100]) + b"b")])
+    yield "mode 14", crafted([(b118, bytes([14, 118, 0x0F, 100]) + b"b")])
+    yield "mode 13 without its PCM stream", crafted([(b118, bytes([13, 118, 0x0F, 100]) + b"b")])
+    yield "mode 13 of 1 byte without its lead", crafted([(b"z", bytes([13, 1]))], bs=1024)
     yield "LZ match at offset 1", crafted([(a200, lz([0, 1]))])
     yield "LZ match before the block start", crafted([(a200, lz([0, 0, 1]))])
     yield "LZ offset code 0 first", crafted([(a200, lz([1]))])

@@ -799,7 +799,7 @@ def pcm_decode(body, n, channels):
 
 # --- 2.4 mode choice and the payload ------------------------------------------
 
-MODE_MAX = 12
+MODE_MAX = 13
 
 
 def body_for(x, mode, params, linear=True):
@@ -811,7 +811,8 @@ def body_for(x, mode, params, linear=True):
         return lz_encode(x, params)
     if mode <= 10:
         return lz_encode(delta(x, mode - 6), params)
-    return pcm_encode(x, mode - 10, linear)
+    lead = min(2, len(x)) if mode == 13 else 0
+    return x[:lead] + pcm_encode(x[lead:], 1 if mode == 11 else 2, linear)
 
 
 def sample_windows(x):
@@ -889,7 +890,10 @@ def decode_payload(payload, limit):
     if mode <= 10:
         d = lz_decode(body, n)
         return d if mode == 6 else undelta(d, mode - 6)
-    return pcm_decode(body, n, mode - 10)
+    lead = min(2, n) if mode == 13 else 0
+    if len(body) < lead:
+        raise ValueError("PCM stream length is wrong")
+    return body[:lead] + pcm_decode(body[lead:], n - lead, 1 if mode == 11 else 2)
 
 
 # --- 1. container ----------------------------------------------------------------

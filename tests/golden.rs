@@ -134,6 +134,23 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
                 .collect(),
             "0c5059e288010000dccae572b95c2e97cbe572b95c2e97cbe53200f0ffff",
         ),
+        (
+            13,
+            // Stereo frames after a 2-byte header: the frames start at
+            // byte 2.
+            b"RI"
+                .iter()
+                .copied()
+                .chain(
+                    (0..40i32).flat_map(|i| {
+                        [le16(100 * i - 3000), le16(100 * i - 2990 + i % 3)].concat()
+                    }),
+                )
+                .collect(),
+            "0da20152495954030000b801000038180004028140201008040281402010080402814020100804
+             028140201008040281402080dc4ee5e5de5328499f94ecaac7091f008c0600028b512a954aa552a9
+             542a9500",
+        ),
     ]
 }
 

@@ -16,6 +16,7 @@
 //! | 6      | LZ sequences and Huffman codes of the raw bytes |
 //! | 7..10  | the same of the delta of the raw bytes, stride `mode - 6` |
 //! | 11, 12 | 16-bit PCM, mono or stereo: prediction and Rice codes |
+//! | 13     | 16-bit PCM stereo whose frames start at byte 2 |
 //!
 //! The encoder picks the mode by size on a fixed sample of the block (see
 //! [`choose_mode`]), so the choice is a pure function of the input and the
@@ -53,8 +54,22 @@ pub const MODE_LZ_DELTA_MAX: u8 = 10;
 pub const MODE_PCM_MONO: u8 = 11;
 /// Stereo 16-bit PCM: channel decorrelation, prediction, Rice coding.
 pub const MODE_PCM_STEREO: u8 = 12;
+/// Stereo 16-bit PCM whose frames start at byte 2 (the first two bytes
+/// are stored): a WAV file whose header is not a multiple of 4 bytes long
+/// puts every block's frames there.
+pub const MODE_PCM_STEREO_AT_2: u8 = 13;
 /// The largest mode.
-pub const MODE_MAX: u8 = MODE_PCM_STEREO;
+pub const MODE_MAX: u8 = MODE_PCM_STEREO_AT_2;
+
+/// The channels of a PCM mode, and the bytes stored before its first
+/// frame (at most the block's length).
+fn pcm_layout(mode: u8, len: usize) -> (usize, usize) {
+    match mode {
+        MODE_PCM_MONO => (1, 0),
+        MODE_PCM_STEREO => (2, 0),
+        _ => (2, len.min(2)),
+    }
+}
 
 /// Inputs up to this size are sampled whole when choosing a mode.
 pub const SAMPLE_WHOLE_MAX: usize = 32 * 1024;
@@ -237,8 +252,11 @@ fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out:
             delta::encode(input, stride(mode), &mut scratch.delta);
             lz::encode(&scratch.delta, level.lz, &mut scratch.lz, out);
         }
-        MODE_PCM_MONO => pcm::encode(input, 1, &mut scratch.pcm, out),
-        _ => pcm::encode(input, 2, &mut scratch.pcm, out),
+        _ => {
+            let (channels, lead) = pcm_layout(mode, input.len());
+            out.extend_from_slice(&input[..lead]);
+            pcm::encode(&input[lead..], channels, &mut scratch.pcm, out);
+        }
     }
 }
 
@@ -346,8 +364,8 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
         for window in &windows {
             if mode >= MODE_PCM_MONO {
                 // Fixed predictors only, and counted, not written.
-                let channels = usize::from(mode - MODE_PCM_MONO) + 1;
-                size += pcm::trial_len(window, channels, &mut scratch.pcm);
+                let (channels, lead) = pcm_layout(mode, window.len());
+                size += lead + pcm::trial_len(&window[lead..], channels, &mut scratch.pcm);
                 continue;
             }
             body.clear();
@@ -578,10 +596,11 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
         return Ok(());
     }
 
-    if mode >= MODE_PCM_MONO
-        && !pcm::plausible(body.len(), raw_len, usize::from(mode - MODE_PCM_MONO) + 1)
-    {
-        return Err(EngineError::Corrupt("PCM stream length is wrong"));
+    if mode >= MODE_PCM_MONO {
+        let (channels, lead) = pcm_layout(mode, raw_len);
+        if body.len() < lead || !pcm::plausible(body.len() - lead, raw_len - lead, channels) {
+            return Err(EngineError::Corrupt("PCM stream length is wrong"));
+        }
     }
     if (MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&mode) {
         SCRATCH.with_borrow_mut(|scratch| lz::decode(body, raw_len, out, &mut scratch.lits))?;
@@ -608,8 +627,11 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
                 return Err(EngineError::Corrupt("body decodes short of the raw length"));
             }
         }
-        MODE_PCM_MONO => pcm::decode(body, 1, dst)?,
-        _ => pcm::decode(body, 2, dst)?,
+        _ => {
+            let (channels, lead) = pcm_layout(mode, raw_len);
+            dst[..lead].copy_from_slice(&body[..lead]);
+            pcm::decode(&body[lead..], channels, &mut dst[lead..])?;
+        }
     }
     if (2..=MODE_DELTA_MAX).contains(&mode) {
         delta::decode_in_place(dst, stride(mode));
@@ -710,6 +732,31 @@ mod tests {
         let payload = round_trip(&x);
         assert_eq!(payload[0], MODE_LZ);
         assert!(payload.len() < len / 20, "{}", payload.len());
+    }
+
+    #[test]
+    fn stereo_frames_after_a_two_byte_header() {
+        // A WAV file whose header is 46 bytes long: every block's frames
+        // start at byte 2 (mod 4). Two channels that differ by a little
+        // noise code as small a side signal as when aligned.
+        let frames: Vec<u8> = (0..60_000i32)
+            .flat_map(|i| {
+                let l = (8000.0 * (f64::from(i) / 37.0).sin()) as i16;
+                let r = l.wrapping_add((i % 3 - 1) as i16);
+                [l.to_le_bytes(), r.to_le_bytes()].concat()
+            })
+            .collect();
+        let aligned = round_trip(&frames);
+        assert_eq!(aligned[0], MODE_PCM_STEREO);
+        let mut shifted = b"RI".to_vec();
+        shifted.extend_from_slice(&frames);
+        let payload = round_trip(&shifted);
+        assert_eq!(payload[0], MODE_PCM_STEREO_AT_2);
+        assert!(payload.len() <= aligned.len() + 8, "{} {}", payload.len(), aligned.len());
+        // The two bytes before the frames must be there.
+        let mut out = Vec::new();
+        assert!(decode(&[MODE_PCM_STEREO_AT_2, 1], 1, &mut out).is_err());
+        assert!(decode(&[MODE_PCM_STEREO_AT_2, 3, b'a'], 3, &mut out).is_err());
     }
 
     #[test]
