@@ -841,11 +841,19 @@ def encode_payload(data, level=DEFAULT_LEVEL):
             stride, most = s, d
     lz_delta = 6 + stride if most * 5 > sample_len * 2 else None
     simple, coded = (sample_len, 0), None
+    best_lz = best_pcm = None
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
         if 7 <= mode <= 10 and mode != lz_delta:
             continue
+        # Mode 13 only where PCM came within 3/2 of LZ.
+        if mode == 13 and not (best_pcm * 2 < best_lz * 3):
+            continue
         # PCM trials use fixed predictors only.
         total = sum(len(body_for(w, mode, trial, linear=False)) for w in windows)
+        if 6 <= mode <= 10:
+            best_lz = total if best_lz is None else min(best_lz, total)
+        if mode in (11, 12):
+            best_pcm = total if best_pcm is None else min(best_pcm, total)
         if mode <= 5 and total < simple[0]:
             simple = (total, mode)
         if mode >= 6 and (coded is None or total < coded[0]):

@@ -136,20 +136,26 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
         ),
         (
             13,
-            // Stereo frames after a 2-byte header: the frames start at
-            // byte 2.
-            b"RI"
-                .iter()
-                .copied()
-                .chain(
-                    (0..40i32).flat_map(|i| {
-                        [le16(100 * i - 3000), le16(100 * i - 2990 + i % 3)].concat()
-                    }),
-                )
-                .collect(),
-            "0da20152495954030000b801000038180004028140201008040281402010080402814020100804
-             028140201008040281402080dc4ee5e5de5328499f94ecaac7091f008c0600028b512a954aa552a9
-             542a9500",
+            // Stereo frames (an integer oscillator, the right channel off
+            // by noise) after a 2-byte header: they start at byte 2.
+            {
+                let mut x = vec![0i32, 3000];
+                for i in 2..40 {
+                    x.push((x[i - 1] * 2000 - x[i - 2] * 1024) >> 10);
+                }
+                b"RI"
+                    .iter()
+                    .copied()
+                    .chain(
+                        x.iter()
+                            .enumerate()
+                            .flat_map(|(i, &v)| [le16(v), le16(v + i as i32 % 3 - 1)].concat()),
+                    )
+                    .collect()
+            },
+            "0da2015249a28065599665599665599625eec6f42bef02964038d0f3eb04563f1a0000006807c019
+             b8b857a4b2144b5423c19555cb261e1d3af6eccc8ff32e8d3951a44fac882983c6ed1ab468c15e9d
+             7a6c00",
         ),
     ]
 }

@@ -356,8 +356,16 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     let mut body = std::mem::take(&mut scratch.body);
     let mut best_simple = std::mem::take(&mut scratch.best_simple);
     let mut best_coded = std::mem::take(&mut scratch.best_coded);
+    // The smallest totals of the LZ modes and of modes 11 and 12: mode 13
+    // is tried only where PCM came close to LZ (within 3/2), so that data
+    // which is no PCM at all (binaries, text) pays for two PCM trials, not
+    // three.
+    let (mut best_lz, mut best_pcm) = (usize::MAX, usize::MAX);
     for mode in candidates(input.len()) {
         if (7..=MODE_LZ_DELTA_MAX).contains(&mode) && !(try_lz_delta && mode == lz_delta) {
+            continue;
+        }
+        if mode == MODE_PCM_STEREO_AT_2 && best_pcm.saturating_mul(2) >= best_lz.saturating_mul(3) {
             continue;
         }
         let mut size = 0;
@@ -371,6 +379,11 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
             body.clear();
             encode_body(window, mode, trial, scratch, &mut body);
             size += body.len();
+        }
+        if mode >= MODE_PCM_MONO {
+            best_pcm = best_pcm.min(size);
+        } else if mode >= MODE_LZ {
+            best_lz = best_lz.min(size);
         }
         let (best, kept) = if mode < MODE_LZ {
             (&mut simple, &mut best_simple)
@@ -752,7 +765,12 @@ mod tests {
         shifted.extend_from_slice(&frames);
         let payload = round_trip(&shifted);
         assert_eq!(payload[0], MODE_PCM_STEREO_AT_2);
-        assert!(payload.len() <= aligned.len() + 8, "{} {}", payload.len(), aligned.len());
+        assert!(
+            payload.len() <= aligned.len() + 8,
+            "{} {}",
+            payload.len(),
+            aligned.len()
+        );
         // The two bytes before the frames must be there.
         let mut out = Vec::new();
         assert!(decode(&[MODE_PCM_STEREO_AT_2, 1], 1, &mut out).is_err());
