@@ -15,12 +15,6 @@ pub fn put(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-/// The number of bytes [`put`] writes for `value`.
-#[inline]
-pub fn len(value: u64) -> usize {
-    (64 - (value | 1).leading_zeros()).div_ceil(7) as usize
-}
-
 /// Reads a LEB128 value at `*pos`, advancing `*pos` past it.
 #[inline]
 pub fn get(buf: &[u8], pos: &mut usize) -> Result<u64, &'static str> {
@@ -69,7 +63,6 @@ mod tests {
             let mut out = Vec::new();
             put(&mut out, value);
             assert_eq!(out, bytes, "encoding {value}");
-            assert_eq!(len(value), bytes.len(), "length of {value}");
             let mut pos = 0;
             assert_eq!(get(bytes, &mut pos), Ok(value));
             assert_eq!(pos, bytes.len());

@@ -293,6 +293,18 @@ impl Level {
     }
 }
 
+/// What [`choose`] decided.
+struct Choice {
+    mode: u8,
+    /// Whether `scratch.best_simple` or `scratch.best_coded` (whichever
+    /// group the mode is in) holds the body of the whole input under the
+    /// mode, at the level given (which is then the trial's).
+    kept: bool,
+    /// The body length the sample predicts for the whole input: the
+    /// mode's total on the sample, scaled by `input.len() / sample length`.
+    estimate: usize,
+}
+
 /// Picks the payload mode for `input`: the mode whose body is smallest on
 /// the sample (ties go to the lower mode), or stored when no mode makes
 /// the sample smaller than it is; an entropy-coded mode (6 and up) must
@@ -306,19 +318,6 @@ impl Level {
 /// window `k` starting at `k * (len - window) / (windows - 1)` rounded down
 /// to a multiple of 4. Each window
 /// is coded on its own, so a delta restarts at each window.
-///
-/// What [`choose`] decided.
-struct Choice {
-    mode: u8,
-    /// Whether `scratch.best_simple` or `scratch.best_coded` (whichever
-    /// group the mode is in) holds the body of the whole input under the
-    /// mode, at the level given (which is then the trial's).
-    kept: bool,
-    /// The body length the sample predicts for the whole input: the
-    /// mode's total on the sample, scaled by `input.len() / sample length`.
-    estimate: usize,
-}
-
 fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     let whole = input.len() <= SAMPLE_WHOLE_MAX;
     let windows: Vec<&[u8]> = if whole {
@@ -465,7 +464,9 @@ pub fn encode_level(input: &[u8], level: u32, out: &mut Vec<u8>) {
 pub fn encode_mode_for_tests(input: &[u8], mode: u8, out: &mut Vec<u8>) {
     let level = Level::new(DEFAULT_LEVEL).for_len(input.len());
     let coded = mode != MODE_STORED
-        && SCRATCH.with_borrow_mut(|scratch| encode_coded(input, mode, level, None, scratch, out));
+        && SCRATCH
+            .with_borrow_mut(|scratch| encode_coded(input, mode, level, None, scratch, out))
+            .is_some();
     if !coded {
         put_header(out, MODE_STORED, input.len());
         out.extend_from_slice(input);
@@ -506,24 +507,20 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
         // whose windows fell on flat background while its detail lies
         // between them). Plain LZ, the mode that least depends on what the
         // data is, then gets the whole block too, and the smaller wins.
-        let body_len = if coded {
-            out.len() - start - header_len(input.len())
-        } else {
-            input.len()
-        };
+        let body_len = coded.unwrap_or(input.len());
         if mode != MODE_LZ && input.len() > SAMPLE_WHOLE_MAX && misled(body_len, estimate) {
             let mut lz = std::mem::take(&mut scratch.body);
             lz.clear();
-            if encode_coded(input, MODE_LZ, level, None, scratch, &mut lz)
-                && (!coded || lz.len() < out.len() - start)
+            if let Some(lz_len) = encode_coded(input, MODE_LZ, level, None, scratch, &mut lz)
+                && lz_len < body_len
             {
                 out.truncate(start);
                 out.extend_from_slice(&lz);
-                coded = true;
+                coded = Some(lz_len);
             }
             scratch.body = lz;
         }
-        coded
+        coded.is_some()
     })
 }
 
@@ -534,15 +531,10 @@ fn misled(body_len: usize, estimate: usize) -> bool {
     body_len > estimate + estimate / 4 + 64
 }
 
-/// The length of a payload header for a block of `len` bytes.
-fn header_len(len: usize) -> usize {
-    1 + varint::len(len as u64)
-}
-
 /// Appends the payload of `input` under the coded `mode` to `out` (its
-/// body `ready` if the trial made it) and returns true when its body is
-/// smaller than the input; otherwise leaves `out` as it was and returns
-/// false.
+/// body `ready` if the trial made it) and returns the body's length when
+/// it is smaller than the input; otherwise leaves `out` as it was and
+/// returns `None`.
 fn encode_coded(
     input: &[u8],
     mode: u8,
@@ -550,7 +542,7 @@ fn encode_coded(
     ready: Option<&[u8]>,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
-) -> bool {
+) -> Option<usize> {
     let start = out.len();
     put_header(out, mode, input.len());
     let body_start = out.len();
@@ -563,11 +555,12 @@ fn encode_coded(
             encode_body(input, mode, level, scratch, out);
         }
     }
-    if out.len() - body_start < input.len() {
-        return true;
+    let body_len = out.len() - body_start;
+    if body_len < input.len() {
+        return Some(body_len);
     }
     out.truncate(start);
-    false
+    None
 }
 
 /// Appends a payload header: the mode byte and the raw length.
