@@ -60,4 +60,13 @@ fn compare_skips_what_is_not_installed() {
     );
     assert!(report.contains("| h4 reference | 1.000 |"), "{report}");
     assert!(report.contains("grows <= 0.1% (random)"), "{report}");
+    // The report says how it was made, naming this machine's paths by
+    // what they are.
+    assert!(
+        report.contains(
+            "by `scripts/compare --only random,speech-mono --runs 1 --threads 1 --h4 H4 --data DIR`"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains(&*d.to_string_lossy()), "{report}");
 }
