@@ -12,6 +12,11 @@ use super::sandbox;
 use super::shm::Shm;
 use crate::engine::core::ffi::{CoreLibrary, Decoded, Direction, Returned};
 
+/// The largest output room made present before a decompression: the
+/// pipeline's blocks are far smaller, and `--raw` may allow gigabytes that
+/// are mostly never written.
+const PREFAULT_OUTPUT_LIMIT: usize = 64 << 20;
+
 /// Serves calls of the core at `path` for the h4 process `parent`, which
 /// started this process with the request socket as standard input and
 /// the shared memory file as standard output. Returns the exit status.
@@ -53,6 +58,11 @@ pub fn serve(path: &Path, parent: u32) -> i32 {
         };
         if request.shm_len != shm.len() && shm.remap().is_err() {
             return 1;
+        }
+        shm.prefault(0, request.in_len, false);
+        if request.direction == Direction::Decompress && request.limit <= PREFAULT_OUTPUT_LIMIT {
+            // A block decodes to exactly its limit: every page gets written.
+            shm.prefault(request.out_offset, request.limit, true);
         }
         let reply = answer(&library, &request, shm.bytes());
         if socket.write_all(&reply.encode()).is_err() {

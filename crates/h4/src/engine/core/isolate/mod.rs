@@ -262,6 +262,7 @@ impl Helper {
         self.shm
             .grow(needed)
             .map_err(|e| format!("could not be given memory: {e}"))?;
+        self.shm.prefault(0, input.len(), true);
         self.shm.bytes()[..input.len()].copy_from_slice(input);
         let request = Request {
             direction,
@@ -287,6 +288,7 @@ impl Helper {
         }
         match Reply::decode(&reply) {
             Some(Reply::Returned(Returned::Data { len, copied: true })) if len <= limit => {
+                self.shm.prefault(out_offset, len, false);
                 inspect(&self.shm.bytes()[out_offset..out_offset + len]);
                 Ok(Returned::Data { len, copied: true })
             }
