@@ -114,6 +114,18 @@ def inputs():
     for s in starts:
         d[s:s + 4096] = bytes([17]) * 4096
     yield "flat windows, phrases between", bytes(d)
+    # a chart: white rows longer than a window, a few dots, each row
+    # repeated; RLE wins on the sample, LZ on the block (the second look
+    # after RLE), and plain runs where LZ does not win by the margin
+    rows = []
+    for _ in range(20):
+        row = bytearray(b"\xff" * 6000)
+        for _ in range(40):
+            at = rnd.randrange(2000) * 3
+            row[at:at + 3] = bytes([rnd.getrandbits(8), rnd.getrandbits(8), 40])
+        rows.append(bytes(row))
+    yield "chart, rows repeated", b"".join(rows[r // 5 % 20] for r in range(100))
+    yield "runs of 5000", bytes((i // 5000) & 255 for i in range(200000))
 
 
 def crafted(blocks, bs=1024, name=b"reference"):

@@ -866,12 +866,15 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         return bytes([0]) + put_varint(n) + data
     # A block that is its own sample is coded with the trial's parameters.
     body = body_for(data, best_mode, trial if n <= 32768 else params)
-    # A second look at plain LZ when the sample misled.
+    # A second look at plain LZ: when the sample misled, or after RLE.
     if n > 32768 and best_mode != 6:
         estimate = best_total * n // sample_len
-        if min(len(body), n) > estimate + estimate // 4 + 64:
+        b = min(len(body), n)
+        misled = b > estimate + estimate // 4 + 64
+        margin = 0 if misled else n // 256 + 8
+        if misled or (best_mode <= 5 and b > margin):
             lz = body_for(data, 6, params)
-            if len(lz) < n and len(lz) < len(body):
+            if len(lz) < n and len(lz) + margin < b:
                 body, best_mode = lz, 6
     if len(body) >= n:
         return bytes([0]) + put_varint(n) + data

@@ -402,7 +402,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     scratch.best_simple = best_simple;
     scratch.best_coded = best_coded;
     // RLE decodes fastest: an entropy-coded mode must earn its keep.
-    let chosen = if coded.0.saturating_add(sample_len / 256 + 8) < simple.0 {
+    let chosen = if coded.0.saturating_add(coded_margin(sample_len)) < simple.0 {
         coded
     } else {
         simple
@@ -502,17 +502,25 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
             Some(body) => scratch.best_coded = body,
             None => {}
         }
-        // A second look when the sample misled: the block as a whole
-        // codes much worse under the mode than the sample said (a raster
-        // whose windows fell on flat background while its detail lies
-        // between them). Plain LZ, the mode that least depends on what the
-        // data is, then gets the whole block too, and the smaller wins.
+        // A second look where the sample may have misled. Under a coded
+        // mode: the block as a whole codes much worse than the sample said
+        // (a raster whose windows fell on flat background while its detail
+        // lies between them). Under RLE: always, since a sample window is
+        // shorter than what LZ can reach back in the whole block (a chart
+        // whose rows repeat rows a window's length or more above). Plain
+        // LZ, the mode that least depends on what the data is, then gets
+        // the whole block too, and the smaller wins (over RLE the sample
+        // did not mislead about, by the margin an entropy-coded mode must
+        // always win by).
         let body_len = coded.unwrap_or(input.len());
-        if mode != MODE_LZ && input.len() > SAMPLE_WHOLE_MAX && misled(body_len, estimate) {
+        let misled = mode != MODE_LZ && misled(body_len, estimate);
+        let margin = if misled { 0 } else { coded_margin(input.len()) };
+        // (A body within the margin cannot be beaten by it: no trial.)
+        if (misled || (mode < MODE_LZ && body_len > margin)) && input.len() > SAMPLE_WHOLE_MAX {
             let mut lz = std::mem::take(&mut scratch.body);
             lz.clear();
             if let Some(lz_len) = encode_coded(input, MODE_LZ, level, None, scratch, &mut lz)
-                && lz_len < body_len
+                && lz_len.saturating_add(margin) < body_len
             {
                 out.truncate(start);
                 out.extend_from_slice(&lz);
@@ -522,6 +530,13 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
         }
         coded.is_some()
     })
+}
+
+/// How many bytes an entropy-coded mode must save over the best RLE mode
+/// (or storing) on `len` bytes to be chosen: about 0.4%, since RLE decodes
+/// faster.
+fn coded_margin(len: usize) -> usize {
+    len / 256 + 8
 }
 
 /// Whether a whole block's body of `body_len` bytes is so much longer than
@@ -738,6 +753,48 @@ mod tests {
         let payload = round_trip(&x);
         assert_eq!(payload[0], MODE_LZ);
         assert!(payload.len() < len / 20, "{}", payload.len());
+    }
+
+    #[test]
+    fn a_second_look_when_rle_was_chosen_on_rows_longer_than_a_window() {
+        // A chart: white rows 6000 bytes long (longer than a sample window)
+        // with a few coloured dots, each row repeated five times. In a
+        // window RLE does as well as LZ, which cannot reach the row above;
+        // the whole block codes far smaller with LZ.
+        const WIDTH: usize = 6000;
+        assert!(WIDTH > SAMPLE_WINDOW_LEN);
+        let mut seed = 11u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as usize
+        };
+        let rows: Vec<Vec<u8>> = (0..20)
+            .map(|_| {
+                let mut row = vec![255u8; WIDTH];
+                for _ in 0..40 {
+                    let at = next() % (WIDTH / 3) * 3;
+                    row[at..at + 3].copy_from_slice(&[next() as u8, next() as u8, 40]);
+                }
+                row
+            })
+            .collect();
+        let x: Vec<u8> = (0..100).flat_map(|r| rows[r / 5 % 20].clone()).collect();
+        let mode = choose_mode(&x);
+        assert!(mode < MODE_LZ, "the sample must prefer RLE, not {mode}");
+        let mut scratch = Scratch::default();
+        let mut rle = Vec::new();
+        encode_body(&x, mode, Level::new(DEFAULT_LEVEL), &mut scratch, &mut rle);
+        let payload = round_trip(&x);
+        assert_eq!(payload[0], MODE_LZ);
+        assert!(
+            payload.len() * 4 < rle.len(),
+            "{} vs {}",
+            payload.len(),
+            rle.len()
+        );
+        // Where LZ does not beat RLE by the margin, RLE stays: runs only.
+        let runs: Vec<u8> = (0..200_000u32).map(|i| (i / 5000) as u8).collect();
+        assert_eq!(round_trip(&runs)[0], MODE_RLE);
     }
 
     #[test]
