@@ -592,8 +592,13 @@ def lpc(s):
     """(coefficients, shift, sum of |residual|) of the linear predictor, or None."""
     x = s[HISTORY:]
     n = len(x)
-    half = (n + 1) * (n + 1)
-    y = [float(v * (256 - 256 * (2 * i - (n - 1)) ** 2 // half)) for i, v in enumerate(x)]
+    q = n // 8
+
+    def weight(i):
+        edge = min(i, n - 1 - i)
+        return 256 if edge >= q else 256 - 256 * (q - edge) ** 2 // (q * q)
+
+    y = [float(v * weight(i)) for i, v in enumerate(x)]
     # Autocorrelation in doubles: eight partial sums (positions i mod 8),
     # each in increasing i, added pairwise; y is 0 before its start.
     r = []

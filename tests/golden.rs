@@ -113,10 +113,10 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
                 }
                 x.iter().flat_map(|&v| le16(v)).collect()
             },
-            "0ba001c565a47ee1446025900a947df560db3f01000000701700000000a50e00
-             00c08f5168d10f3437042c5c7c8cacac9c9c8c6c4c3c0424546484a4b4b4b4b4
-             84745424041c3c5c7c9c9c9c8c8c7c4c2c0c1434648494a4a4a4a4a474544414
-             0c3c5c6c7c8c9c9c8c6c4c2c1c14344400",
+            "0ba001c5159c66e18461043804d2fe9ba0e53f010000007017000000801946b4
+             a0936290931413f1b072f4f5b6f7f7777776b5f3119051135556d71798171796
+             145371f0b13375f67677373736f573b21011939495569797d716d694d31170f1
+             72b4b53637f736363574f29000",
         ),
         (
             11,
@@ -153,9 +153,9 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
                     )
                     .collect()
             },
-            "0da2015249a28065599665599665599625eec6f42bef02964038d0f3eb04563f1a0000006807c019
-             b8b857a4b2144b5423c19555cb261e1d3af6eccc8ff32e8d3951a44fac882983c6ed1ab468c15e9d
-             7a6c00",
+            "0da201524976c8fceb69a95fbbe6894148301d4c028090fc6432994c2693c96432d1000000403b00
+             0080460c0023969f3e7aeb4c855afdca76cf2f84263ad4cf1eb65fab086b7e2d5dbddc093f5c30e2
+             fddfa1d776648804",
         ),
     ]
 }
@@ -180,17 +180,51 @@ fn entropy_coded_payloads() {
 #[test]
 fn payloads_of_earlier_encoders_still_decode() {
     let le16 = |v: i32| (v as i16).to_le_bytes();
-    let cases = [(
-        // FORMAT 3.1, mode 12: the side signal (always -10) coded without
-        // its wasted bit.
-        "0c5026000000ffff8f000000b722478e1c3972e4c89123478e1c3972e4c89123478e0c",
-        (0..20i32)
-            .flat_map(|i| [le16(100 * i - 3000), le16(100 * i - 2990)].concat())
-            .collect::<Vec<u8>>(),
-    )];
+    let cases = [
+        (
+            // FORMAT 3.1, mode 12: the side signal (always -10) coded
+            // without its wasted bit.
+            "0c5026000000ffff8f000000b722478e1c3972e4c89123478e1c3972e4c89123478e0c".to_string(),
+            (0..20i32)
+                .flat_map(|i| [le16(100 * i - 3000), le16(100 * i - 2990)].concat())
+                .collect::<Vec<u8>>(),
+        ),
+        (
+            // FORMAT 3.2, mode 11: the damped oscillator's linear
+            // predictor fitted under Welch's window.
+            "0ba001c565a47ee1446025900a947df560db3f01000000701700000000a50e0000c08f5168d10f3437042c5c7c8cacac9c9c8c6c4c3c0424546484a4b4b4b4b484745424041c3c5c7c9c9c9c8c8c7c4c2c0c1434648494a4a4a4a4a4745444140c3c5c6c7c8c9c9c8c6c4c2c1c14344400".to_string(),
+            {
+                let mut x = vec![0i32, 3000];
+                for i in 2..80 {
+                    x.push((x[i - 1] * 1990 - x[i - 2] * 1020) >> 10);
+                }
+                x.iter().flat_map(|&v| le16(v)).collect()
+            },
+        ),
+        (
+            // FORMAT 3.2, mode 13: the same fit, of stereo frames after a
+            // 2-byte header.
+            "0da2015249a28065599665599665599625eec6f42bef02964038d0f3eb04563f1a0000006807c019b8b857a4b2144b5423c19555cb261e1d3af6eccc8ff32e8d3951a44fac882983c6ed1ab468c15e9d7a6c00".to_string(),
+            {
+                let mut x = vec![0i32, 3000];
+                for i in 2..40 {
+                    x.push((x[i - 1] * 2000 - x[i - 2] * 1024) >> 10);
+                }
+                b"RI"
+                    .iter()
+                    .copied()
+                    .chain(
+                        x.iter()
+                            .enumerate()
+                            .flat_map(|(i, &v)| [le16(v), le16(v + i as i32 % 3 - 1)].concat()),
+                    )
+                    .collect()
+            },
+        ),
+    ];
     let engine = Reference::new();
     for (payload, input) in cases {
-        let payload = unhex(payload);
+        let payload = unhex(&payload);
         assert_ne!(engine.compress_vec(&input).unwrap(), payload);
         assert_eq!(engine.decompress_vec(&payload, input.len()).unwrap(), input);
     }
