@@ -57,11 +57,49 @@ fn payload_vectors() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     ]
 }
 
+fn le16(v: i32) -> [u8; 2] {
+    (v as i16).to_le_bytes()
+}
+
+/// A damped integer oscillator: the linear predictor (order field 5)
+/// beats every fixed polynomial.
+fn damped_oscillator() -> Vec<u8> {
+    let mut x = vec![0i32, 3000];
+    for i in 2..80 {
+        x.push((x[i - 1] * 1990 - x[i - 2] * 1020) >> 10);
+    }
+    x.iter().flat_map(|&v| le16(v)).collect()
+}
+
+/// Stereo frames (an integer oscillator, the right channel off by noise)
+/// after a 2-byte header: they start at byte 2.
+fn stereo_oscillator_after_a_header() -> Vec<u8> {
+    let mut x = vec![0i32, 3000];
+    for i in 2..40 {
+        x.push((x[i - 1] * 2000 - x[i - 2] * 1024) >> 10);
+    }
+    b"RI"
+        .iter()
+        .copied()
+        .chain(
+            x.iter()
+                .enumerate()
+                .flat_map(|(i, &v)| [le16(v), le16(v + i as i32 % 3 - 1)].concat()),
+        )
+        .collect()
+}
+
+/// Two ramps 10 apart: the side signal is -10 throughout.
+fn stereo_ramps() -> Vec<u8> {
+    (0..20i32)
+        .flat_map(|i| [le16(100 * i - 3000), le16(100 * i - 2990)].concat())
+        .collect()
+}
+
 /// (mode, input, expected reference payload in hex): one input that the
 /// encoder codes with each entropy-coded mode (and PCM with the linear
 /// predictor).
 fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
-    let le16 = |v: i32| (v as i16).to_le_bytes();
     vec![
         (
             6,
@@ -104,15 +142,7 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
         ),
         (
             11,
-            // A damped integer oscillator: the linear predictor (order
-            // field 5) beats every fixed polynomial.
-            {
-                let mut x = vec![0i32, 3000];
-                for i in 2..80 {
-                    x.push((x[i - 1] * 1990 - x[i - 2] * 1020) >> 10);
-                }
-                x.iter().flat_map(|&v| le16(v)).collect()
-            },
+            damped_oscillator(),
             "0ba001c5159c66e18461043804d2fe9ba0e53f010000007017000000801946b4
              a0936290931413f1b072f4f5b6f7f7777776b5f3119051135556d71798171796
              145371f0b13375f67677373736f573b21011939495569797d716d694d31170f1
@@ -129,30 +159,12 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
         ),
         (
             12,
-            (0..20i32)
-                .flat_map(|i| [le16(100 * i - 3000), le16(100 * i - 2990)].concat())
-                .collect(),
+            stereo_ramps(),
             "0c5059e288010000dccae572b95c2e97cbe572b95c2e97cbe53200f0ffff",
         ),
         (
             13,
-            // Stereo frames (an integer oscillator, the right channel off
-            // by noise) after a 2-byte header: they start at byte 2.
-            {
-                let mut x = vec![0i32, 3000];
-                for i in 2..40 {
-                    x.push((x[i - 1] * 2000 - x[i - 2] * 1024) >> 10);
-                }
-                b"RI"
-                    .iter()
-                    .copied()
-                    .chain(
-                        x.iter()
-                            .enumerate()
-                            .flat_map(|(i, &v)| [le16(v), le16(v + i as i32 % 3 - 1)].concat()),
-                    )
-                    .collect()
-            },
+            stereo_oscillator_after_a_header(),
             "0da201524976c8fceb69a95fbbe6894148301d4c028090fc6432994c2693c96432d1000000403b00
              0080460c0023969f3e7aeb4c855afdca76cf2f84263ad4cf1eb65fab086b7e2d5dbddc093f5c30e2
              fddfa1d776648804",
@@ -179,52 +191,29 @@ fn entropy_coded_payloads() {
 /// otherwise: they decode to the same bytes forever.
 #[test]
 fn payloads_of_earlier_encoders_still_decode() {
-    let le16 = |v: i32| (v as i16).to_le_bytes();
     let cases = [
         (
             // FORMAT 3.1, mode 12: the side signal (always -10) coded
             // without its wasted bit.
-            "0c5026000000ffff8f000000b722478e1c3972e4c89123478e1c3972e4c89123478e0c".to_string(),
-            (0..20i32)
-                .flat_map(|i| [le16(100 * i - 3000), le16(100 * i - 2990)].concat())
-                .collect::<Vec<u8>>(),
+            "0c5026000000ffff8f000000b722478e1c3972e4c89123478e1c3972e4c89123478e0c",
+            stereo_ramps(),
         ),
         (
             // FORMAT 3.2, mode 11: the damped oscillator's linear
             // predictor fitted under Welch's window.
-            "0ba001c565a47ee1446025900a947df560db3f01000000701700000000a50e0000c08f5168d10f3437042c5c7c8cacac9c9c8c6c4c3c0424546484a4b4b4b4b484745424041c3c5c7c9c9c9c8c8c7c4c2c0c1434648494a4a4a4a4a4745444140c3c5c6c7c8c9c9c8c6c4c2c1c14344400".to_string(),
-            {
-                let mut x = vec![0i32, 3000];
-                for i in 2..80 {
-                    x.push((x[i - 1] * 1990 - x[i - 2] * 1020) >> 10);
-                }
-                x.iter().flat_map(|&v| le16(v)).collect()
-            },
+            "0ba001c565a47ee1446025900a947df560db3f01000000701700000000a50e0000c08f5168d10f3437042c5c7c8cacac9c9c8c6c4c3c0424546484a4b4b4b4b484745424041c3c5c7c9c9c9c8c8c7c4c2c0c1434648494a4a4a4a4a4745444140c3c5c6c7c8c9c9c8c6c4c2c1c14344400",
+            damped_oscillator(),
         ),
         (
             // FORMAT 3.2, mode 13: the same fit, of stereo frames after a
             // 2-byte header.
-            "0da2015249a28065599665599665599625eec6f42bef02964038d0f3eb04563f1a0000006807c019b8b857a4b2144b5423c19555cb261e1d3af6eccc8ff32e8d3951a44fac882983c6ed1ab468c15e9d7a6c00".to_string(),
-            {
-                let mut x = vec![0i32, 3000];
-                for i in 2..40 {
-                    x.push((x[i - 1] * 2000 - x[i - 2] * 1024) >> 10);
-                }
-                b"RI"
-                    .iter()
-                    .copied()
-                    .chain(
-                        x.iter()
-                            .enumerate()
-                            .flat_map(|(i, &v)| [le16(v), le16(v + i as i32 % 3 - 1)].concat()),
-                    )
-                    .collect()
-            },
+            "0da2015249a28065599665599665599625eec6f42bef02964038d0f3eb04563f1a0000006807c019b8b857a4b2144b5423c19555cb261e1d3af6eccc8ff32e8d3951a44fac882983c6ed1ab468c15e9d7a6c00",
+            stereo_oscillator_after_a_header(),
         ),
     ];
     let engine = Reference::new();
     for (payload, input) in cases {
-        let payload = unhex(&payload);
+        let payload = unhex(payload);
         assert_ne!(engine.compress_vec(&input).unwrap(), payload);
         assert_eq!(engine.decompress_vec(&payload, input.len()).unwrap(), input);
     }
