@@ -762,7 +762,7 @@ mod tests {
         // window RLE does as well as LZ, which cannot reach the row above;
         // the whole block codes far smaller with LZ.
         const WIDTH: usize = 6000;
-        assert!(WIDTH > SAMPLE_WINDOW_LEN);
+        const { assert!(WIDTH > SAMPLE_WINDOW_LEN) };
         let mut seed = 11u32;
         let mut next = || {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
