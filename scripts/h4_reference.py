@@ -831,6 +831,11 @@ def small_deltas(windows, s):
     return sum(1 for w in windows for i in range(s, len(w)) if (w[i] - w[i - s] + 8) & 255 < 17)
 
 
+def coded_margin(length):
+    """What an entropy-coded mode must save over RLE (or storing) on `length` bytes."""
+    return length // 256 + 8
+
+
 def encode_payload(data, level=DEFAULT_LEVEL):
     data = bytes(data)
     n = len(data)
@@ -863,7 +868,7 @@ def encode_payload(data, level=DEFAULT_LEVEL):
             simple = (total, mode)
         if mode >= 6 and (coded is None or total < coded[0]):
             coded = (total, mode)
-    if coded is not None and coded[0] + sample_len // 256 + 8 < simple[0]:
+    if coded is not None and coded[0] + coded_margin(sample_len) < simple[0]:
         best_total, best_mode = coded
     else:
         best_total, best_mode = simple
@@ -876,7 +881,7 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         estimate = best_total * n // sample_len
         b = min(len(body), n)
         misled = b > estimate + estimate // 4 + 64
-        margin = 0 if misled else n // 256 + 8
+        margin = 0 if misled else coded_margin(n)
         if misled or (best_mode <= 5 and b > margin):
             lz = body_for(data, 6, params)
             if len(lz) < n and len(lz) + margin < b:

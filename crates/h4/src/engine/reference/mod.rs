@@ -513,10 +513,16 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
         // did not mislead about, by the margin an entropy-coded mode must
         // always win by).
         let body_len = coded.unwrap_or(input.len());
-        let misled = mode != MODE_LZ && misled(body_len, estimate);
-        let margin = if misled { 0 } else { coded_margin(input.len()) };
+        let sample_misled = mode != MODE_LZ && misled(body_len, estimate);
+        let margin = if sample_misled {
+            0
+        } else {
+            coded_margin(input.len())
+        };
         // (A body within the margin cannot be beaten by it: no trial.)
-        if (misled || (mode < MODE_LZ && body_len > margin)) && input.len() > SAMPLE_WHOLE_MAX {
+        if (sample_misled || (mode < MODE_LZ && body_len > margin))
+            && input.len() > SAMPLE_WHOLE_MAX
+        {
             let mut lz = std::mem::take(&mut scratch.body);
             lz.clear();
             if let Some(lz_len) = encode_coded(input, MODE_LZ, level, None, scratch, &mut lz)
