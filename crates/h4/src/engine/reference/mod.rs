@@ -28,6 +28,7 @@ mod huffman;
 mod lz;
 mod pcm;
 mod rle;
+mod wide;
 
 use std::cell::RefCell;
 use std::ops::RangeInclusive;

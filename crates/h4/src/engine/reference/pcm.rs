@@ -32,6 +32,7 @@
 
 use super::EngineError;
 use super::bits::{BitReader, BitWriter};
+use super::wide::{Kernel, widest};
 
 /// Frames per subblock: each subblock picks its predictors (and, for
 /// stereo, its channel mode) afresh.
@@ -118,6 +119,7 @@ struct Signal {
 impl Signal {
     /// Finds the bits every value of the subblock (`d[0]` after the
     /// history) has zero at the bottom, and divides the signal by them.
+    #[inline(always)]
     fn drop_wasted_bits(&mut self) {
         let all = self.d[0][HISTORY..].iter().fold(0, |acc, &v| acc | v);
         self.wasted = if all == 0 {
@@ -135,6 +137,7 @@ impl Signal {
     /// Fills the differences from `d[0]` and returns the best order: the
     /// one with the smallest sum of `|residual|` (the lowest on ties),
     /// with that sum.
+    #[inline(always)]
     fn best_order(&mut self) -> (u64, usize) {
         let n = self.d[0].len();
         let mut sums = [0u64; MAX_ORDER + 1];
@@ -256,7 +259,13 @@ pub fn encode(x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8
     let frames = x.len() / (2 * channels);
     out.extend_from_slice(&x[frames * 2 * channels..]);
     let mut w = BitWriter::new(out);
-    code(x, channels, true, scratch, &mut w);
+    widest(Code {
+        x,
+        channels,
+        linear: true,
+        scratch,
+        w: &mut w,
+    });
     w.finish();
 }
 
@@ -266,12 +275,37 @@ pub fn encode(x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8
 pub fn trial_len(x: &[u8], channels: usize, scratch: &mut Scratch) -> usize {
     let frames = x.len() / (2 * channels);
     let mut counter = BitCounter::default();
-    code(x, channels, false, scratch, &mut counter);
+    widest(Code {
+        x,
+        channels,
+        linear: false,
+        scratch,
+        w: &mut counter,
+    });
     x.len() - frames * 2 * channels + counter.0.div_ceil(8) as usize
 }
 
+/// [`code`] as a [`Kernel`], to run as wide as the CPU allows.
+struct Code<'a, S> {
+    x: &'a [u8],
+    channels: usize,
+    linear: bool,
+    scratch: &'a mut Scratch,
+    w: &'a mut S,
+}
+
+impl<S: Sink> Kernel for Code<'_, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        code(self.x, self.channels, self.linear, self.scratch, self.w);
+    }
+}
+
 /// The bit stream of the PCM body of `x` into `w`; with `linear` false,
-/// fixed predictors only.
+/// fixed predictors only. Inlined, with all it calls, into [`Code`].
+#[inline(always)]
 fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch, w: &mut S) {
     let frame = 2 * channels;
     let frames = x.len() / frame;
@@ -394,6 +428,7 @@ impl Plan {
 /// quantised to [`COEF_BITS`] bits. Returns the coefficients, the shift
 /// and the sum of `|residual|`, leaving the residuals in `residual`; `None`
 /// when the subblock is silent or the recursion breaks down.
+#[inline(always)]
 fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_ORDER], u32, u64)> {
     // The subblock under an integer window, 256 but for the first and
     // last eighth, where it tapers as a parabola to 0 at the ends: the
@@ -475,6 +510,7 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_O
 /// `i` with `i mod 8 = j`, each in increasing `i`, then added pairwise.
 /// Independent sums keep the vector units busy instead of waiting on one
 /// chain of additions.
+#[inline(always)]
 fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
     const LANES: usize = 8;
     let x = &y[LPC_ORDER..];
@@ -504,6 +540,7 @@ fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
 /// In doubles, which is exact here and lets the products run two at a
 /// time: a coefficient is below 2^13 and a value below 2^17 in size, so
 /// every product and partial sum of a prediction is an integer below 2^33.
+#[inline(always)]
 fn lpc_residuals(
     s: &[i32],
     coefs: &[i32; LPC_ORDER],
@@ -542,6 +579,7 @@ fn lpc_residuals(
 }
 
 /// Writes `residuals` in partitions, each with its Rice parameter.
+#[inline(always)]
 fn encode_residuals<S: Sink>(residuals: &[i32], w: &mut S) {
     let mut u = [0u32; PARTITION];
     for part in residuals.chunks(PARTITION) {
@@ -561,6 +599,7 @@ fn encode_residuals<S: Sink>(residuals: &[i32], w: &mut S) {
 
 /// The Rice parameter of a partition: the largest `k` up to [`MAX_K`]
 /// with `count * 2^k <= sum of u` (0 if there is none).
+#[inline(always)]
 fn rice_parameter(part: &[u32]) -> u32 {
     let sum: u64 = part.iter().map(|&v| u64::from(v)).sum();
     let count = part.len() as u64;
@@ -848,6 +887,7 @@ fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::wide::baseline;
     use super::*;
 
     fn round_trip(x: &[u8], channels: usize) -> Vec<u8> {
@@ -889,6 +929,62 @@ mod tests {
         assert!(round_trip(&mono, 1).len() < mono.len() / 2);
         let stereo = tone(20_000, true);
         assert!(round_trip(&stereo, 2).len() < stereo.len() / 2);
+    }
+
+    #[test]
+    fn the_instruction_set_changes_no_bit() {
+        // A tone with noise (so every predictor and the linear one are in
+        // play) and a short tail, mono and stereo, coded by the widest
+        // code this CPU runs and by baseline code: the same bits, and the
+        // same trial counts.
+        let mut noise = 0x2545_f491_4f6c_dd1du64;
+        let mut x = tone(3 * SUBBLOCK + 77, true);
+        for pair in x.chunks_exact_mut(2).step_by(3) {
+            noise ^= noise << 13;
+            noise ^= noise >> 7;
+            noise ^= noise << 17;
+            let v = i16::from_le_bytes([pair[0], pair[1]]).wrapping_add((noise % 64) as i16 - 32);
+            pair.copy_from_slice(&v.to_le_bytes());
+        }
+        x.push(9);
+        for channels in [1, 2] {
+            for linear in [false, true] {
+                let run = |wide: bool| {
+                    let mut scratch = Scratch::default();
+                    let (mut bytes, mut counter) = (Vec::new(), BitCounter::default());
+                    let mut w = BitWriter::new(&mut bytes);
+                    let write = Code {
+                        x: &x,
+                        channels,
+                        linear,
+                        scratch: &mut scratch,
+                        w: &mut w,
+                    };
+                    if wide {
+                        widest(write)
+                    } else {
+                        baseline(write)
+                    }
+                    w.finish();
+                    let count = Code {
+                        x: &x,
+                        channels,
+                        linear,
+                        scratch: &mut scratch,
+                        w: &mut counter,
+                    };
+                    if wide {
+                        widest(count)
+                    } else {
+                        baseline(count)
+                    }
+                    (bytes, counter.0)
+                };
+                let (wide, base) = (run(true), run(false));
+                assert_eq!(wide.1, base.1, "{channels} channels, linear {linear}");
+                assert!(wide.0 == base.0, "{channels} channels, linear {linear}");
+            }
+        }
     }
 
     #[test]
