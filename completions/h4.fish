@@ -27,7 +27,7 @@ end
 complete -c h4 -n "__fish_h4_needs_command" -s o -l output -d 'Write the output to FILE (\'-\' for standard output)' -r -F
 complete -c h4 -n "__fish_h4_needs_command" -l output-dir-flat -d 'Write each output into DIR (made if missing), named after its input without the input\'s directories' -r -F
 complete -c h4 -n "__fish_h4_needs_command" -l core -d 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error' -r -F
-complete -c h4 -n "__fish_h4_needs_command" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open RLE+delta reference engine'"
+complete -c h4 -n "__fish_h4_needs_command" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta'"
 complete -c h4 -n "__fish_h4_needs_command" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_needs_command" -l level -d 'Compression level, 1 (fastest) to 19 (smallest), also written -# (-1 ... -19); an engine with fewer levels uses its nearest one. Levels 20 to 22 need --ultra, as in zstd (without it they are 19)' -r
 complete -c h4 -n "__fish_h4_needs_command" -l fast -d 'Faster than level 1: level -N, for engines that have such levels (others use their fastest) [default N: 1]' -r
@@ -61,7 +61,7 @@ complete -c h4 -n "__fish_h4_needs_command" -a "cores" -d 'List the cores `--cor
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s o -l output -d 'Write the output to FILE (\'-\' for standard output)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l output-dir-flat -d 'Write each output into DIR (made if missing), named after its input without the input\'s directories' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l core -d 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error' -r -F
-complete -c h4 -n "__fish_h4_using_subcommand compress" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open RLE+delta reference engine'"
+complete -c h4 -n "__fish_h4_using_subcommand compress" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta'"
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -s B -l block-size -d 'Block size: bytes, or with a K/M suffix (KiB/MiB), 1K to 64M [default: the engine\'s preference, else 1M]' -r
 complete -c h4 -n "__fish_h4_using_subcommand compress" -l format-version -d 'Container format to write: 2 (compact, indexed for random access) or 1 (readable by h4 0.1)' -r
@@ -81,7 +81,7 @@ complete -c h4 -n "__fish_h4_using_subcommand compress" -s h -l help -d 'Print h
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s o -l output -d 'Write the output to FILE (\'-\' for standard output)' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l output-dir-flat -d 'Write each output into DIR (made if missing), named after its input without the input\'s directories' -r -F
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l core -d 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error' -r -F
-complete -c h4 -n "__fish_h4_using_subcommand decompress" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open RLE+delta reference engine'"
+complete -c h4 -n "__fish_h4_using_subcommand decompress" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta'"
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -l range -d 'Write only content bytes START to END-1 (END omitted: to the end), decoding only the blocks that hold them; needs -c or -o' -r
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s c -l stdout -d 'Write to standard output, keeping the input files'
@@ -96,7 +96,7 @@ complete -c h4 -n "__fish_h4_using_subcommand decompress" -s q -l quiet -d 'Prin
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s v -l verbose -d 'Print a summary line per file'
 complete -c h4 -n "__fish_h4_using_subcommand decompress" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c h4 -n "__fish_h4_using_subcommand test" -l core -d 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error' -r -F
-complete -c h4 -n "__fish_h4_using_subcommand test" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open RLE+delta reference engine'"
+complete -c h4 -n "__fish_h4_using_subcommand test" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta'"
 complete -c h4 -n "__fish_h4_using_subcommand test" -s T -l threads -d 'Worker threads (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_using_subcommand test" -l require-core -d 'Fail when the core of HARMONY4_CORE_PATH does not load instead of falling back to the reference engine (also HARMONY4_CORE_REQUIRED=1)'
 complete -c h4 -n "__fish_h4_using_subcommand test" -l isolate -d 'Run the core in sandboxed helper processes, so a core that crashes, aborts, exits or hangs is an error, not a dead h4 (also HARMONY4_ISOLATE=1)'
@@ -107,7 +107,7 @@ complete -c h4 -n "__fish_h4_using_subcommand info" -l json -d 'Print JSON inste
 complete -c h4 -n "__fish_h4_using_subcommand info" -l blocks -d 'Also list every block: where it lies in the file and in the content'
 complete -c h4 -n "__fish_h4_using_subcommand info" -s h -l help -d 'Print help'
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l core -d 'Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so on the core search path, see `h4 cores`); a failure to load it is an error' -r -F
-complete -c h4 -n "__fish_h4_using_subcommand verify" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open RLE+delta reference engine'"
+complete -c h4 -n "__fish_h4_using_subcommand verify" -l engine -d 'Use a built-in engine, ignoring HARMONY4_CORE_PATH (a core such as zstd: --core zstd)' -r -f -a "reference\t'The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta'"
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l iterations -d 'Calls per input in the determinism check' -r
 complete -c h4 -n "__fish_h4_using_subcommand verify" -l fuzz -d 'Corrupted payloads to feed the decoder in the robustness check' -r
 complete -c h4 -n "__fish_h4_using_subcommand verify" -s T -l threads -d 'Threads for the concurrency checks' -r
@@ -121,7 +121,7 @@ complete -c h4 -n "__fish_h4_using_subcommand verify" -l json -d 'Print JSON ins
 complete -c h4 -n "__fish_h4_using_subcommand verify" -s q -l quiet -d 'Print only failures'
 complete -c h4 -n "__fish_h4_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c h4 -n "__fish_h4_using_subcommand bench" -l core -d 'Measure the core at PATH or named NAME (repeatable)' -r -F
-complete -c h4 -n "__fish_h4_using_subcommand bench" -l engine -d 'Measure a built-in engine (repeatable)' -r -f -a "reference\t'The open RLE+delta reference engine'"
+complete -c h4 -n "__fish_h4_using_subcommand bench" -l engine -d 'Measure a built-in engine (repeatable)' -r -f -a "reference\t'The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta'"
 complete -c h4 -n "__fish_h4_using_subcommand bench" -s T -l threads -d 'Threads for the whole-pipeline runs (0: one per CPU)' -r
 complete -c h4 -n "__fish_h4_using_subcommand bench" -s i -l iterations -d 'Runs of each measurement (the median is reported)' -r
 complete -c h4 -n "__fish_h4_using_subcommand bench" -s B -l block-size -d 'Block size [default: each engine\'s preference, else 1M]' -r

@@ -375,7 +375,7 @@ pub struct EngineArgs {
 /// The engines built into h4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum BuiltIn {
-    /// The open RLE+delta reference engine
+    /// The open reference engine: LZ with Huffman coding, PCM prediction, RLE, delta
     Reference,
 }
 

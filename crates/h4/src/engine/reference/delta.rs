@@ -1,4 +1,4 @@
-//! Byte-wise delta coding with a stride: the "delta" of RLE+delta.
+//! Byte-wise delta coding with a stride, under RLE (modes 2 to 5) or LZ (7 to 10).
 //!
 //! `d[i] = x[i] - x[i - s]` (wrapping) for `i >= s`, and `d[i] = x[i]` for
 //! the first `s` bytes. A stride of 2 or 4 lines up with the samples of
