@@ -864,21 +864,33 @@ fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
             return Err(corrupt("Rice parameter above 20"));
         }
         let mask = (1u32 << k) - 1;
-        for slot in part {
+        let mut i = 0;
+        while i < part.len() {
             // After a refill the buffer holds the longest code: 23 zeros,
             // the one, and 20 bits (or 24 zeros and 24 bits).
             r.refill();
             let acc = r.peek();
             let zeros = acc.trailing_zeros();
-            let u = if zeros < ESCAPE {
-                let low = (acc >> (zeros + 1)) as u32 & mask;
-                r.consume(zeros + 1 + k);
-                (zeros << k) | low
-            } else {
+            if zeros >= ESCAPE {
                 r.consume(ESCAPE);
-                r.get(RAW_BITS)
-            };
-            *slot = unzigzag(u);
+                part[i] = unzigzag(r.get(RAW_BITS));
+                i += 1;
+                continue;
+            }
+            let bits = zeros + 1 + k;
+            part[i] = unzigzag((zeros << k) | ((acc >> (zeros + 1)) as u32 & mask));
+            i += 1;
+            // Codes are mostly short: the next one is often wholly in the
+            // buffer already, and is taken without a refill in between.
+            let next = acc >> bits;
+            let zeros = next.trailing_zeros();
+            if zeros < ESCAPE && bits + zeros + 1 + k <= r.available() && i < part.len() {
+                part[i] = unzigzag((zeros << k) | ((next >> (zeros + 1)) as u32 & mask));
+                i += 1;
+                r.consume(bits + zeros + 1 + k);
+            } else {
+                r.consume(bits);
+            }
         }
     }
     *reader = r;
