@@ -96,6 +96,10 @@ impl FastWriter<'_> {
     }
 }
 
+/// The fewest bits [`BitReader::refill`] leaves in the buffer: what may be
+/// read after one refill without checking [`BitReader::available`].
+pub const REFILLED: u32 = 56;
+
 /// Reads bits from a byte slice.
 ///
 /// Past the end of the slice it reads zeros, so the hot loops need no
@@ -128,14 +132,14 @@ impl<'a> BitReader<'a> {
         reader
     }
 
-    /// Tops the buffer up to at least 56 bits.
+    /// Tops the buffer up to at least [`REFILLED`] bits (up to 64).
     #[inline(always)]
     pub fn refill(&mut self) {
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
             let word = u64::from_le_bytes(chunk.try_into().unwrap());
             self.acc |= word << self.len;
             self.pos += ((63 - self.len) >> 3) as usize;
-            self.len |= 56;
+            self.len |= REFILLED;
         } else {
             self.refill_slow();
         }
@@ -143,7 +147,7 @@ impl<'a> BitReader<'a> {
 
     #[cold]
     fn refill_slow(&mut self) {
-        while self.len <= 56 {
+        while self.len <= REFILLED {
             let byte = self.data.get(self.pos).copied().unwrap_or(0);
             self.acc |= u64::from(byte) << self.len;
             self.pos += 1;

@@ -31,7 +31,7 @@
 //! escape value 6 and `w` in 4 bits before the real order.
 
 use super::EngineError;
-use super::bits::{BitReader, BitWriter};
+use super::bits::{BitReader, BitWriter, REFILLED};
 use super::wide::{Kernel, widest};
 
 /// Frames per subblock: each subblock picks its predictors (and, for
@@ -880,11 +880,13 @@ fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
             let bits = zeros + 1 + k;
             part[i] = unzigzag((zeros << k) | ((acc >> (zeros + 1)) as u32 & mask));
             i += 1;
-            // Codes are mostly short: the next one is often wholly in the
-            // buffer already, and is taken without a refill in between.
+            // Codes are mostly short: the next one often ends within the
+            // bits the refill guaranteed, and is taken without a refill in
+            // between. (Not within `available`, which can be 64: two codes
+            // of 64 bits in all would shift the buffer by its width.)
             let next = acc >> bits;
             let zeros = next.trailing_zeros();
-            if zeros < ESCAPE && bits + zeros + 1 + k <= r.available() && i < part.len() {
+            if zeros < ESCAPE && bits + zeros + 1 + k <= REFILLED && i < part.len() {
                 part[i] = unzigzag((zeros << k) | ((next >> (zeros + 1)) as u32 & mask));
                 i += 1;
                 r.consume(bits + zeros + 1 + k);
