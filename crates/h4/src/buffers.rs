@@ -41,12 +41,13 @@ impl BufferPool {
         buffer
     }
 
+    /// An idle buffer as it was handed back, if the pool has one.
+    pub fn take_idle(&self) -> Option<Vec<u8>> {
+        self.free.lock().ok().and_then(|mut free| free.pop())
+    }
+
     fn pop(&self) -> Vec<u8> {
-        self.free
-            .lock()
-            .ok()
-            .and_then(|mut free| free.pop())
-            .unwrap_or_default()
+        self.take_idle().unwrap_or_default()
     }
 
     /// Hands `buffer` back, contents and all; it is dropped when the pool

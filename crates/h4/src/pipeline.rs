@@ -530,6 +530,13 @@ pub(crate) fn decode_block(
     }
     let raw_len = header.raw_len as usize;
     let raw = if header.is_stored() {
+        // The payload is the block, and goes on as the decoded buffer,
+        // which the caller hands to `raw_pool`: an idle buffer of that
+        // pool takes its place in `pool`, or the reader, never given its
+        // buffers back, would fault in fresh pages for every stored block.
+        if let Some(spare) = raw_pool.take_idle() {
+            pool.give(spare);
+        }
         payload
     } else {
         let engine_error = |error| Error::Engine {
@@ -557,4 +564,45 @@ pub(crate) fn decode_block(
         .check_raw(&raw)
         .map_err(|_| FormatError::ContentChecksum { block: index })?;
     Ok((raw, digest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_block_hands_the_reader_a_buffer_for_the_one_it_keeps() {
+        // Bytes no engine shrinks: the block is stored, and its payload
+        // buffer leaves the reader's pool for good as the decoded block.
+        let mut noise = 0x9e37_79b9_7f4a_7c15u64;
+        let data: Vec<u8> = (0..4096)
+            .map(|_| {
+                noise ^= noise << 13;
+                noise ^= noise >> 7;
+                noise ^= noise << 17;
+                noise as u8
+            })
+            .collect();
+        let packed =
+            crate::compress_to_vec(&data, &Reference::new(), &CompressOptions::default()).unwrap();
+        let mut reader = FrameReader::new(&packed[..]);
+        let (header, payload) = loop {
+            if let Some(Event::Block {
+                header, payload, ..
+            }) = reader.next_event().unwrap()
+            {
+                break (header, payload);
+            }
+        };
+        assert!(header.is_stored());
+        let (pool, raw_pool) = (BufferPool::new(2), BufferPool::new(2));
+        let spare = Vec::with_capacity(4096);
+        let spare_at = spare.as_ptr();
+        raw_pool.give(spare);
+        let (raw, _) =
+            decode_block(0, &header, payload, &Reference::new(), &pool, &raw_pool).unwrap();
+        assert_eq!(raw, data);
+        assert_eq!(pool.take_idle().map(|b| b.as_ptr()), Some(spare_at));
+        assert!(raw_pool.take_idle().is_none());
+    }
 }

@@ -945,6 +945,24 @@ mod tests {
         assert!(round_trip(&stereo, 2).len() < stereo.len() / 2);
     }
 
+    /// [`code`] into `w` by the widest code this CPU runs, or by baseline
+    /// code.
+    fn code_with<S: Sink>(wide: bool, x: &[u8], channels: usize, linear: bool, w: &mut S) {
+        let mut scratch = Scratch::default();
+        let kernel = Code {
+            x,
+            channels,
+            linear,
+            scratch: &mut scratch,
+            w,
+        };
+        if wide {
+            widest(kernel)
+        } else {
+            baseline(kernel)
+        }
+    }
+
     #[test]
     fn the_instruction_set_changes_no_bit() {
         // A tone with noise (so every predictor and the linear one are in
@@ -964,34 +982,12 @@ mod tests {
         for channels in [1, 2] {
             for linear in [false, true] {
                 let run = |wide: bool| {
-                    let mut scratch = Scratch::default();
-                    let (mut bytes, mut counter) = (Vec::new(), BitCounter::default());
+                    let mut bytes = Vec::new();
                     let mut w = BitWriter::new(&mut bytes);
-                    let write = Code {
-                        x: &x,
-                        channels,
-                        linear,
-                        scratch: &mut scratch,
-                        w: &mut w,
-                    };
-                    if wide {
-                        widest(write)
-                    } else {
-                        baseline(write)
-                    }
+                    code_with(wide, &x, channels, linear, &mut w);
                     w.finish();
-                    let count = Code {
-                        x: &x,
-                        channels,
-                        linear,
-                        scratch: &mut scratch,
-                        w: &mut counter,
-                    };
-                    if wide {
-                        widest(count)
-                    } else {
-                        baseline(count)
-                    }
+                    let mut counter = BitCounter::default();
+                    code_with(wide, &x, channels, linear, &mut counter);
                     (bytes, counter.0)
                 };
                 let (wide, base) = (run(true), run(false));
