@@ -321,12 +321,14 @@ fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch,
         // The signals of the subblock's frames, with the four frames
         // before it first (zero before the block).
         let before = start.min(HISTORY);
+        let at = HISTORY - before;
+        // Only the zeros before the block are set here: every value from
+        // `at` on is written next.
         for s in &mut sig[..count] {
-            s.d[0].clear();
             s.d[0].resize(len + HISTORY, 0);
+            s.d[0][..at].fill(0);
         }
         let bytes = &x[frame * (start - before)..frame * (start + len)];
-        let at = HISTORY - before;
         if channels == 1 {
             for (d, b) in sig[0].d[0][at..].iter_mut().zip(bytes.chunks_exact(2)) {
                 *d = i32::from(i16::from_le_bytes([b[0], b[1]]));
@@ -554,7 +556,8 @@ fn lpc_residuals(
     x.clear();
     x.extend(s.iter().map(|&v| f64::from(v)));
     let pred = &mut fit.predictions;
-    pred.clear();
+    // Every prediction and residual is written below: only the lengths
+    // are set.
     pred.resize(n, 0.0);
     for (p, w) in pred.iter_mut().zip(x.windows(LPC_ORDER)) {
         let w: &[f64; LPC_ORDER] = w.try_into().unwrap();
@@ -567,7 +570,6 @@ fn lpc_residuals(
             + c[6] * w[1]
             + c[7] * w[0];
     }
-    residual.clear();
     residual.resize(n, 0);
     let mut largest = 0u64;
     for ((r, &p), &v) in residual.iter_mut().zip(pred.iter()).zip(&s[HISTORY..]) {
@@ -657,18 +659,17 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
         let which = mode_signals(mode);
         for c in 0..channels {
             let x = &mut chan[c];
-            x.clear();
+            // Only the length is set: the history is written next, and
+            // every value after it by the predictor below.
             x.resize(HISTORY + len, 0);
             // The history: the signal of the frames before the subblock,
             // oldest first, from the output (zero before the block).
             for (back, slot) in x[..HISTORY].iter_mut().rev().enumerate() {
-                if let Some(i) = start.checked_sub(back + 1) {
-                    *slot = if channels == 1 {
-                        sample(out, 1, i, 0)
-                    } else {
-                        signals(sample(out, 2, i, 0), sample(out, 2, i, 1))[which[c]]
-                    };
-                }
+                *slot = match start.checked_sub(back + 1) {
+                    Some(i) if channels == 1 => sample(out, 1, i, 0),
+                    Some(i) => signals(sample(out, 2, i, 0), sample(out, 2, i, 1))[which[c]],
+                    None => 0,
+                };
             }
             // With wasted bits, the signal is coded divided by 2^w, and so
             // is its history (rounded down).
@@ -680,8 +681,8 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
             }
             let side = channels == 2 && which[c] == 2;
             // The residuals first, in a loop of their own: the bit
-            // reader and the predictor each keep their registers.
-            res.clear();
+            // reader and the predictor each keep their registers. Every
+            // one is written: only the length is set.
             res.resize(len, 0);
             if orders[c] == LPC {
                 let order = r.get(4) as usize;
