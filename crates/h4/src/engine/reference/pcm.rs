@@ -318,7 +318,7 @@ fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch,
     let mut start = 0;
     while start < frames {
         let len = SUBBLOCK.min(frames - start);
-        // The signals of the subblock's frames, with the four frames
+        // The signals of the subblock's frames, with the HISTORY frames
         // before it first (zero before the block).
         let before = start.min(HISTORY);
         let at = HISTORY - before;
