@@ -574,15 +574,7 @@ mod tests {
     fn a_stored_block_hands_the_reader_a_buffer_for_the_one_it_keeps() {
         // Bytes no engine shrinks: the block is stored, and its payload
         // buffer leaves the reader's pool for good as the decoded block.
-        let mut noise = 0x9e37_79b9_7f4a_7c15u64;
-        let data: Vec<u8> = (0..4096)
-            .map(|_| {
-                noise ^= noise << 13;
-                noise ^= noise >> 7;
-                noise ^= noise << 17;
-                noise as u8
-            })
-            .collect();
+        let data = crate::corpus::Rng::new(7).bytes(4096);
         let packed =
             crate::compress_to_vec(&data, &Reference::new(), &CompressOptions::default()).unwrap();
         let mut reader = FrameReader::new(&packed[..]);
