@@ -134,30 +134,44 @@ impl Signal {
         }
     }
 
-    /// Fills the differences from `d[0]` and returns the best order: the
-    /// one with the smallest sum of `|residual|` (the lowest on ties),
-    /// with that sum.
+    /// The best fixed order: the one with the smallest sum of
+    /// `|residual|` (the lowest on ties), with that sum. Every order's
+    /// residuals are summed in one pass over `d[0]` and not kept: only the
+    /// order a signal is coded with needs them, which [`Self::residuals`]
+    /// makes.
     #[inline(always)]
-    fn best_order(&mut self) -> (u64, usize) {
-        let n = self.d[0].len();
+    fn best_order(&self) -> (u64, usize) {
+        // `x[j..j + 5]`: the value `MAX_ORDER` frames after the history
+        // starts, and the four before it, oldest first.
+        let x = &self.d[0][HISTORY - MAX_ORDER..];
+        let values = x.len() - MAX_ORDER;
         let mut sums = [0u64; MAX_ORDER + 1];
-        for k in 0..=MAX_ORDER {
-            if k > 0 {
-                let (done, rest) = self.d.split_at_mut(k);
-                let (prev, cur) = (&done[k - 1], &mut rest[0]);
-                cur.resize(n, 0);
-                for ((c, &a), &b) in cur[1..].iter_mut().zip(&prev[1..]).zip(&prev[..n - 1]) {
-                    *c = a - b;
+        // |residual| < 2^21, so 1024 of them fit a u32: eight lanes to a
+        // vector instead of four.
+        for start in (0..values).step_by(1024) {
+            let mut part = [0u32; MAX_ORDER + 1];
+            for j in start..values.min(start + 1024) {
+                let w: &[i32; MAX_ORDER + 1] = x[j..j + MAX_ORDER + 1].try_into().unwrap();
+                // The k-th differences at this frame and the ones before
+                // it, as `d[k][i] = d[k-1][i] - d[k-1][i-1]`.
+                let d1 = [w[4] - w[3], w[3] - w[2], w[2] - w[1], w[1] - w[0]];
+                let d2 = [d1[0] - d1[1], d1[1] - d1[2], d1[2] - d1[3]];
+                let d3 = [d2[0] - d2[1], d2[1] - d2[2]];
+                let d4 = d3[0] - d3[1];
+                const {
+                    assert!(
+                        MAX_ORDER == 4,
+                        "the differences above are written out to order 4"
+                    )
+                };
+                for (sum, r) in part.iter_mut().zip([w[4], d1[0], d2[0], d3[0], d4]) {
+                    *sum += r.unsigned_abs();
                 }
             }
-            // |residual| < 2^21, so 1024 of them fit a u32: four lanes
-            // to a vector instead of two.
-            sums[k] = self.d[k][HISTORY..]
-                .chunks(1024)
-                .map(|c| u64::from(c.iter().map(|&e| e.unsigned_abs()).sum::<u32>()))
-                .sum();
+            for (sum, p) in sums.iter_mut().zip(part) {
+                *sum += u64::from(p);
+            }
         }
-        debug_assert!(self.d.iter().all(|d| d.len() == n));
         let mut best = 0;
         for order in 1..=MAX_ORDER {
             if sums[order] < sums[best] {
@@ -165,6 +179,22 @@ impl Signal {
             }
         }
         (sums[best], best)
+    }
+
+    /// The residuals under the fixed predictor of `order`: `d[order]`
+    /// after the history, filling `d[1..=order]` from `d[0]`.
+    #[inline(always)]
+    fn residuals(&mut self, order: usize) -> &[i32] {
+        let n = self.d[0].len();
+        for k in 1..=order {
+            let (done, rest) = self.d.split_at_mut(k);
+            let (prev, cur) = (&done[k - 1], &mut rest[0]);
+            cur.resize(n, 0);
+            for ((c, &a), &b) in cur[1..].iter_mut().zip(&prev[1..]).zip(&prev[..n - 1]) {
+                *c = a - b;
+            }
+        }
+        &self.d[order][HISTORY..]
     }
 }
 
@@ -390,7 +420,7 @@ fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch,
         }
         for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(residuals.iter()) {
             match *plan {
-                Plan::Fixed(order) => encode_residuals(&sig[s].d[order][HISTORY..], w),
+                Plan::Fixed(order) => encode_residuals(sig[s].residuals(order), w),
                 Plan::Linear(coefs, shift) => {
                     w.put(LPC_ORDER as u64, 4);
                     w.put(u64::from(shift), 4);
