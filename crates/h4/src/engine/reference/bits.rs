@@ -132,6 +132,21 @@ impl<'a> BitReader<'a> {
         reader
     }
 
+    /// A reader at bit `bit` of `data` (which may be past its end: the
+    /// reader then reads zeros, and [`finish`](Self::finish) fails).
+    pub fn starting_at(data: &'a [u8], bit: usize) -> Self {
+        let pos = bit / 8;
+        let mut reader = BitReader {
+            data,
+            pos,
+            acc: 0,
+            len: 0,
+        };
+        reader.refill();
+        reader.consume((bit % 8) as u32);
+        reader
+    }
+
     /// Tops the buffer up to at least [`REFILLED`] bits (up to 64).
     #[inline(always)]
     pub fn refill(&mut self) {

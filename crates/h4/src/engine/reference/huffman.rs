@@ -196,6 +196,13 @@ impl Decoder {
         Ok(Decoder { table })
     }
 
+    /// The entry for the code at the low bits of `bits`: `symbol << 4 |
+    /// length`.
+    #[inline(always)]
+    pub fn entry(&self, bits: u64) -> u16 {
+        self.table[(bits as usize) & (TABLE_SIZE - 1)]
+    }
+
     /// Decodes one symbol; the reader must hold at least [`MAX_BITS`] bits.
     #[inline(always)]
     pub fn decode(&self, reader: &mut BitReader) -> usize {
