@@ -66,6 +66,8 @@ pub struct Seq {
 pub struct Scratch {
     table: Vec<u32>,
     seqs: Vec<Seq>,
+    /// The literal-length, match-length and offset codes of each sequence.
+    codes: Vec<[u8; 4]>,
     lits: Vec<u8>,
     stream: Vec<u8>,
 }
@@ -193,7 +195,7 @@ pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
         encode_literals(&s.lits, &mut s.stream, out);
     }
     if !s.seqs.is_empty() {
-        encode_sequences(&s.seqs, out);
+        encode_sequences(&s.seqs, &mut s.codes, out);
     }
 }
 
@@ -268,22 +270,36 @@ fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut Vec<u8>) {
 }
 
 #[inline(never)]
-fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
-    let mut ll_freq = [0u32; LEN_CODES];
-    let mut ml_freq = [0u32; LEN_CODES];
-    let mut of_freq = [0u32; OFF_CODES];
+fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 4]>, out: &mut Vec<u8>) {
+    // Each sequence's three codes, kept for the writing pass, and counted
+    // in two sets of tables (even and odd sequences) summed after: a run
+    // of equal codes then adds to two counters in turn, not to one in a
+    // chain of dependent increments.
+    let mut ll_freq = [[0u32; LEN_CODES]; 2];
+    let mut ml_freq = [[0u32; LEN_CODES]; 2];
+    let mut of_freq = [[0u32; OFF_CODES]; 2];
+    codes.clear();
     let mut prev = 0;
-    for seq in seqs {
-        ll_freq[len_code(seq.lits).0] += 1;
-        ml_freq[len_code(seq.len - MIN_MATCH as u32).0] += 1;
+    for (i, seq) in seqs.iter().enumerate() {
+        let lc = len_code(seq.lits).0;
+        let mc = len_code(seq.len - MIN_MATCH as u32).0;
         let oc = if seq.offset == prev {
             0
         } else {
             off_code(seq.offset).0
         };
-        of_freq[oc] += 1;
         prev = seq.offset;
+        let set = i & 1;
+        ll_freq[set][lc] += 1;
+        ml_freq[set][mc] += 1;
+        of_freq[set][oc] += 1;
+        codes.push([lc as u8, mc as u8, oc as u8, 0]);
     }
+    let sum = |f: &[[u32; LEN_CODES]; 2]| -> [u32; LEN_CODES] {
+        std::array::from_fn(|c| f[0][c] + f[1][c])
+    };
+    let (ll_freq, ml_freq) = (sum(&ll_freq), sum(&ml_freq));
+    let of_freq: [u32; OFF_CODES] = std::array::from_fn(|c| of_freq[0][c] + of_freq[1][c]);
     let (mut ll_lens, mut ml_lens, mut of_lens) = (Vec::new(), Vec::new(), Vec::new());
     huffman::code_lengths(&ll_freq, &mut ll_lens);
     huffman::code_lengths(&ml_freq, &mut ml_lens);
@@ -297,20 +313,23 @@ fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
         huffman::codes(&of_lens),
     );
     let mut w = BitWriter::new(out);
-    let mut prev = 0;
     // Per sequence at most 33 bits of codes and 3 x 31 extra bits: in
     // runs of 512 sequences, so the room made ahead stays small.
-    for run in seqs.chunks(512) {
+    for (run, run_codes) in seqs.chunks(512).zip(codes.chunks(512)) {
         w.fast(run.len() * 128, |w| {
-            for seq in run {
-                let (lc, lb, le) = len_code(seq.lits);
-                let (mc, mb, me) = len_code(seq.len - MIN_MATCH as u32);
-                let (oc, ob, oe) = if seq.offset == prev {
-                    (0, 0, 0)
-                } else {
-                    off_code(seq.offset)
-                };
-                prev = seq.offset;
+            for (seq, &[lc, mc, oc, _]) in run.iter().zip(run_codes) {
+                let (lc, mc, oc) = (usize::from(lc), usize::from(mc), usize::from(oc));
+                let (lb, le) = (u32::from(LEN_EXTRA[lc]), seq.lits - LEN_BASE[lc]);
+                let (mb, me) = (
+                    u32::from(LEN_EXTRA[mc]),
+                    seq.len - MIN_MATCH as u32 - LEN_BASE[mc],
+                );
+                // Code 0 (the previous offset) has no extra bits.
+                let (ob, oe) = (
+                    u32::from(OFF_EXTRA[oc]),
+                    seq.offset.wrapping_sub(OFF_BASE[oc])
+                        & low_bits(u32::from(OFF_EXTRA[oc])) as u32,
+                );
                 // The three codes in one write (at most 33 bits), then the
                 // extra bits: short ones together.
                 let (l1, l2, l3) = (
@@ -322,13 +341,16 @@ fn encode_sequences(seqs: &[Seq], out: &mut Vec<u8>) {
                     | u64::from(ml_codes[mc]) << l1
                     | u64::from(of_codes[oc]) << (l1 + l2);
                 w.put(codes, l1 + l2 + l3);
-                if lb + mb <= 56 {
-                    w.put(u64::from(le) | u64::from(me) << lb, lb + mb);
+                if lb + mb + ob <= 56 {
+                    w.put(
+                        u64::from(le) | u64::from(me) << lb | u64::from(oe) << (lb + mb),
+                        lb + mb + ob,
+                    );
                 } else {
                     w.put(u64::from(le), lb);
                     w.put(u64::from(me), mb);
+                    w.put(u64::from(oe), ob);
                 }
-                w.put(u64::from(oe), ob);
             }
         });
     }
@@ -466,6 +488,57 @@ fn len_value(code: usize, r: &mut BitReader) -> usize {
         (1usize << k) + r.get(k) as usize
     }
 }
+
+/// The low `bits` bits set (`bits` below 64).
+#[inline(always)]
+fn low_bits(bits: u32) -> u64 {
+    (1u64 << bits) - 1
+}
+
+/// Per length code (64 entries, of which [`LEN_CODES`] are used): the
+/// smallest length and the extra bits, as [`len_code`] assigns them.
+static LEN_BASE: [u32; 64] = {
+    let mut base = [0; 64];
+    let mut code = 0;
+    while code < LEN_CODES {
+        base[code] = if code < 16 {
+            code as u32
+        } else {
+            1 << (code - 12)
+        };
+        code += 1;
+    }
+    base
+};
+static LEN_EXTRA: [u8; 64] = {
+    let mut extra = [0; 64];
+    let mut code = 16;
+    while code < LEN_CODES {
+        extra[code] = (code - 12) as u8;
+        code += 1;
+    }
+    extra
+};
+/// The same per offset code, as [`off_code`] assigns them (code 0, the
+/// previous offset, has neither).
+static OFF_BASE: [u32; 64] = {
+    let mut base = [0; 64];
+    let mut code = 1;
+    while code < OFF_CODES {
+        base[code] = 1 << (code - 1);
+        code += 1;
+    }
+    base
+};
+static OFF_EXTRA: [u8; 64] = {
+    let mut extra = [0; 64];
+    let mut code = 1;
+    while code < OFF_CODES {
+        extra[code] = (code - 1) as u8;
+        code += 1;
+    }
+    extra
+};
 
 /// Copies `len` literals to `op`: up to sixteen as one sixteen-byte copy
 /// when there is room (what lands past the literals is overwritten next).
