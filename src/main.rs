@@ -44,10 +44,13 @@ fn main() -> ExitCode {
     let personality = argv.first().map_or(Personality::Plain, Personality::of);
     let argv = direct::normalise(argv, personality);
     // `--version` also says what the sandbox of --isolate can enforce
-    // here, which only this system can tell (`-V` stays one line).
-    let matches = Cli::command()
-        .long_version(long_version())
-        .get_matches_from(argv);
+    // here, which only this system can tell (`-V` stays one line). The
+    // probe costs a system call and a read of /proc: only when asked.
+    let mut command = Cli::command();
+    if argv.iter().skip(1).any(|a| a == "--version") {
+        command = command.long_version(long_version());
+    }
+    let matches = command.get_matches_from(argv);
     match Cli::from_arg_matches(&matches) {
         Ok(cli) => run(cli, personality),
         Err(e) => e.exit(),

@@ -32,3 +32,22 @@ fn usage_errors_exit_2() {
     }
     assert_eq!(listing(d), names(&["f"]), "a usage error wrote a file");
 }
+
+#[test]
+fn long_version_says_what_the_sandbox_can_enforce_and_short_stays_one_line() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let long = run(d, &["--version"]);
+    assert!(long.status.success(), "{}", stderr_of(&long));
+    let text = String::from_utf8_lossy(&long.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("h4 "), "{text}");
+    assert!(
+        lines[1].starts_with("isolation sandbox (--isolate): "),
+        "{text}"
+    );
+    let short = run(d, &["-V"]);
+    assert!(short.status.success(), "{}", stderr_of(&short));
+    assert_eq!(String::from_utf8_lossy(&short.stdout).trim_end(), lines[0]);
+}
