@@ -319,17 +319,12 @@ fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 4]>, out: &mut Vec<u8>) {
         w.fast(run.len() * 128, |w| {
             for (seq, &[lc, mc, oc, _]) in run.iter().zip(run_codes) {
                 let (lc, mc, oc) = (usize::from(lc), usize::from(mc), usize::from(oc));
-                let (lb, le) = (u32::from(LEN_EXTRA[lc]), seq.lits - LEN_BASE[lc]);
-                let (mb, me) = (
-                    u32::from(LEN_EXTRA[mc]),
-                    seq.len - MIN_MATCH as u32 - LEN_BASE[mc],
-                );
+                let ((l_base, lb), (m_base, mb), (o_base, ob)) =
+                    (LEN_BASES[lc], LEN_BASES[mc], OFF_BASES[oc]);
+                let le = seq.lits - l_base;
+                let me = seq.len - MIN_MATCH as u32 - m_base;
                 // Code 0 (the previous offset) has no extra bits.
-                let (ob, oe) = (
-                    u32::from(OFF_EXTRA[oc]),
-                    seq.offset.wrapping_sub(OFF_BASE[oc])
-                        & low_bits(u32::from(OFF_EXTRA[oc])) as u32,
-                );
+                let oe = seq.offset.wrapping_sub(o_base) & low_bits(ob) as u32;
                 // The three codes in one write (at most 33 bits), then the
                 // extra bits: short ones together.
                 let (l1, l2, l3) = (
@@ -495,50 +490,29 @@ fn low_bits(bits: u32) -> u64 {
     (1u64 << bits) - 1
 }
 
-/// Per length code (64 entries, of which [`LEN_CODES`] are used): the
-/// smallest length and the extra bits, as [`len_code`] assigns them.
-static LEN_BASE: [u32; 64] = {
-    let mut base = [0; 64];
+/// Each code's smallest value and extra-bit count, for an alphabet of
+/// `codes` codes whose first `direct` codes stand for themselves and whose
+/// code `c` after them stands for `2^(c - log)` plus `c - log` extra bits;
+/// 64 entries, so a code read from a byte needs no bounds check.
+const fn code_bases(codes: usize, direct: usize, log: usize) -> [(u32, u32); 64] {
+    let mut bases = [(0, 0); 64];
     let mut code = 0;
-    while code < LEN_CODES {
-        base[code] = if code < 16 {
-            code as u32
+    while code < codes {
+        bases[code] = if code < direct {
+            (code as u32, 0)
         } else {
-            1 << (code - 12)
+            (1 << (code - log), (code - log) as u32)
         };
         code += 1;
     }
-    base
-};
-static LEN_EXTRA: [u8; 64] = {
-    let mut extra = [0; 64];
-    let mut code = 16;
-    while code < LEN_CODES {
-        extra[code] = (code - 12) as u8;
-        code += 1;
-    }
-    extra
-};
-/// The same per offset code, as [`off_code`] assigns them (code 0, the
-/// previous offset, has neither).
-static OFF_BASE: [u32; 64] = {
-    let mut base = [0; 64];
-    let mut code = 1;
-    while code < OFF_CODES {
-        base[code] = 1 << (code - 1);
-        code += 1;
-    }
-    base
-};
-static OFF_EXTRA: [u8; 64] = {
-    let mut extra = [0; 64];
-    let mut code = 1;
-    while code < OFF_CODES {
-        extra[code] = (code - 1) as u8;
-        code += 1;
-    }
-    extra
-};
+    bases
+}
+
+/// Lengths as [`len_code`] codes them.
+static LEN_BASES: [(u32, u32); 64] = code_bases(LEN_CODES, 16, 12);
+/// Offsets as [`off_code`] codes them; code 0, the previous offset, has
+/// neither base nor extra bits.
+static OFF_BASES: [(u32, u32); 64] = code_bases(OFF_CODES, 1, 1);
 
 /// Copies `len` literals to `op`: up to sixteen as one sixteen-byte copy
 /// when there is room (what lands past the literals is overwritten next).
@@ -776,6 +750,16 @@ mod tests {
         assert_eq!(off_code(1), (1, 0, 0));
         assert_eq!(off_code(6), (3, 2, 2));
         assert_eq!(off_code(u32::MAX), (32, 31, (1 << 31) - 1));
+        // The encoder's tables give each code's base and extra bits.
+        for v in (0..70_000).chain([u32::MAX / 3, u32::MAX]) {
+            let (code, bits, extra) = len_code(v);
+            assert_eq!(LEN_BASES[code], (v - extra, bits), "length {v}");
+            if v > 0 {
+                let (code, bits, extra) = off_code(v);
+                assert_eq!(OFF_BASES[code], (v - extra, bits), "offset {v}");
+            }
+        }
+        assert_eq!(OFF_BASES[0], (0, 0));
     }
 
     #[test]

@@ -52,15 +52,7 @@ impl Shm {
         let file = File::from(fd);
         file.set_len(len as u64)?;
         fcntl(&file, FcntlArg::F_ADD_SEALS(SealFlag::F_SEAL_SHRINK))?;
-        let mut shm = Shm {
-            file,
-            map: None,
-            present: Vec::new(),
-            #[cfg(test)]
-            asked: 0,
-        };
-        shm.remap()?;
-        Ok(shm)
+        Shm::open(file)
     }
 
     /// The memory file a parent made, received as `file` (the helper side).
