@@ -822,7 +822,7 @@ mod tests {
         let mut stream = Vec::new();
         for n in 1..600 {
             let lits: Vec<u8> = (0..n)
-                .map(|_| (rng.next_u64() % 7 * rng.next_u64() % 5) as u8)
+                .map(|_| (rng.next_u64() % 7 * (rng.next_u64() % 5)) as u8)
                 .collect();
             let mut body = Vec::new();
             encode_literals(&lits, &mut stream, &mut body);
