@@ -492,8 +492,8 @@ fn low_bits(bits: u32) -> u64 {
 
 /// Each code's smallest value and extra-bit count, for an alphabet of
 /// `codes` codes whose first `direct` codes stand for themselves and whose
-/// code `c` after them stands for `2^(c - log)` plus `c - log` extra bits;
-/// 64 entries, so a code read from a byte needs no bounds check.
+/// code `c` after them stands for `2^(c - log)` plus `c - log` extra bits
+/// (64 entries: room for every alphabet here, and zero past its end).
 const fn code_bases(codes: usize, direct: usize, log: usize) -> [(u32, u32); 64] {
     let mut bases = [(0, 0); 64];
     let mut code = 0;
