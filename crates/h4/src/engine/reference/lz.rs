@@ -356,16 +356,19 @@ fn corrupt(why: &'static str) -> EngineError {
     EngineError::Corrupt(why)
 }
 
-/// Decodes an LZ body of `n` bytes, appending them to `out`; `lits` is
-/// scratch space for the literals.
+/// Decodes an LZ body of `n` bytes into `out`, written over from `base`
+/// on (`out` then ends with them); `lits` is scratch space for the
+/// literals.
 ///
-/// The output grows as it is written rather than being zeroed first, so a
-/// short corrupt body that claims a huge block is rejected before it has
-/// cost more memory than it has produced.
+/// The bytes `out` holds are overwritten, and beyond them it grows as it
+/// is written rather than being zeroed first, so a short corrupt body that
+/// claims a huge block is rejected before it has cost more memory than it
+/// has produced.
 pub fn decode(
     body: &[u8],
     n: usize,
     out: &mut Vec<u8>,
+    base: usize,
     lits: &mut Vec<u8>,
 ) -> Result<(), EngineError> {
     let mut pos = 0;
@@ -379,7 +382,7 @@ pub fn decode(
         return Err(corrupt("more sequences than the raw length allows"));
     }
     let (n_lit, n_seq) = (n_lit as usize, n_seq as usize);
-    lits.clear();
+    // Every literal is written next: only the length is set.
     lits.resize(n_lit, 0);
     if n_lit > 0 {
         pos = decode_literals(body, pos, lits)?;
@@ -391,6 +394,7 @@ pub fn decode(
         if n_lit != n {
             return Err(corrupt("literals differ from the raw length"));
         }
+        out.truncate(base);
         out.extend_from_slice(lits);
         return Ok(());
     }
@@ -403,11 +407,11 @@ pub fn decode(
         return Err(corrupt("sequence stream length is wrong"));
     }
     let mut r = BitReader::new(stream);
-    // The output is zeroed ahead of the writes in steps (all of a block
-    // that fits one step at once), so a short corrupt body that claims a
-    // huge block is rejected before it has cost much more memory than it
-    // has produced; the wide copies may write up to WIDE bytes past `end`.
-    let base = out.len();
+    // Past the bytes `out` already holds, the output is zeroed ahead of
+    // the writes in steps (all of a block that fits one step at once), so
+    // a short corrupt body that claims a huge block is rejected before it
+    // has cost much more memory than it has produced; the wide copies may
+    // write up to WIDE bytes past `end`.
     let end = base + n;
     let mut op = base;
     let (mut lp, mut prev) = (0usize, 0usize);
@@ -734,9 +738,13 @@ mod tests {
         let mut s = Scratch::default();
         let mut body = Vec::new();
         encode(x, PARAMS, &mut s, &mut body);
-        let mut out = vec![0xee; 3];
-        decode(&body, x.len(), &mut out, &mut Vec::new()).unwrap();
-        assert!(out[3..] == *x);
+        // Decoded over what the buffer held, shorter or longer than the
+        // block: none of it shows.
+        for held in [3, x.len() + 100] {
+            let mut out = vec![0xee; held];
+            decode(&body, x.len(), &mut out, 0, &mut Vec::new()).unwrap();
+            assert!(out == *x, "over {held} bytes");
+        }
         body
     }
 
@@ -848,7 +856,7 @@ mod tests {
         // clean decode, never a panic.
         for cut in 0..body.len() {
             out.clear();
-            let result = decode(&body[..cut], n, &mut out, &mut lits);
+            let result = decode(&body[..cut], n, &mut out, 0, &mut lits);
             assert!(result.is_err(), "cut {cut}");
         }
         for i in 0..body.len() {
@@ -856,7 +864,7 @@ mod tests {
                 let mut bad = body.clone();
                 bad[i] ^= flip;
                 out.clear();
-                let _ = decode(&bad, n, &mut out, &mut lits);
+                let _ = decode(&bad, n, &mut out, 0, &mut lits);
             }
         }
         // One literal, then a match at offset 2: before the block start.
@@ -871,11 +879,11 @@ mod tests {
         };
         let mut out5 = Vec::new();
         assert_eq!(
-            decode(&with_offset_code(&[0, 0, 1]), 5, &mut out5, &mut lits),
+            decode(&with_offset_code(&[0, 0, 1]), 5, &mut out5, 0, &mut lits),
             Err(corrupt("match offset before the block start"))
         );
         out5.clear();
-        decode(&with_offset_code(&[0, 1]), 5, &mut out5, &mut lits).unwrap();
+        decode(&with_offset_code(&[0, 1]), 5, &mut out5, 0, &mut lits).unwrap();
         assert_eq!(out5, b"aaaaa");
     }
 }

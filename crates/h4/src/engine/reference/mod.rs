@@ -593,15 +593,29 @@ fn put_header(out: &mut Vec<u8>, mode: u8, len: usize) {
 
 /// Decodes a reference payload into `out` (replaced), producing at most
 /// `limit` bytes.
+///
+/// `out`'s bytes are written over, not cleared and zeroed first: a
+/// decoded-block buffer from a pool is then filled once, by the decoder,
+/// rather than zeroed and filled. On error `out` may hold anything.
 pub fn decode(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), EngineError> {
-    out.clear();
-    decode_append(payload, limit, out)
+    decode_at(payload, limit, out, 0)
 }
 
 /// [`decode`], appending to what `out` already holds (`limit` counts only
 /// the appended bytes). On error `out` may hold part of the output.
 pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), EngineError> {
-    let start = out.len();
+    decode_at(payload, limit, out, out.len())
+}
+
+/// Decodes a payload into `out` from `start` on (at most its length):
+/// the bytes before stay, those after are written over, and `out` then
+/// ends with the block.
+fn decode_at(
+    payload: &[u8],
+    limit: usize,
+    out: &mut Vec<u8>,
+    start: usize,
+) -> Result<(), EngineError> {
     let (&mode, rest) = payload
         .split_first()
         .ok_or(EngineError::Corrupt("empty payload"))?;
@@ -620,6 +634,7 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
         if body.len() != raw_len {
             return Err(EngineError::Corrupt("stored length differs from header"));
         }
+        out.truncate(start);
         out.extend_from_slice(body);
         return Ok(());
     }
@@ -631,7 +646,8 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
         }
     }
     if (MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&mode) {
-        SCRATCH.with_borrow_mut(|scratch| lz::decode(body, raw_len, out, &mut scratch.lits))?;
+        SCRATCH
+            .with_borrow_mut(|scratch| lz::decode(body, raw_len, out, start, &mut scratch.lits))?;
         if mode != MODE_LZ {
             delta::decode_in_place(&mut out[start..], stride(mode));
         }
@@ -639,7 +655,7 @@ pub fn decode_append(payload: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<
     }
     // Fallible, so a payload that declares more than memory allows is an
     // error, not an abort.
-    out.try_reserve_exact(raw_len)
+    out.try_reserve_exact((start + raw_len).saturating_sub(out.len()))
         .map_err(|_| EngineError::TooLarge { limit: raw_len })?;
     out.resize(start + raw_len, 0);
     let dst = &mut out[start..];
@@ -674,9 +690,18 @@ mod tests {
     fn round_trip(input: &[u8]) -> Vec<u8> {
         let mut payload = Vec::new();
         encode(input, &mut payload);
-        let mut back = Vec::new();
-        decode(&payload, input.len(), &mut back).unwrap();
-        assert_eq!(back, input);
+        // Into an empty buffer, and over one holding other bytes (shorter
+        // and longer than the block): none of them shows.
+        for held in [0, 5, input.len() + 100] {
+            let mut back = vec![0xa5; held];
+            decode(&payload, input.len(), &mut back).unwrap();
+            assert_eq!(back, input, "over {held} bytes");
+        }
+        // Appended after what the buffer holds, which stays.
+        let mut after = b"kept".to_vec();
+        decode_append(&payload, input.len(), &mut after).unwrap();
+        assert_eq!(&after[..4], b"kept");
+        assert_eq!(after[4..], *input);
         payload
     }
 
