@@ -156,8 +156,11 @@ pub fn compress<W: Write + Send>(
     };
     let check = checks_output(engine, options.check_core_output);
     let framing = frame.clone();
+    // One block is one job, done on this thread: workers would only be
+    // started and stopped (most of the cost of compressing a small file).
+    let threads = if single_block { 1 } else { options.threads };
     ordered(
-        limits(options.threads, block_size),
+        limits(threads, block_size),
         head.into_iter()
             .chain(chunks)
             .zip(0u64..)
@@ -569,6 +572,57 @@ pub(crate) fn decode_block(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    /// The reference engine, noting which threads compress blocks.
+    struct Watched {
+        engine: Reference,
+        threads: Mutex<Vec<ThreadId>>,
+    }
+
+    impl Engine for Watched {
+        fn id(&self) -> &crate::container::EngineId {
+            self.engine.id()
+        }
+
+        fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
+            self.threads.lock().unwrap().push(thread::current().id());
+            self.engine.compress(input, out)
+        }
+
+        fn decompress(
+            &self,
+            payload: &[u8],
+            limit: usize,
+            out: &mut Vec<u8>,
+        ) -> Result<(), EngineError> {
+            self.engine.decompress(payload, limit, out)
+        }
+    }
+
+    #[test]
+    fn one_block_is_compressed_on_the_calling_thread() {
+        let options = CompressOptions {
+            threads: 2,
+            block_size: MIN_BLOCK_SIZE,
+            ..CompressOptions::default()
+        };
+        let watched = Watched {
+            engine: Reference::new(),
+            threads: Mutex::new(Vec::new()),
+        };
+        let text = b"one block, one job; ".repeat(50);
+        crate::compress_to_vec(&text, &watched, &options).unwrap();
+        assert_eq!(*watched.threads.lock().unwrap(), [thread::current().id()]);
+        // Two blocks or more go to the workers.
+        let long = b"two blocks, two jobs ".repeat(MIN_BLOCK_SIZE as usize / 10);
+        watched.threads.lock().unwrap().clear();
+        crate::compress_to_vec(&long, &watched, &options).unwrap();
+        let threads = watched.threads.lock().unwrap();
+        assert!(threads.len() >= 2);
+        assert!(!threads.contains(&thread::current().id()));
+    }
 
     #[test]
     fn a_stored_block_hands_the_reader_a_buffer_for_the_one_it_keeps() {
