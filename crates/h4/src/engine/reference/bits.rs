@@ -122,14 +122,7 @@ pub struct BitReader<'a> {
 impl<'a> BitReader<'a> {
     /// A reader at the first bit of `data`.
     pub fn new(data: &'a [u8]) -> Self {
-        let mut reader = BitReader {
-            data,
-            pos: 0,
-            acc: 0,
-            len: 0,
-        };
-        reader.refill();
-        reader
+        Self::starting_at(data, 0)
     }
 
     /// A reader at bit `bit` of `data` (which may be past its end: the

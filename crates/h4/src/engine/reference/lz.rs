@@ -67,7 +67,7 @@ pub struct Scratch {
     table: Vec<u32>,
     seqs: Vec<Seq>,
     /// The literal-length, match-length and offset codes of each sequence.
-    codes: Vec<[u8; 4]>,
+    codes: Vec<[u8; 3]>,
     lits: Vec<u8>,
     stream: Vec<u8>,
 }
@@ -270,7 +270,7 @@ fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut Vec<u8>) {
 }
 
 #[inline(never)]
-fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 4]>, out: &mut Vec<u8>) {
+fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 3]>, out: &mut Vec<u8>) {
     // Each sequence's three codes, kept for the writing pass, and counted
     // in two sets of tables (even and odd sequences) summed after: a run
     // of equal codes then adds to two counters in turn, not to one in a
@@ -293,13 +293,9 @@ fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 4]>, out: &mut Vec<u8>) {
         ll_freq[set][lc] += 1;
         ml_freq[set][mc] += 1;
         of_freq[set][oc] += 1;
-        codes.push([lc as u8, mc as u8, oc as u8, 0]);
+        codes.push([lc as u8, mc as u8, oc as u8]);
     }
-    let sum = |f: &[[u32; LEN_CODES]; 2]| -> [u32; LEN_CODES] {
-        std::array::from_fn(|c| f[0][c] + f[1][c])
-    };
-    let (ll_freq, ml_freq) = (sum(&ll_freq), sum(&ml_freq));
-    let of_freq: [u32; OFF_CODES] = std::array::from_fn(|c| of_freq[0][c] + of_freq[1][c]);
+    let (ll_freq, ml_freq, of_freq) = (sum_sets(&ll_freq), sum_sets(&ml_freq), sum_sets(&of_freq));
     let (mut ll_lens, mut ml_lens, mut of_lens) = (Vec::new(), Vec::new(), Vec::new());
     huffman::code_lengths(&ll_freq, &mut ll_lens);
     huffman::code_lengths(&ml_freq, &mut ml_lens);
@@ -317,7 +313,7 @@ fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 4]>, out: &mut Vec<u8>) {
     // runs of 512 sequences, so the room made ahead stays small.
     for (run, run_codes) in seqs.chunks(512).zip(codes.chunks(512)) {
         w.fast(run.len() * 128, |w| {
-            for (seq, &[lc, mc, oc, _]) in run.iter().zip(run_codes) {
+            for (seq, &[lc, mc, oc]) in run.iter().zip(run_codes) {
                 let (lc, mc, oc) = (usize::from(lc), usize::from(mc), usize::from(oc));
                 let ((l_base, lb), (m_base, mb), (o_base, ob)) =
                     (LEN_BASES[lc], LEN_BASES[mc], OFF_BASES[oc]);
@@ -350,6 +346,11 @@ fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 4]>, out: &mut Vec<u8>) {
         });
     }
     w.finish();
+}
+
+/// The counts of two sets of counters added up, code by code.
+fn sum_sets<const N: usize>(sets: &[[u32; N]; 2]) -> [u32; N] {
+    std::array::from_fn(|c| sets[0][c] + sets[1][c])
 }
 
 fn corrupt(why: &'static str) -> EngineError {
