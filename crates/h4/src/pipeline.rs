@@ -428,6 +428,24 @@ pub fn decompress<R: Read, W: Write + Send>(
         }))
     });
 
+    // A stream of one block is decoded on this thread, as compression
+    // does: workers would only be started and stopped (most of the cost of
+    // decompressing a small file). So the reader looks ahead to a second
+    // block, past at most a few empty frames.
+    let mut jobs = jobs;
+    let mut head = Vec::new();
+    let mut blocks_ahead = 0;
+    while blocks_ahead < 2 && head.len() < HEAD_JOBS_MAX {
+        let Some(job) = jobs.next() else { break };
+        let failed = job.is_err();
+        blocks_ahead += usize::from(matches!(job, Ok(Job::Block { .. })));
+        head.push(job);
+        if failed {
+            break;
+        }
+    }
+    let threads = if blocks_ahead < 2 { 1 } else { options.threads };
+
     let mut stats = Stats::default();
     let mut content = ContentCheck::default();
     let weigh = |job: &Job| match job {
@@ -435,8 +453,8 @@ pub fn decompress<R: Read, W: Write + Send>(
         _ => 0,
     };
     ordered(
-        limits(options.threads, DEFAULT_BLOCK_SIZE as usize),
-        jobs,
+        limits(threads, DEFAULT_BLOCK_SIZE as usize),
+        head.into_iter().chain(jobs),
         weigh,
         |job| decode_job(job, &pool, &raw_pool),
         |decoded| {
@@ -473,6 +491,10 @@ pub fn decompress<R: Read, W: Write + Send>(
     stats.compressed_bytes = compressed;
     Ok(stats)
 }
+
+/// How many jobs (frame starts and ends, blocks) decompression reads ahead
+/// at most to learn whether a stream holds more than one block.
+const HEAD_JOBS_MAX: usize = 16;
 
 /// The engine that decodes the blocks of the frame with `header`: the one
 /// of `engines` with its name, or the built-in reference.
@@ -597,6 +619,7 @@ mod tests {
             limit: usize,
             out: &mut Vec<u8>,
         ) -> Result<(), EngineError> {
+            self.threads.lock().unwrap().push(thread::current().id());
             self.engine.decompress(payload, limit, out)
         }
     }
@@ -622,6 +645,42 @@ mod tests {
         let threads = watched.threads.lock().unwrap();
         assert!(threads.len() >= 2);
         assert!(!threads.contains(&thread::current().id()));
+    }
+
+    #[test]
+    fn one_block_is_decompressed_on_the_calling_thread() {
+        let watched = Arc::new(Watched {
+            engine: Reference::new(),
+            threads: Mutex::new(Vec::new()),
+        });
+        let options = DecompressOptions {
+            threads: 2,
+            engines: vec![watched.clone()],
+            progress: None,
+        };
+        let small = CompressOptions {
+            block_size: MIN_BLOCK_SIZE,
+            ..CompressOptions::default()
+        };
+        let text = b"one block, one job; ".repeat(50);
+        let packed = crate::compress_to_vec(&text, &Reference::new(), &small).unwrap();
+        let mut back = Vec::new();
+        decompress(&packed[..], &options, &mut back).unwrap();
+        assert_eq!(back, text);
+        assert_eq!(*watched.threads.lock().unwrap(), [thread::current().id()]);
+        // Two blocks or more go to the workers, in one frame or in two.
+        let long = b"two blocks, two jobs ".repeat(MIN_BLOCK_SIZE as usize / 10);
+        let in_one = crate::compress_to_vec(&long, &Reference::new(), &small).unwrap();
+        let in_two = [packed.clone(), packed].concat();
+        for (packed, content) in [(in_one, long), (in_two, text.repeat(2))] {
+            watched.threads.lock().unwrap().clear();
+            back.clear();
+            decompress(&packed[..], &options, &mut back).unwrap();
+            assert_eq!(back, content);
+            let threads = watched.threads.lock().unwrap();
+            assert!(threads.len() >= 2);
+            assert!(!threads.contains(&thread::current().id()));
+        }
     }
 
     #[test]
