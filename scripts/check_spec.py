@@ -45,6 +45,16 @@ def inputs():
     yield "rgb flat", bytes([200, 100, 50]) * 20000
     yield "rgb gradient", bytes(c for i in range(30000) for c in (i & 255, (i // 3) & 255, 7))
     yield "rgba", bytes(c for i in range(20000) for c in (i & 255, 0, 255 - (i & 255), 255))
+    # Smooth rasters under sensor noise: their deltas' short matches cost
+    # more than they save, so LZ of the delta codes literals only (2.4).
+    noise = random.Random(9)
+    grey = lambda n, w: bytes((128 + int(60 * math.sin(i % w / 50.0) * math.cos(i // w / 40.0))
+                               + noise.randint(-4, 4)) & 255 for i in range(n))
+    yield "noisy grey 20000", grey(20000, 200)
+    yield "noisy grey 90000", grey(90000, 300)
+    yield "noisy rgb 60000", bytes(c for i in range(20000)
+                                   for c in ((i // 7 + noise.randint(-3, 3)) & 255, (i // 11) & 255,
+                                             (90 + noise.randint(-5, 5)) & 255))
     for stride, name in ((2, "pcm16 mono"), (4, "pcm16 stereo")):
         out = bytearray()
         for i in range(60000):

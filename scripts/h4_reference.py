@@ -431,7 +431,8 @@ def encode_sequences(seqs):
 
 
 def lz_encode(x, params):
-    seqs, lits = lz_parse(x, *params)
+    """The LZ body of `x`; `params` None codes every byte as a literal."""
+    seqs, lits = lz_parse(x, *params) if params is not None else ([], x)
     out = put_varint(len(lits)) + put_varint(len(seqs))
     if lits:
         out += encode_literals(lits)
@@ -850,7 +851,7 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         if d > most:
             stride, most = s, d
     lz_delta = 6 + stride if most * 5 > sample_len * 2 else None
-    simple, coded = (sample_len, 0), None
+    simple, coded = (sample_len, 0, True), None
     best_lz = best_pcm = None
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
         if 7 <= mode <= 10 and mode != lz_delta:
@@ -865,19 +866,25 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         if mode in (11, 12):
             best_pcm = total if best_pcm is None else min(best_pcm, total)
         if mode <= 5 and total < simple[0]:
-            simple = (total, mode)
+            simple = (total, mode, True)
         if mode >= 6 and (coded is None or total < coded[0]):
-            coded = (total, mode)
+            coded = (total, mode, True)
+    # The best LZ mode codes without matches where they save no more than
+    # the margin.
+    if coded is not None and 6 <= coded[1] <= 10:
+        literal_total = sum(len(body_for(w, coded[1], None)) for w in windows)
+        if literal_total <= coded[0] + coded_margin(sample_len):
+            coded = (literal_total, coded[1], False)
     if coded is not None and coded[0] + coded_margin(sample_len) < simple[0]:
-        best_total, best_mode = coded
+        best_total, best_mode, matches = coded
     else:
-        best_total, best_mode = simple
+        best_total, best_mode, matches = simple
     if best_mode == 0:
         return bytes([0]) + put_varint(n) + data
     # A block that is its own sample is coded with the trial's parameters.
-    body = body_for(data, best_mode, trial if n <= 32768 else params)
+    body = body_for(data, best_mode, None if not matches else trial if n <= 32768 else params)
     # A second look at plain LZ: when the sample misled, or after RLE.
-    if n > 32768 and best_mode != 6:
+    if n > 32768 and (best_mode, matches) != (6, True):
         estimate = best_total * n // sample_len
         b = min(len(body), n)
         misled = b > estimate + estimate // 4 + 64

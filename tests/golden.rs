@@ -89,6 +89,18 @@ fn stereo_oscillator_after_a_header() -> Vec<u8> {
         .collect()
 }
 
+/// A ramp under noise: deltas of 0 to 4 without structure, whose short
+/// matches save less than the choice's margin.
+fn noisy_ramp() -> Vec<u8> {
+    let mut seed = 5u32;
+    (0..400u32)
+        .map(|i| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (100 + i / 8 + (seed >> 30)) as u8
+        })
+        .collect()
+}
+
 /// Two ramps 10 apart: the side signal is -10 throughout.
 fn stereo_ramps() -> Vec<u8> {
     (0..20i32)
@@ -111,6 +123,20 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
             7,
             (0..256u32).map(|i| (i * 7 + (i / 16) * 3) as u8).collect(),
             "07800203030000070a032201140000000000010000001006200012b45f5d00",
+        ),
+        (
+            // Without matches: every byte a literal (N = 400, S = 0).
+            7,
+            noisy_ramp(),
+            "0790039003000180023243060000000000000000000000000000000000000000
+             0000000000000000000000000000000000000000000000000000000600000000
+             0000000000000000000000000000000000000000000000000000000000000000
+             0000000000000000000000000000000000000000000000000000000000000000
+             000000000000005023262221227f778ab947b293be5b8d5d962e7d3738cd806f
+             c65813cc48c38ba161c9bbbc661df72864dc00102923b123f4153c078774f2a1
+             d077e3708150c7a7164351c9bde3a5eb6ab2183c183184150c7d34e115cf0c12
+             93d99851a10b9d50aba7cd4c227833252b93b3669e9dd444faba636734e535f0
+             3e58ec4ba314ab554311ba8231361a76999183d50a18d307",
         ),
         (
             8,
@@ -197,6 +223,21 @@ fn payloads_of_earlier_encoders_still_decode() {
             // without its wasted bit.
             "0c5026000000ffff8f000000b722478e1c3972e4c89123478e1c3972e4c89123478e0c",
             stereo_ramps(),
+        ),
+        (
+            // FORMAT 3.3, mode 7: the noisy ramp with the one match the
+            // greedy parse finds (17 bytes more than without it).
+            "0790038b03010180023243060000000000000000000000000000000000000000
+             0000000000000000000000000000000000000000000000000000000600000000
+             0000000000000000000000000000000000000000000000000000000000000000
+             0000000000000000000000000000000000000000000000000000000000000000
+             000000000000005023252121217f778ab947b293be5b8d5d962e7d3738cd806f
+             c65813cc48c38ba161c9bbbc661df728641c834819891da1afe03938a4930f85
+             c305421d9f5a0c4525f78e97aeabc962f0603184150c7d34e115cf0c1293d998
+             51a10b9d50aba7cd4c227833252b93b3669e9d1426d2d71d3ba329af81f7c162
+             5f1aa558ad1a8ad0158cb1d1b0cb8c1cac56c0983e1400000000000000000010
+             0210080000001068f0",
+            noisy_ramp(),
         ),
         (
             // FORMAT 3.2, mode 11: the damped oscillator's linear

@@ -112,6 +112,7 @@ impl Level {
                 hash_bits,
                 hash_len: 5,
                 skip,
+                find_matches: true,
             },
         }
     }
@@ -125,6 +126,8 @@ struct Scratch {
     delta: Vec<u8>,
     /// A trial body when choosing a mode.
     body: Vec<u8>,
+    /// A trial body of an LZ mode with every byte a literal.
+    literal_body: Vec<u8>,
     /// The smallest trial bodies so far of the RLE modes and of the LZ
     /// modes, when the sample is the whole block: the chosen one is then
     /// the payload's body, and the block is not coded twice.
@@ -292,11 +295,25 @@ impl Level {
             },
         }
     }
+
+    /// These parameters with the LZ match finder off: every byte of an
+    /// LZ mode's body is a literal.
+    fn literals_only(self) -> Level {
+        Level {
+            lz: lz::Params {
+                find_matches: false,
+                ..self.lz
+            },
+        }
+    }
 }
 
 /// What [`choose`] decided.
 struct Choice {
     mode: u8,
+    /// Whether an LZ mode looks for matches (else every byte is a
+    /// literal).
+    find_matches: bool,
     /// Whether `scratch.best_simple` or `scratch.best_coded` (whichever
     /// group the mode is in) holds the body of the whole input under the
     /// mode, at the level given (which is then the trial's).
@@ -312,7 +329,9 @@ struct Choice {
 /// beat the best RLE mode (or storing) by more than `sample / 256 + 8`
 /// bytes. Of the LZ-of-delta modes only the stride with the most small
 /// deltas is tried, and the PCM modes are tried with fixed predictors
-/// only: the trials are the dearest part of choosing.
+/// only: the trials are the dearest part of choosing. The best LZ mode is
+/// also tried with every byte a literal, and codes that way when it costs
+/// at most the margin more than with matches (see [`literals_win`]).
 ///
 /// The sample is the whole input up to [`SAMPLE_WHOLE_MAX`] bytes; beyond
 /// that it is [`SAMPLE_WINDOWS`] windows of [`SAMPLE_WINDOW_LEN`] bytes,
@@ -351,9 +370,10 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
 
     // The best RLE mode (or stored), and the best entropy-coded one, with
     // whether its body is kept.
-    let mut simple = (sample_len, MODE_STORED, false);
-    let mut coded = (usize::MAX, MODE_STORED, false);
+    let mut simple = (sample_len, MODE_STORED, false, true);
+    let mut coded = (usize::MAX, MODE_STORED, false, true);
     let mut body = std::mem::take(&mut scratch.body);
+    let mut literal_body = std::mem::take(&mut scratch.literal_body);
     let mut best_simple = std::mem::take(&mut scratch.best_simple);
     let mut best_coded = std::mem::take(&mut scratch.best_coded);
     // The smallest totals of the LZ modes and of modes 11 and 12: mode 13
@@ -393,13 +413,45 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
         if size < best.0 {
             // A PCM trial has no linear predictor: not the payload's body.
             let keep = whole && mode < MODE_PCM_MONO;
-            *best = (size, mode, keep);
+            *best = (size, mode, keep, true);
             if keep {
                 std::mem::swap(&mut body, kept);
             }
         }
     }
+    // The winning LZ mode is also tried with every byte a literal, where
+    // the bound of that trial leaves it a chance.
+    let lz_mode = coded.1;
+    if (MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&lz_mode) {
+        let bound: usize = windows
+            .iter()
+            .map(|window| {
+                if lz_mode == MODE_LZ {
+                    lz::literals_only_len_bound(window)
+                } else {
+                    delta::encode(window, stride(lz_mode), &mut scratch.delta);
+                    lz::literals_only_len_bound(&scratch.delta)
+                }
+            })
+            .sum();
+        if literals_win(bound, coded.0, sample_len) {
+            let mut literal_size = 0;
+            for window in &windows {
+                literal_body.clear();
+                let literals_only = trial.literals_only();
+                encode_body(window, lz_mode, literals_only, scratch, &mut literal_body);
+                literal_size += literal_body.len();
+            }
+            if literals_win(literal_size, coded.0, sample_len) {
+                coded = (literal_size, lz_mode, whole, false);
+                if whole {
+                    std::mem::swap(&mut literal_body, &mut best_coded);
+                }
+            }
+        }
+    }
     scratch.body = body;
+    scratch.literal_body = literal_body;
     scratch.best_simple = best_simple;
     scratch.best_coded = best_coded;
     // RLE decodes fastest: an entropy-coded mode must earn its keep.
@@ -411,10 +463,22 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     Choice {
         mode: chosen.1,
         kept: chosen.2,
+        find_matches: chosen.3,
         estimate: (chosen.0 as u128 * input.len() as u128)
             .checked_div(sample_len as u128)
             .map_or(0, |e| e as usize),
     }
+}
+
+/// Whether an LZ mode whose body on the sample is `literal_size` bytes
+/// with every byte a literal, and `matched_size` with the matches the
+/// finder found, should code without matches: when that costs at most
+/// the margin an entropy-coded mode must save over RLE. Where matches
+/// save less (noise, fine-grained deltas: a photograph, a relief), their
+/// few bytes a sequence cost more than they save, and literals alone
+/// compress and decompress several times faster.
+fn literals_win(literal_size: usize, matched_size: usize, sample_len: usize) -> bool {
+    literal_size <= matched_size.saturating_add(coded_margin(sample_len))
 }
 
 /// How many bytes of the windows differ by at most 8 (either way, mod
@@ -482,9 +546,15 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
     SCRATCH.with_borrow_mut(|scratch| {
         let Choice {
             mode,
+            find_matches,
             kept,
             estimate,
         } = choose(input, level, scratch);
+        let chosen_level = if find_matches {
+            level
+        } else {
+            level.literals_only()
+        };
         if mode == MODE_STORED {
             return false;
         }
@@ -496,7 +566,7 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 std::mem::take(&mut scratch.best_coded)
             }
         });
-        let mut coded = encode_coded(input, mode, level, body.as_deref(), scratch, out);
+        let mut coded = encode_coded(input, mode, chosen_level, body.as_deref(), scratch, out);
         // The buffer goes back for the next block.
         match body {
             Some(body) if mode < MODE_LZ => scratch.best_simple = body,
@@ -514,7 +584,8 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
         // did not mislead about, by the margin an entropy-coded mode must
         // always win by).
         let body_len = coded.unwrap_or(input.len());
-        let sample_misled = mode != MODE_LZ && misled(body_len, estimate);
+        let plain_lz = mode == MODE_LZ && find_matches;
+        let sample_misled = !plain_lz && misled(body_len, estimate);
         let margin = if sample_misled {
             0
         } else {
@@ -718,6 +789,48 @@ mod tests {
         assert_eq!(choose_mode(&raster), 4);
         let payload = round_trip(&raster);
         assert!(payload.len() < raster.len() / 20, "{}", payload.len());
+    }
+
+    /// The literal and sequence counts of an LZ mode's payload.
+    fn lz_counts(payload: &[u8]) -> (u64, u64) {
+        assert!((MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&payload[0]));
+        let mut pos = 1;
+        varint::get(payload, &mut pos).unwrap();
+        let literals = varint::get(payload, &mut pos).unwrap();
+        (literals, varint::get(payload, &mut pos).unwrap())
+    }
+
+    #[test]
+    fn noisy_rasters_code_their_deltas_without_matches() {
+        // A smooth grey relief under sensor noise of +-4: its deltas are
+        // small but never repeat for long, so the short matches a greedy
+        // parse finds in them cost more than the literals they replace.
+        let mut rng = crate::corpus::Rng::new(5);
+        for (width, height) in [(160, 120), (400, 300)] {
+            let raster: Vec<u8> = (0..width * height)
+                .map(|i| {
+                    let (x, y) = ((i % width) as f64, (i / width) as f64);
+                    let shade = 128.0 + 60.0 * (x / 50.0).sin() * (y / 40.0).cos();
+                    (shade as i32 + (rng.below(9) as i32 - 4)) as u8
+                })
+                .collect();
+            let payload = round_trip(&raster);
+            assert_eq!(payload[0], MODE_LZ + 1, "{width}x{height}");
+            assert_eq!(lz_counts(&payload), (raster.len() as u64, 0));
+            // The parse does find matches, which save at most the margin.
+            let mut matched = Vec::new();
+            encode_mode_for_tests(&raster, MODE_LZ + 1, &mut matched);
+            assert!(lz_counts(&matched).1 > 0);
+            assert!(
+                payload.len() <= matched.len() + coded_margin(raster.len()),
+                "{} vs {}",
+                payload.len(),
+                matched.len()
+            );
+        }
+        // Text keeps its matches.
+        let text = b"literals alone do not pay where phrases repeat. ".repeat(2000);
+        assert!(lz_counts(&round_trip(&text)).1 > 0);
     }
 
     #[test]
