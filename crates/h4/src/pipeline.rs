@@ -138,9 +138,18 @@ pub fn compress<W: Write + Send>(
     let pool = Arc::new(BufferPool::new(pool_size(options.threads, block_size)));
     let mut chunks = source.blocks_pooled(block_size, Arc::clone(&pool));
     // Format 2 records whether the content fits in one block instead of
-    // the block size, so look one block ahead before writing the header.
-    let head: Vec<_> = chunks.by_ref().take(2).collect();
-    let single_block = head.len() < 2;
+    // the block size. Where the input's length is known (a file, a slice)
+    // that says it; a stream is read one block ahead to learn it. (Not
+    // reading ahead lets the first block be compressed while the second
+    // is read.)
+    let (head, single_block): (Vec<_>, bool) = match chunks.total_len() {
+        Some(len) => (Vec::new(), len <= block_size as u64),
+        None => {
+            let head: Vec<_> = chunks.by_ref().take(2).collect();
+            let single_block = head.len() < 2;
+            (head, single_block)
+        }
+    };
     let mut frame = FrameEncoder::new(
         options.format,
         options.block_size,
@@ -355,7 +364,10 @@ fn check_round_trip(engine: &dyn Engine, raw: &[u8], coded: &[u8]) -> Result<(),
 
 /// A unit of decoding work, in stream order.
 enum Job {
-    FrameStart,
+    FrameStart {
+        /// Whether the frame's header says it holds more than one block.
+        several_blocks: bool,
+    },
     Block {
         index: u64,
         header: BlockHeader,
@@ -404,7 +416,11 @@ pub fn decompress<R: Read, W: Write + Send>(
                     Ok(e) => e,
                     Err(e) => return Some(Err(e)),
                 };
-                Job::FrameStart
+                Job::FrameStart {
+                    // Format 2 leaves the block size out of a frame of at
+                    // most one block.
+                    several_blocks: header.version >= 2 && header.block_size.is_some(),
+                }
             }
             Event::Block {
                 index,
@@ -431,14 +447,21 @@ pub fn decompress<R: Read, W: Write + Send>(
     // A stream of one block is decoded on this thread, as compression
     // does: workers would only be started and stopped (most of the cost of
     // decompressing a small file). So the reader looks ahead to a second
-    // block, past at most a few empty frames.
+    // block, past at most a few empty frames, unless a frame says it holds
+    // several (then its first block is decoded while the next is read).
     let mut jobs = jobs;
     let mut head = Vec::new();
     let mut blocks_ahead = 0;
     while blocks_ahead < 2 && head.len() < HEAD_JOBS_MAX {
         let Some(job) = jobs.next() else { break };
         let failed = job.is_err();
-        blocks_ahead += usize::from(matches!(job, Ok(Job::Block { .. })));
+        blocks_ahead += match job {
+            Ok(Job::Block { .. }) => 1,
+            Ok(Job::FrameStart {
+                several_blocks: true,
+            }) => 2,
+            _ => 0,
+        };
         head.push(job);
         if failed {
             break;
@@ -519,7 +542,7 @@ pub(crate) fn resolve(
 
 fn decode_job(job: Job, pool: &BufferPool, raw_pool: &BufferPool) -> Result<Decoded> {
     match job {
-        Job::FrameStart => Ok(Decoded::FrameStart),
+        Job::FrameStart { .. } => Ok(Decoded::FrameStart),
         Job::FrameEnd(end) => Ok(Decoded::FrameEnd(end)),
         Job::Block {
             index,
@@ -645,6 +668,28 @@ mod tests {
         let threads = watched.threads.lock().unwrap();
         assert!(threads.len() >= 2);
         assert!(!threads.contains(&thread::current().id()));
+    }
+
+    #[test]
+    fn a_known_length_says_single_block_as_reading_ahead_does() {
+        // A slice's length decides the single-block flag without reading
+        // ahead; a stream is read one block ahead. Both must write the
+        // same frame, at every length around a block boundary.
+        let block = MIN_BLOCK_SIZE as usize;
+        let options = CompressOptions {
+            threads: 2,
+            block_size: MIN_BLOCK_SIZE,
+            ..CompressOptions::default()
+        };
+        let data = crate::corpus::Rng::new(9).bytes(2 * block + 1);
+        for len in [0, 1, block - 1, block, block + 1, 2 * block, 2 * block + 1] {
+            let input = &data[..len];
+            let (mut known, mut streamed) = (Vec::new(), Vec::new());
+            let engine = Reference::new();
+            compress(Source::from_slice(input), &engine, &options, &mut known).unwrap();
+            compress(Source::from_reader(input), &engine, &options, &mut streamed).unwrap();
+            assert!(known == streamed, "{len} bytes: the frames differ");
+        }
     }
 
     #[test]

@@ -184,6 +184,17 @@ impl<'a> Iterator for Blocks<'a> {
 }
 
 impl<'a> Blocks<'a> {
+    /// How many bytes the input holds in all, where that is known before
+    /// reading it (not for a stream). A file that then turns out longer
+    /// or shorter is an error when it is read.
+    pub fn total_len(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Slice(data) => Some(data.len() as u64),
+            Kind::Mapped { len, .. } | Kind::File { len, .. } => Some(*len),
+            Kind::Stream(_) => None,
+        }
+    }
+
     fn next_mapped(&mut self) -> Result<Option<Chunk<'a>>> {
         let Kind::Mapped { file, start, len } = &self.kind else {
             unreachable!()
