@@ -73,7 +73,6 @@ pub struct Scratch {
     /// The literal-length, match-length and offset codes of each sequence.
     codes: Vec<[u8; 3]>,
     lits: Vec<u8>,
-    stream: Vec<u8>,
 }
 
 #[inline(always)]
@@ -222,7 +221,7 @@ pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
         varint::put(out, x.len() as u64);
         varint::put(out, 0);
         if !x.is_empty() {
-            encode_literals(x, &mut s.stream, out);
+            encode_literals(x, out);
         }
         return;
     }
@@ -230,7 +229,7 @@ pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
     varint::put(out, s.lits.len() as u64);
     varint::put(out, s.seqs.len() as u64);
     if !s.lits.is_empty() {
-        encode_literals(&s.lits, &mut s.stream, out);
+        encode_literals(&s.lits, out);
     }
     if !s.seqs.is_empty() {
         encode_sequences(&s.seqs, &mut s.codes, out);
@@ -238,73 +237,94 @@ pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
 }
 
 #[inline(never)]
-fn encode_literals(lits: &[u8], stream: &mut Vec<u8>, out: &mut Vec<u8>) {
-    let mut freq = [0u32; 256];
-    for &b in lits {
-        freq[usize::from(b)] += 1;
+fn encode_literals(lits: &[u8], out: &mut Vec<u8>) {
+    let n = lits.len();
+    let q = n.div_ceil(STREAMS);
+    let segments: [&[u8]; STREAMS] =
+        std::array::from_fn(|k| &lits[(k * q).min(n)..((k + 1) * q).min(n)]);
+    // Counted per stream, the four side by side: a run of one byte then
+    // adds to four counters in turn, not to one in a chain of dependent
+    // increments, and each stream's exact bit length follows from its
+    // counts before a bit is written.
+    let mut freq = [[0u32; 256]; STREAMS];
+    let common = segments[STREAMS - 1].len();
+    for i in 0..common {
+        for (counts, segment) in freq.iter_mut().zip(&segments) {
+            counts[usize::from(segment[i])] += 1;
+        }
     }
+    for (counts, segment) in freq.iter_mut().zip(&segments) {
+        for &b in &segment[common..] {
+            counts[usize::from(b)] += 1;
+        }
+    }
+    let total: [u32; 256] = std::array::from_fn(|b| freq.iter().map(|counts| counts[b]).sum());
     let mut lens = Vec::new();
-    huffman::code_lengths(&freq, &mut lens);
-    let codes = huffman::codes(&lens);
-    // The four streams go to `stream`, their lengths to the header.
-    stream.clear();
+    huffman::code_lengths(&total, &mut lens);
+    let sizes: [usize; STREAMS] = std::array::from_fn(|k| {
+        let bits: u64 = freq[k]
+            .iter()
+            .zip(&lens)
+            .map(|(&count, &len)| u64::from(count) * u64::from(len))
+            .sum();
+        bits.div_ceil(8) as usize
+    });
     let mut header = Vec::with_capacity(300);
     header.push(1);
     huffman::write_table(&lens, &mut header);
+    for &size in &sizes {
+        varint::put(&mut header, size as u64);
+    }
+    // Huffman coded only where that is smaller than the raw section,
+    // `1 + n` bytes.
+    if header.len() + sizes.iter().sum::<usize>() > n {
+        out.push(0);
+        out.extend_from_slice(lits);
+        return;
+    }
+    out.extend_from_slice(&header);
     // Code and length in one entry: one lookup a literal.
+    let codes = huffman::codes(&lens);
     let mut table = [0u32; 256];
     for (entry, (&code, &len)) in table.iter_mut().zip(codes.iter().zip(&lens)) {
         *entry = u32::from(code) | u32::from(len) << 16;
     }
-    let mut ends = [0usize; STREAMS];
-    for (i, segment) in lits.chunks(lits.len().div_ceil(STREAMS)).enumerate() {
-        encode_stream(segment, &table, stream);
-        ends[i] = stream.len();
+    // The streams are written one after the other straight into `out`,
+    // each from its exact offset: the eight-byte stores that reach past a
+    // stream's end land where the next stream is written afterwards (or
+    // past the end of the last, cut off).
+    let mut at = out.len();
+    out.resize(at + sizes.iter().sum::<usize>() + 8, 0);
+    for (segment, &size) in segments.iter().zip(&sizes) {
+        let end = encode_stream(segment, &table, out, at);
+        debug_assert_eq!(end, at + size);
+        at += size;
     }
-    let mut start = 0;
-    for end in ends.iter_mut() {
-        let end = (*end).max(start);
-        varint::put(&mut header, (end - start) as u64);
-        start = end;
-    }
-    if header.len() + stream.len() < 1 + lits.len() {
-        out.extend_from_slice(&header);
-        out.extend_from_slice(stream);
-    } else {
-        out.push(0);
-        out.extend_from_slice(lits);
-    }
+    out.truncate(at);
 }
 
-/// Appends the bit stream of `segment` under `table` (code | length << 16).
+/// Writes the bit stream of `segment` under `table` (code | length << 16)
+/// into `out` from `at`, and returns where it ends; `out` must have eight
+/// bytes of room past that.
 ///
 /// Four codes (at most 44 bits) go into the 64-bit buffer between stores,
 /// and each store writes all eight bytes, advancing by the whole bytes
 /// filled: no branch a literal.
-fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut Vec<u8>) {
-    let start = out.len();
-    // Room for the longest codes and the last eight-byte store.
-    out.resize(
-        start + segment.len() * huffman::MAX_BITS as usize / 8 + 16,
-        0,
-    );
-    let buf = &mut out[start..];
-    let (mut acc, mut bits, mut pos) = (0u64, 0u32, 0usize);
-    for chunk in segment.chunks(4) {
-        for &b in chunk {
+fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut [u8], at: usize) -> usize {
+    let (mut acc, mut bits, mut pos) = (0u64, 0u32, at);
+    for group in segment.chunks(4) {
+        for &b in group {
             let entry = table[usize::from(b)];
             acc |= u64::from(entry & 0xffff) << bits;
             bits += entry >> 16;
         }
-        buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
+        out[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
         let whole = bits / 8;
         pos += whole as usize;
         acc >>= 8 * whole;
         bits -= 8 * whole;
     }
-    buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
-    let len = pos + bits.div_ceil(8) as usize;
-    out.truncate(start + len);
+    pos + bits.div_ceil(8) as usize
 }
 
 #[inline(never)]
@@ -910,13 +930,12 @@ mod tests {
         // the very end of the body makes the fast loop hand over to the
         // careful one near the end of the last stream, at every length.
         let mut rng = crate::corpus::Rng::new(7);
-        let mut stream = Vec::new();
         for n in 1..600 {
             let lits: Vec<u8> = (0..n)
                 .map(|_| (rng.next_u64() % 7 * (rng.next_u64() % 5)) as u8)
                 .collect();
             let mut body = Vec::new();
-            encode_literals(&lits, &mut stream, &mut body);
+            encode_literals(&lits, &mut body);
             if n >= 40 {
                 assert_eq!(body[0], 1, "length {n}: not Huffman coded");
             }
