@@ -26,6 +26,11 @@ mod verify;
 use std::process::ExitCode;
 
 use args::{Cli, Command};
+
+/// Block-sized buffers in huge pages: see `h4::huge_pages`.
+#[global_allocator]
+static ALLOCATOR: h4::HugePageAllocator = h4::HugePageAllocator;
+
 use clap::{CommandFactory, FromArgMatches};
 use direct::Personality;
 
