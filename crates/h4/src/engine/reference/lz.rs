@@ -191,10 +191,11 @@ fn off_code(o: u32) -> (usize, u32, u32) {
 
 /// A lower bound of the length of the body [`encode`] makes of `x`
 /// without matches: no prefix code spends fewer bits on the literals than
-/// their order-0 entropy, or than one a literal, and the counts and the section's kind byte take
-/// three bytes at least. Cheaper than coding them (no code lengths, no
-/// streams), so that data whose literals alone are clearly larger than
-/// its matched body (text, binaries) skips that trial.
+/// their order-0 entropy, or than one a literal, and the two counts and
+/// the section's kind byte take three bytes at least. Cheaper than coding
+/// them (no code lengths, no streams), so that data whose literals alone
+/// are clearly larger than its matched body (text, binaries) skips that
+/// trial.
 pub fn literals_only_len_bound(x: &[u8]) -> usize {
     if x.is_empty() {
         return 2;

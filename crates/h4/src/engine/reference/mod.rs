@@ -323,6 +323,28 @@ struct Choice {
     estimate: usize,
 }
 
+/// A mode's trial in [`choose`]: its total on the sample, whether the
+/// body of the whole input is kept (see [`Choice::kept`]), and for an LZ
+/// mode whether it finds matches.
+#[derive(Clone, Copy)]
+struct Candidate {
+    total: usize,
+    mode: u8,
+    kept: bool,
+    find_matches: bool,
+}
+
+impl Candidate {
+    fn new(total: usize, mode: u8) -> Candidate {
+        Candidate {
+            total,
+            mode,
+            kept: false,
+            find_matches: true,
+        }
+    }
+}
+
 /// Picks the payload mode for `input`: the mode whose body is smallest on
 /// the sample (ties go to the lower mode), or stored when no mode makes
 /// the sample smaller than it is; an entropy-coded mode (6 and up) must
@@ -368,10 +390,9 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     let lz_delta = MODE_LZ + delta_pick.1 as u8;
     let try_lz_delta = delta_pick.0 * 5 > sample_len * 2;
 
-    // The best RLE mode (or stored), and the best entropy-coded one, with
-    // whether its body is kept.
-    let mut simple = (sample_len, MODE_STORED, false, true);
-    let mut coded = (usize::MAX, MODE_STORED, false, true);
+    // The best RLE mode (or stored), and the best entropy-coded one.
+    let mut simple = Candidate::new(sample_len, MODE_STORED);
+    let mut coded = Candidate::new(usize::MAX, MODE_STORED);
     let mut body = std::mem::take(&mut scratch.body);
     let mut literal_body = std::mem::take(&mut scratch.literal_body);
     let mut best_simple = std::mem::take(&mut scratch.best_simple);
@@ -410,10 +431,13 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
         } else {
             (&mut coded, &mut best_coded)
         };
-        if size < best.0 {
+        if size < best.total {
             // A PCM trial has no linear predictor: not the payload's body.
             let keep = whole && mode < MODE_PCM_MONO;
-            *best = (size, mode, keep, true);
+            *best = Candidate {
+                kept: keep,
+                ..Candidate::new(size, mode)
+            };
             if keep {
                 std::mem::swap(&mut body, kept);
             }
@@ -421,7 +445,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     }
     // The winning LZ mode is also tried with every byte a literal, where
     // the bound of that trial leaves it a chance.
-    let lz_mode = coded.1;
+    let lz_mode = coded.mode;
     if (MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&lz_mode) {
         let bound: usize = windows
             .iter()
@@ -434,7 +458,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
                 }
             })
             .sum();
-        if literals_win(bound, coded.0, sample_len) {
+        if literals_win(bound, coded.total, sample_len) {
             let mut literal_size = 0;
             for window in &windows {
                 literal_body.clear();
@@ -442,8 +466,12 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
                 encode_body(window, lz_mode, literals_only, scratch, &mut literal_body);
                 literal_size += literal_body.len();
             }
-            if literals_win(literal_size, coded.0, sample_len) {
-                coded = (literal_size, lz_mode, whole, false);
+            if literals_win(literal_size, coded.total, sample_len) {
+                coded = Candidate {
+                    kept: whole,
+                    find_matches: false,
+                    ..Candidate::new(literal_size, lz_mode)
+                };
                 if whole {
                     std::mem::swap(&mut literal_body, &mut best_coded);
                 }
@@ -455,16 +483,16 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     scratch.best_simple = best_simple;
     scratch.best_coded = best_coded;
     // RLE decodes fastest: an entropy-coded mode must earn its keep.
-    let chosen = if coded.0.saturating_add(coded_margin(sample_len)) < simple.0 {
+    let chosen = if coded.total.saturating_add(coded_margin(sample_len)) < simple.total {
         coded
     } else {
         simple
     };
     Choice {
-        mode: chosen.1,
-        kept: chosen.2,
-        find_matches: chosen.3,
-        estimate: (chosen.0 as u128 * input.len() as u128)
+        mode: chosen.mode,
+        kept: chosen.kept,
+        find_matches: chosen.find_matches,
+        estimate: (chosen.total as u128 * input.len() as u128)
             .checked_div(sample_len as u128)
             .map_or(0, |e| e as usize),
     }
