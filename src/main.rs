@@ -26,13 +26,12 @@ mod verify;
 use std::process::ExitCode;
 
 use args::{Cli, Command};
+use clap::{CommandFactory, FromArgMatches};
+use direct::Personality;
 
 /// Block-sized buffers in huge pages: see `h4::huge_pages`.
 #[global_allocator]
 static ALLOCATOR: h4::HugePageAllocator = h4::HugePageAllocator;
-
-use clap::{CommandFactory, FromArgMatches};
-use direct::Personality;
 
 fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();

@@ -620,7 +620,7 @@ mod tests {
     use std::sync::Mutex;
     use std::thread::ThreadId;
 
-    /// The reference engine, noting which threads compress blocks.
+    /// The reference engine, noting which threads code blocks.
     struct Watched {
         engine: Reference,
         threads: Mutex<Vec<ThreadId>>,

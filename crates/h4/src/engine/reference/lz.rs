@@ -218,22 +218,20 @@ pub fn literals_only_len_bound(x: &[u8]) -> usize {
 
 /// Appends the LZ body of `x` (fewer than 2^32 bytes) to `out`.
 pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
-    if !params.find_matches {
-        varint::put(out, x.len() as u64);
-        varint::put(out, 0);
-        if !x.is_empty() {
-            encode_literals(x, out);
-        }
-        return;
+    // Without the finder every byte is a literal: no parse, no copy.
+    let (lits, seqs): (&[u8], &[Seq]) = if params.find_matches {
+        parse(x, params, s);
+        (&s.lits, &s.seqs)
+    } else {
+        (x, &[])
+    };
+    varint::put(out, lits.len() as u64);
+    varint::put(out, seqs.len() as u64);
+    if !lits.is_empty() {
+        encode_literals(lits, out);
     }
-    parse(x, params, s);
-    varint::put(out, s.lits.len() as u64);
-    varint::put(out, s.seqs.len() as u64);
-    if !s.lits.is_empty() {
-        encode_literals(&s.lits, out);
-    }
-    if !s.seqs.is_empty() {
-        encode_sequences(&s.seqs, &mut s.codes, out);
+    if !seqs.is_empty() {
+        encode_sequences(seqs, &mut s.codes, out);
     }
 }
 
