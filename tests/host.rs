@@ -748,3 +748,76 @@ fn no_helper_outlives_a_killed_h4() {
     }
     assert_eq!(listing(dir.path()), names(&["in.bin"]));
 }
+
+/// The helpers `parent` has started for the core at `core`.
+fn helpers_of(parent: u32, core: &Path) -> usize {
+    let needle = format!("__core-helper{}", '\0');
+    processes_with(&needle)
+        .into_iter()
+        .filter(|pid| {
+            let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).contains(path_arg(core))
+                && status
+                    .lines()
+                    .any(|l| l.split_whitespace().eq(["PPid:", &parent.to_string()]))
+        })
+        .count()
+}
+
+#[test]
+fn isolated_helpers_start_as_the_work_needs_them() {
+    // One block, four workers allowed: the block's call hangs, and one
+    // helper is all that ever starts.
+    let core = c_core("host_hangs", "", &[]);
+    let dir = workdir(b"x");
+    let mut child = h4_process()
+        .args([
+            "compress",
+            "-T4",
+            "--isolate",
+            "--core",
+            path_arg(&core),
+            "in.bin",
+        ])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while helpers_of(child.id(), &core) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no helper started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let started = helpers_of(child.id(), &core);
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    assert_eq!(started, 1, "helpers started for a one-block input");
+
+    // Forty blocks of 30 ms each on two workers: a second helper starts,
+    // never a third.
+    let core = c_core("slow_blocks", "", &[]);
+    let dir = workdir(&text(40 * 1024));
+    let mut child = h4_process()
+        .args([
+            "compress",
+            "-T2",
+            "-B1K",
+            "--isolate",
+            "--core",
+            path_arg(&core),
+            "in.bin",
+        ])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut most = 0;
+    while child.try_wait().unwrap().is_none() {
+        most = most.max(helpers_of(child.id(), &core));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(most, 2, "helpers alive at once for two workers");
+}

@@ -86,7 +86,7 @@ pub enum Decoded {
 pub const INTO_FAILED: usize = usize::MAX;
 
 /// The optional, versioned identity symbols of a core.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identity {
     /// `h4_core_name_v1`, when present.
     pub name: Option<Vec<u8>>,

@@ -129,10 +129,11 @@ impl Core {
         Ok(core)
     }
 
-    /// Starts `helpers` helper processes with `command`, each of which loads
-    /// the core at `path` and serves calls in a sandbox (see [`isolate`]);
-    /// this process never runs the core's code. One helper per worker
-    /// thread keeps the pipeline's parallelism.
+    /// Runs the core at `path` in helper processes started with
+    /// `command`, each of which loads it and serves calls in a sandbox (see
+    /// [`isolate`]); this process never runs the core's code. Up to
+    /// `helpers` run at once (one per worker thread keeps the pipeline's
+    /// parallelism); the first is started here.
     pub fn isolated(
         path: &Path,
         block_sizes: RangeInclusive<u32>,

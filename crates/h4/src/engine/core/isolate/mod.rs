@@ -6,8 +6,9 @@
 //! subcommand (the caller says how, with [`HelperCommand`]): it loads the
 //! core, enters a sandbox (`sandbox`), and answers one call at a time.
 //! Blocks travel through shared memory (`shm`), requests and answers
-//! through a Unix socket (`protocol`). Each worker thread of the pipeline
-//! has a helper of its own, so the parallelism stays.
+//! through a Unix socket (`protocol`). Up to one helper a worker thread of
+//! the pipeline runs at once, so the parallelism stays; the first starts
+//! with the core, the others when a call finds every helper busy.
 //!
 //! Whatever happens to a helper becomes an answer: a crash, an abort or
 //! an `exit` is seen as the socket closing, and the helper's exit status
@@ -66,51 +67,47 @@ pub(crate) struct Helpers {
     pool: Mutex<Pool>,
     returned: Condvar,
     label: OnceLock<String>,
-    sandbox: String,
-    has_decompress_into: bool,
+    /// The first helper's hello: every later one must say the same.
+    hello: Hello,
 }
 
 struct Pool {
     idle: Vec<Helper>,
-    /// Helpers alive, idle or busy.
+    /// Helpers alive, idle or busy, or being started.
     alive: usize,
+    /// The most helpers to have alive at once: one per worker thread,
+    /// fewer once starting one has failed while others were alive.
+    most: usize,
 }
 
 impl Helpers {
-    /// Starts `count` helpers (at least one) for the core at `path`; the
-    /// first one's hello gives the core's identity. `Err`: why the core
-    /// could not be loaded or a helper not started.
+    /// Starts the first helper of the core at `path`, whose hello gives
+    /// the core's identity; up to `count` run at once, each started when
+    /// a call finds every other one busy. (Starting them all here cost a
+    /// helper's start, a few milliseconds of CPU, on every input of one
+    /// block, which only ever uses one.) `Err`: why the core could not be
+    /// loaded or a helper not started.
     pub fn start(
         command: &HelperCommand,
         path: &Path,
         count: usize,
     ) -> Result<(Helpers, Identity), String> {
-        // Started together, greeted after: the helpers load their cores in
-        // parallel.
-        let started: Vec<Helper> = (0..count.max(1))
-            .map(|_| Helper::start(command, path))
-            .collect::<Result<_, _>>()?;
-        let mut idle = Vec::with_capacity(started.len());
-        let mut hello = None;
-        for mut helper in started {
-            let greeting = helper.greet()?;
-            hello.get_or_insert(greeting);
-            idle.push(helper);
-        }
-        let hello = hello.expect("at least one helper");
+        let mut first = Helper::start(command, path)?;
+        let hello = first.greet()?;
+        let identity = hello.identity.clone();
         let helpers = Helpers {
             command: command.clone(),
             path: path.to_path_buf(),
             pool: Mutex::new(Pool {
-                alive: idle.len(),
-                idle,
+                idle: vec![first],
+                alive: 1,
+                most: count.max(1),
             }),
             returned: Condvar::new(),
             label: OnceLock::new(),
-            sandbox: hello.sandbox,
-            has_decompress_into: hello.has_decompress_into,
+            hello,
         };
-        Ok((helpers, hello.identity))
+        Ok((helpers, identity))
     }
 
     /// Sets how messages name the core.
@@ -120,12 +117,12 @@ impl Helpers {
 
     /// What the helpers' sandbox enforces.
     pub fn sandbox(&self) -> &str {
-        &self.sandbox
+        &self.hello.sandbox
     }
 
     /// Whether the core exports `h4_decompress_into_v1`.
     pub fn has_decompress_into(&self) -> bool {
-        self.has_decompress_into
+        self.hello.has_decompress_into
     }
 
     /// Makes one call in a helper, lending the output to `inspect`.
@@ -159,28 +156,43 @@ impl Helpers {
         EngineError::Failed(format!("{label} {what}"))
     }
 
-    /// An idle helper, waiting for one if all are busy, starting one if
-    /// none is left.
+    /// An idle helper; if all are busy, a new one while fewer than
+    /// `most` are alive, else the next one handed back.
     fn take(&self) -> Result<Helper, String> {
         let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(helper) = pool.idle.pop() {
                 return Ok(helper);
             }
-            if pool.alive == 0 {
+            if pool.alive < pool.most {
                 pool.alive += 1;
                 drop(pool);
-                let spawned = Helper::start(&self.command, &self.path).and_then(|mut helper| {
-                    helper.greet()?;
-                    Ok(helper)
-                });
-                if spawned.is_err() {
-                    self.lost();
+                let started = self.start_another();
+                let Err(why) = started else {
+                    return started;
+                };
+                pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+                pool.alive -= 1;
+                if pool.alive == 0 {
+                    self.returned.notify_all();
+                    return Err(why);
                 }
-                return spawned;
+                // Others are alive: the work goes on with fewer.
+                pool.most = pool.alive;
+                continue;
             }
             pool = self.returned.wait(pool).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Starts one more helper, which must greet as the first one did: a
+    /// core file replaced while h4 runs must not serve half the blocks.
+    fn start_another(&self) -> Result<Helper, String> {
+        let mut helper = Helper::start(&self.command, &self.path)?;
+        if helper.greet()? != self.hello {
+            return Err("changed while h4 was running (a new helper loaded another core)".into());
+        }
+        Ok(helper)
     }
 
     fn give(&self, helper: Helper) {

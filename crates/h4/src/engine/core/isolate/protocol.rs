@@ -124,7 +124,7 @@ impl Reply {
 }
 
 /// What a helper says once it has loaded the core and entered its sandbox.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Hello {
     pub identity: Identity,
     pub has_decompress_into: bool,
