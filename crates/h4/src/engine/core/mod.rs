@@ -68,7 +68,7 @@ enum Backend {
     /// Loaded into this process.
     InProcess(CoreLibrary),
     /// In helper processes (see `isolate`).
-    Isolated(Helpers),
+    Isolated(Box<Helpers>),
 }
 
 /// A loaded core.
@@ -146,7 +146,7 @@ impl Core {
                 why,
             })?;
         let core = Core::new(
-            Backend::Isolated(helpers),
+            Backend::Isolated(Box::new(helpers)),
             identity,
             path,
             block_sizes,
