@@ -275,23 +275,26 @@ fn a_core_that_crashes_in_process_leaves_no_file() {
 
 #[test]
 fn a_core_that_calls_exit_mid_run_is_a_failure() {
-    let core = c_core("host_exit_midrun", "", &[]);
-    let mut data = text(1 << 20);
-    data.extend(vec![0u8; 1 << 20]);
-    data.extend(text(1 << 20));
-    let dir = workdir(&data);
-    let d = dir.path();
-    let out = h4_in(d)
-        .args(["compress", "--core", path_arg(&core), "in.bin"])
-        .output()
-        .unwrap();
-    assert_fails(
-        &out,
-        "libhost_exit_midrun.so called exit() in the middle of a call",
-    );
-    assert_eq!(listing(d), names(&["in.bin"]));
-    let out = run_with_stdin(d, &["compress", "--core", path_arg(&core)], &data);
-    assert_fails(&out, "called exit()");
+    for (variant, defines) in [("", &[][..]), ("_quick", &["-DQUICK"][..])] {
+        let core = c_core("host_exit_midrun", variant, defines);
+        let mut data = text(1 << 20);
+        data.extend(vec![0u8; 1 << 20]);
+        data.extend(text(1 << 20));
+        let dir = workdir(&data);
+        let d = dir.path();
+        let out = h4_in(d)
+            .args(["compress", "--core", path_arg(&core), "in.bin"])
+            .output()
+            .unwrap();
+        let name = format!("libhost_exit_midrun{variant}.so");
+        assert_fails(
+            &out,
+            &format!("{name} called exit() in the middle of a call"),
+        );
+        assert_eq!(listing(d), names(&["in.bin"]), "{name}");
+        let out = run_with_stdin(d, &["compress", "--core", path_arg(&core)], &data);
+        assert_fails(&out, "called exit()");
+    }
 }
 
 #[test]

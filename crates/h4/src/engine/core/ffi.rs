@@ -305,7 +305,7 @@ static EXIT_REPORT: OnceLock<(i32, String)> = OnceLock::new();
 /// Makes a core's `exit()` in the middle of a call end h4 with status 1
 /// and `message` written to descriptor `fd` instead of the status the
 /// core chose (for a core in h4's own process; a helper reports the
-/// core's status as it is): `exit` runs the `atexit` handlers on the
+/// core's status as it is): `exit` (and `quick_exit`) runs the handlers on the
 /// thread that called it, and that thread is inside a core call only when
 /// the core called it. The first call sets the message; later calls keep
 /// it.
@@ -315,9 +315,18 @@ pub fn guard_exit(fd: i32, message: impl FnOnce() -> String) {
     REGISTERED.call_once(|| {
         // SAFETY: registers a plain function with no captured state,
         // which only reads a thread-local and a static, writes to a
-        // descriptor and ends the process.
-        unsafe { nix::libc::atexit(exit_during_call) };
+        // descriptor and ends the process; `quick_exit` (C11) runs its own
+        // list of handlers instead of `atexit`'s.
+        unsafe {
+            nix::libc::atexit(exit_during_call);
+            at_quick_exit(exit_during_call);
+        }
     });
+}
+
+unsafe extern "C" {
+    /// C11's `at_quick_exit`, which the libc crate does not declare.
+    fn at_quick_exit(handler: extern "C" fn()) -> nix::libc::c_int;
 }
 
 extern "C" fn exit_during_call() {
