@@ -9,7 +9,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -174,7 +174,7 @@ impl Transform for Compression {
     }
 
     fn refuse_terminals(&self, input: &Input, target: &Target, force: bool) -> Result<(), Refusal> {
-        if !force && matches!(input.origin, Origin::Stdin) && io::stdin().is_terminal() {
+        if !force && matches!(input.origin, Origin::Stdin) && shield::data_stdin_is_terminal() {
             return Err(Refusal::Input(anyhow!(
                 "is a terminal, aborting: name a file or pipe data in (-f reads the terminal)"
             )));

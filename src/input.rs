@@ -3,7 +3,6 @@
 //! path can hand the bytes to the pipeline and still know what it read.
 
 use std::fs::{File, Metadata};
-use std::io::{self, IsTerminal};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
@@ -42,10 +41,7 @@ impl Input {
     /// Opens `path` ("-" is standard input), refusing directories.
     pub fn open(path: &Path) -> Result<Self> {
         if path == Path::new("-") {
-            let fd = io::stdin()
-                .as_fd()
-                .try_clone_to_owned()
-                .context("cannot use standard input")?;
+            let fd = crate::shield::data_stdin().context("cannot use standard input")?;
             widen_pipe(&fd);
             return Ok(Input {
                 name: "stdin".to_string(),
@@ -53,7 +49,14 @@ impl Input {
                 file: File::from(fd),
             });
         }
-        let file = File::open(path)?;
+        // Standard input by another name is read where h4 keeps it once a
+        // core is loaded: fd 0 is /dev/null then (see `shield`).
+        let file = if crate::shield::stdin_moved() && crate::shield::names_standard_stream(path, 0)
+        {
+            File::from(crate::shield::data_stdin()?)
+        } else {
+            File::open(path)?
+        };
         let meta = file.metadata()?;
         if meta.is_dir() {
             bail!("is a directory -- ignored");
@@ -70,7 +73,8 @@ impl Input {
 
     /// Refuses to read compressed data typed at a terminal.
     pub fn refuse_terminal(&self, force: bool) -> Result<()> {
-        if matches!(self.origin, Origin::Stdin) && !force && io::stdin().is_terminal() {
+        if matches!(self.origin, Origin::Stdin) && !force && crate::shield::data_stdin_is_terminal()
+        {
             bail!("refusing to read compressed data from a terminal; use -f to force");
         }
         Ok(())

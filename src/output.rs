@@ -120,7 +120,7 @@ impl Output {
     /// [`Output::finish`]).
     pub fn create(target: &Target, force: bool, private: bool) -> Result<Self> {
         let dest = match target {
-            Target::Path(p) if !names_stdout(p) => p,
+            Target::Path(p) if !shield::names_standard_stream(p, 1) => p,
             _ => {
                 let file = shield::data_stdout().context("cannot use standard output")?;
                 crate::input::widen_pipe(&file);
@@ -253,36 +253,6 @@ impl Drop for Output {
             signals::unregister(path);
         }
     }
-}
-
-/// Whether `path` is, or links through symbolic links to, standard output
-/// (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`): h4's data stream,
-/// which is not fd 1 once a core is loaded (see `shield`).
-fn names_stdout(path: &Path) -> bool {
-    let own = PathBuf::from(format!("/proc/{}/fd/1", std::process::id()));
-    let mut path = path.to_path_buf();
-    for _ in 0..8 {
-        let stdout = [
-            "/dev/stdout",
-            "/dev/fd/1",
-            "/proc/self/fd/1",
-            "/proc/thread-self/fd/1",
-        ]
-        .iter()
-        .any(|s| path == Path::new(s))
-            || path == own;
-        if stdout {
-            return true;
-        }
-        match fs::read_link(&path) {
-            Ok(target) if target.is_absolute() => path = target,
-            Ok(target) => {
-                path = path.parent().unwrap_or(Path::new("/")).join(target);
-            }
-            Err(_) => return false,
-        }
-    }
-    false
 }
 
 /// An unnamed file in `dir` (Linux `O_TMPFILE`).

@@ -5,15 +5,18 @@
 //! Outputs are written as unnamed files and linked into place (see
 //! `output.rs`), so an interrupted run never leaves a partial FILE.h4;
 //! where the file system needs a named temporary file instead, this
-//! module makes sure it is not left behind either. The
-//! signal is received on a thread of its own (signal-hook's self-pipe), so
-//! the clean-up runs as ordinary code, not inside a signal handler.
+//! module makes sure it is not left behind either. The four signals are
+//! blocked in every thread and taken by one thread with `sigwait`, so
+//! the clean-up runs as ordinary code, not inside a signal handler, and
+//! nothing depends on a descriptor: a core that closes every descriptor
+//! it did not open (h4 stops then, see `shield.rs`) cannot take the
+//! watcher down with them. Child processes start with no signal blocked
+//! (the standard library clears the mask before `exec`).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-use signal_hook::iterator::Signals;
+use nix::sys::signal::{SigSet, Signal};
 
 /// Temporary files that exist right now.
 static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -25,21 +28,39 @@ fn temporaries() -> MutexGuard<'static, Vec<PathBuf>> {
 }
 
 /// Starts watching for SIGINT, SIGTERM, SIGHUP and SIGQUIT. Call once,
-/// early.
+/// early: before any other thread starts, so that every thread inherits
+/// the blocked set.
 pub fn install() {
-    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT]) else {
+    let mut watched = SigSet::empty();
+    for signal in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGQUIT,
+    ] {
+        watched.add(signal);
+    }
+    if watched.thread_block().is_err() {
         return; // without the watcher, the default actions still apply
-    };
-    std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            // Held until exit, so nothing registers a temporary meanwhile.
-            let temporaries = temporaries();
-            for path in temporaries.iter() {
-                let _ = std::fs::remove_file(path);
+    }
+    let started = std::thread::Builder::new()
+        .name("h4-signals".into())
+        .spawn(move || {
+            loop {
+                let Ok(signal) = watched.wait() else { continue };
+                // Held until exit, so nothing registers a temporary
+                // meanwhile.
+                let temporaries = temporaries();
+                for path in temporaries.iter() {
+                    let _ = std::fs::remove_file(path);
+                }
+                std::process::exit(128 + signal as i32);
             }
-            std::process::exit(128 + signal);
-        }
-    });
+        });
+    if started.is_err() {
+        // No watcher: the signals must keep their default actions.
+        let _ = watched.thread_unblock();
+    }
 }
 
 /// Records a temporary file to remove if the process is interrupted.

@@ -123,6 +123,53 @@ fn nothing_a_core_prints_reaches_the_data() {
 }
 
 #[test]
+fn nothing_a_core_reads_from_standard_input_is_taken_from_the_data() {
+    let core = c_core("host_reads_stdin", "", &[]);
+    let data = text(300_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    for input in [&[][..], &["-"][..], &["-f", "/dev/stdin"][..]] {
+        let args = [&["compress", "-B", "64K", "--core", lib, "-c"][..], input].concat();
+        let piped = run_with_stdin(d, &args, &data);
+        assert!(
+            piped.status.success(),
+            "{input:?}: {}",
+            util::stderr_of(&piped)
+        );
+        let back = run_with_stdin(d, &["decompress", "--core", lib, "-c"], &piped.stdout);
+        assert!(
+            back.status.success(),
+            "{input:?}: {}",
+            util::stderr_of(&back)
+        );
+        assert_bytes_eq!(back.stdout, data, "{input:?}: piped round trip");
+    }
+}
+
+#[test]
+fn a_core_that_closes_h4s_descriptors_stops_h4_before_it_writes() {
+    let core = c_core("host_closes_descriptors", "", &[]);
+    let data = text(300_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    for args in [
+        &["compress", "--core", lib, "-c", "in.bin"][..],
+        &["compress", "--core", lib, "in.bin", "-o", "out.h4"][..],
+        &["compress", "--core", lib, "in.bin"][..],
+    ] {
+        let out = h4_in(d).args(args).output().unwrap();
+        assert_fails(&out, "libhost_closes_descriptors.so closed or replaced fd");
+        assert!(out.stdout.is_empty(), "{args:?}: wrote data");
+        assert_eq!(listing(d), names(&["in.bin"]), "{args:?}");
+    }
+    let piped = run_with_stdin(d, &["compress", "--core", lib], &data);
+    assert_fails(&piped, "h4's input stream");
+    assert!(piped.stdout.is_empty());
+}
+
+#[test]
 fn a_core_that_changes_directory_at_load_does_not_move_the_output() {
     let core = c_core("host_chdir_at_load", "", &[]);
     let data = text(50_000);

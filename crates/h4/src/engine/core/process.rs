@@ -1,5 +1,6 @@
 //! The process-wide settings a core can change behind h4's back: the
-//! working directory, the file-creation mask and the signal handlers.
+//! working directory, the file-creation mask, the signal handlers and
+//! which signals the loading thread blocks.
 //!
 //! A core runs inside h4's process, so a `chdir` in its initialiser moves
 //! where relative outputs land, a `umask(0)` makes them world-writable, and
@@ -17,7 +18,7 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 
 use nix::libc;
-use nix::sys::signal::Signal;
+use nix::sys::signal::{SigSet, Signal};
 use nix::sys::stat::Mode;
 
 /// The signals whose handling h4 relies on: interrupts that must clean up
@@ -40,6 +41,10 @@ pub enum Change {
     Umask,
     /// The handling of this signal.
     SignalHandler(Signal),
+    /// Which of the watched signals the thread blocks (h4's command line
+    /// blocks its interrupts and takes them with `sigwait`; unblocked,
+    /// one would end the process without its clean-up).
+    BlockedSignals,
 }
 
 impl fmt::Display for Change {
@@ -48,6 +53,7 @@ impl fmt::Display for Change {
             Change::WorkingDirectory => f.write_str("the working directory"),
             Change::Umask => f.write_str("the file-creation mask (umask)"),
             Change::SignalHandler(signal) => write!(f, "the handling of {}", signal.as_str()),
+            Change::BlockedSignals => f.write_str("the blocked signals"),
         }
     }
 }
@@ -59,6 +65,9 @@ pub struct ProcessState {
     cwd: Option<File>,
     umask: Mode,
     signals: Vec<(Signal, libc::sigaction)>,
+    /// The calling thread's signal mask (per thread: this is the mask of
+    /// the thread that takes and restores the snapshot).
+    mask: Option<SigSet>,
 }
 
 impl fmt::Debug for ProcessState {
@@ -79,6 +88,7 @@ impl ProcessState {
                 .iter()
                 .filter_map(|&s| action(s).map(|a| (s, a)))
                 .collect(),
+            mask: SigSet::thread_get_mask().ok(),
         }
     }
 
@@ -109,6 +119,14 @@ impl ProcessState {
                 unsafe { libc::sigaction(*signal as libc::c_int, saved, std::ptr::null_mut()) };
                 changes.push(Change::SignalHandler(*signal));
             }
+        }
+        if let (Some(saved), Ok(now)) = (self.mask, SigSet::thread_get_mask())
+            && WATCHED
+                .iter()
+                .any(|&s| saved.contains(s) != now.contains(s))
+        {
+            let _ = saved.thread_set_mask();
+            changes.push(Change::BlockedSignals);
         }
         changes
     }
@@ -198,6 +216,20 @@ mod tests {
         assert_eq!(signal_name(11), "SIGSEGV");
         assert_eq!(signal_name(24), "SIGXCPU");
         assert_eq!(signal_name(1000), "signal 1000");
+    }
+
+    #[test]
+    fn an_unblocked_interrupt_is_blocked_again() {
+        // Per thread: this test's thread only.
+        let mut int = SigSet::empty();
+        int.add(Signal::SIGINT);
+        int.thread_block().unwrap();
+        let state = ProcessState::capture();
+        int.thread_unblock().unwrap();
+        assert_eq!(state.restore(), vec![Change::BlockedSignals]);
+        assert!(SigSet::thread_get_mask().unwrap().contains(Signal::SIGINT));
+        assert!(state.restore().is_empty());
+        int.thread_unblock().unwrap();
     }
 
     #[test]

@@ -252,7 +252,7 @@ impl Helper {
             )),
             Err(Err(_)) => Err(format!(
                 "the core helper {} while loading the core",
-                self.death()
+                self.death_at_load()
             )),
         }
     }
@@ -315,6 +315,19 @@ impl Helper {
     /// How the helper ended, once its socket closed: it is given a moment
     /// to finish dying, then killed.
     fn death(&mut self) -> String {
+        self.death_with(describe)
+    }
+
+    /// [`death`](Self::death) before the helper said hello: an exit then
+    /// is the helper giving up (its own status), not a call's `exit`.
+    fn death_at_load(&mut self) -> String {
+        self.death_with(|status| match status.code() {
+            Some(code) => format!("ended with status {code}"),
+            None => describe(status),
+        })
+    }
+
+    fn death_with(&mut self, describe: impl Fn(ExitStatus) -> String) -> String {
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
             match self.child.try_wait() {
