@@ -1,15 +1,15 @@
 //! `h4 bench`: measure engines on files or on the built-in corpus and
 //! print a table (or JSON) of ratio and speed.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use h4::bench::{self, Measurement, Rate, Settings};
-use h4::container::BLOCK_SIZES;
+
 use h4::corpus::{self, Input};
 use h4::engine::Engine;
-use h4::engine::core::Core;
 
 use crate::args::{BenchArgs, EngineArgs, resolve_threads};
 use crate::engine::{block_size_for, decoders_for};
@@ -28,7 +28,7 @@ pub fn run(args: &BenchArgs) -> Status {
 fn engines(args: &BenchArgs) -> Result<Vec<Arc<dyn Engine>>> {
     let mut list: Vec<Arc<dyn Engine>> = args.engine.iter().map(|b| b.engine()).collect();
     for path in &args.core {
-        list.push(Arc::new(Core::load(path, BLOCK_SIZES)?));
+        list.push(Arc::new(crate::shield::load_core(path, args.quiet)?));
     }
     if list.is_empty() {
         list.push(EngineArgs::default().select(args.quiet)?);
@@ -84,14 +84,20 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     bar.finish_and_clear();
 
+    // Through h4's data stream: with a core loaded, fd 1 is stderr.
+    let mut out = std::io::BufWriter::new(
+        crate::shield::data_stdout().context("cannot use standard output")?,
+    );
     if args.json {
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string(&results).expect("plain data serializes")
-        );
+        )?;
     } else {
-        print_table(&results, threads, args.iterations);
+        print_table(&mut out, &results, threads, args.iterations)?;
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -99,9 +105,15 @@ fn cell(rate: &Rate) -> String {
     format!("{:.0} ±{:.0}%", rate.median, rate.spread_percent())
 }
 
-fn print_table(results: &[Measurement], threads: usize, iterations: usize) {
+fn print_table(
+    out: &mut impl Write,
+    results: &[Measurement],
+    threads: usize,
+    iterations: usize,
+) -> std::io::Result<()> {
     let pipeline = format!("h4 -T{threads}");
-    println!(
+    writeln!(
+        out,
         "{:<20} {:<14} {:>10} {:>7}  {:>12} {:>12}  {:>12} {:>12}",
         "engine",
         "input",
@@ -111,9 +123,10 @@ fn print_table(results: &[Measurement], threads: usize, iterations: usize) {
         "engine d",
         format!("{pipeline} c"),
         format!("{pipeline} d"),
-    );
+    )?;
     for m in results {
-        println!(
+        writeln!(
+            out,
             "{:<20} {:<14} {:>10} {:>7.3}  {:>12} {:>12}  {:>12} {:>12}",
             m.engine,
             m.input,
@@ -123,10 +136,11 @@ fn print_table(results: &[Measurement], threads: usize, iterations: usize) {
             cell(&m.engine_decompress),
             cell(&m.pipeline_compress),
             cell(&m.pipeline_decompress),
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "\nMB/s of uncompressed data, median ±half-range of {iterations} runs; \"engine\": one thread, \
          engine calls only; \"{pipeline}\": the whole pipeline, memory to memory."
-    );
+    )
 }

@@ -122,7 +122,7 @@ fn core_at(core: &mut Core, level: Option<i32>) -> Leveled {
 impl EngineArgs {
     /// The engine these arguments and the environment select.
     pub fn select(&self, quiet: bool) -> Result<Arc<dyn Engine>> {
-        self.select_with(quiet, None, |path| Ok(Core::load(path, BLOCK_SIZES)?))
+        self.select_with(quiet, None, |path| Ok(shield::load_core(path, quiet)?))
             .map(|(engine, _)| engine)
     }
 
@@ -156,12 +156,7 @@ impl EngineArgs {
                 Ok(Core::isolated(path, BLOCK_SIZES, &command, helpers)?)
             });
         }
-        self.select_with(quiet, level, |path| {
-            shield::before_loading_a_core();
-            let core = Core::load(path, BLOCK_SIZES)?;
-            shield::report_load_changes(&core, quiet);
-            Ok(core)
-        })
+        self.select_with(quiet, level, |path| Ok(shield::load_core(path, quiet)?))
     }
 
     /// Whether a core that does not load must be an error:

@@ -24,7 +24,8 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use h4::engine::core::{Change, Core, ProcessState};
+use h4::container::BLOCK_SIZES;
+use h4::engine::core::{Change, Core, CoreLoadError, ProcessState};
 
 use crate::report;
 
@@ -107,6 +108,31 @@ fn file_of(fd: RawFd) -> Option<(u64, u64)> {
         .map(|m| (m.dev(), m.ino()))
 }
 
+/// Points fds 0 to 2 at /dev/null where a core closed them (to silence
+/// itself): left closed, the next file h4 opens would take the number,
+/// and a later print of the core's would land in it.
+fn reopen_closed_standard_descriptors() {
+    type Dup2 = fn(&File) -> nix::Result<()>;
+    let standard: [(RawFd, Dup2); 3] = [
+        (0, |f| nix::unistd::dup2_stdin(f)),
+        (1, |f| nix::unistd::dup2_stdout(f)),
+        (2, |f| nix::unistd::dup2_stderr(f)),
+    ];
+    for (fd, dup2) in standard {
+        if file_of(fd).is_none()
+            && std::fs::metadata("/proc/self/fd").is_ok()
+            && let Ok(null) = File::options().read(true).write(true).open("/dev/null")
+        {
+            if null.as_raw_fd() == fd {
+                // It took the free number itself: keep it open there.
+                let _ = std::os::fd::IntoRawFd::into_raw_fd(null);
+            } else {
+                let _ = dup2(&null);
+            }
+        }
+    }
+}
+
 /// Stops h4 if a core closed or replaced a descriptor h4 relies on
 /// (`when`: "when loaded", "in a call"): one line naming the core and the
 /// descriptor, status 1. Nothing is written after such a change: the
@@ -115,6 +141,7 @@ pub fn check_descriptors(core: &Path, when: &str) {
     let Some(guarded) = GUARDED.get() else {
         return;
     };
+    reopen_closed_standard_descriptors();
     let lost: Vec<String> = guarded
         .iter()
         .filter(|g| g.file.is_some() && file_of(g.fd) != g.file)
@@ -128,6 +155,16 @@ pub fn check_descriptors(core: &Path, when: &str) {
         );
         std::process::exit(1);
     }
+}
+
+/// Loads the core at `path` into this process, shielded: the data
+/// streams moved off fds 0 and 1 first, the descriptors checked and the
+/// settings the load changed reported after (see the module's text).
+pub fn load_core(path: &Path, quiet: bool) -> Result<Core, CoreLoadError> {
+    before_loading_a_core();
+    let core = Core::load(path, BLOCK_SIZES)?;
+    report_load_changes(&core, quiet);
+    Ok(core)
 }
 
 /// A handle on h4's standard output for data, wherever fd 1 points now.

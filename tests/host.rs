@@ -148,6 +148,39 @@ fn nothing_a_core_reads_from_standard_input_is_taken_from_the_data() {
 }
 
 #[test]
+fn a_core_that_closes_standard_output_takes_neither_h4s_report_nor_its_files() {
+    let core = c_core("host_closes_stdout", "", &[]);
+    let data = text(100_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    let bench = h4_in(d)
+        .args([
+            "bench", "--json", "-i", "1", "-T", "1", "--core", lib, "in.bin",
+        ])
+        .output()
+        .unwrap();
+    assert!(bench.status.success(), "{}", util::stderr_of(&bench));
+    let records: serde_json::Value = serde_json::from_slice(&bench.stdout).unwrap_or_else(|e| {
+        panic!(
+            "bench's JSON: {e}: {:?}",
+            String::from_utf8_lossy(&bench.stdout)
+        )
+    });
+    assert_eq!(records.as_array().map(Vec::len), Some(1));
+    let out = h4_in(d)
+        .args(["compress", "--core", lib, "in.bin", "-o", "out.h4"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    let written = fs::read(d.join("out.h4")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&written).contains("h4core"),
+        "the core's lines reached the output"
+    );
+}
+
+#[test]
 fn a_core_that_closes_h4s_descriptors_stops_h4_before_it_writes() {
     let core = c_core("host_closes_descriptors", "", &[]);
     let data = text(300_000);
