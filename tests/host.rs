@@ -798,42 +798,9 @@ fn processes_with(needle: &str) -> Vec<u32> {
         .collect()
 }
 
-#[test]
-fn no_helper_outlives_a_killed_h4() {
-    let core = c_core("host_hangs", "", &[]);
-    let dir = workdir(b"x");
-    let mut child = h4_process()
-        .args(["compress", "--isolate", "--core", path_arg(&core), "in.bin"])
-        .current_dir(dir.path())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let needle = format!("__core-helper{}", '\0');
-    let mine = |pids: Vec<u32>| -> Vec<u32> {
-        pids.into_iter()
-            .filter(|pid| {
-                fs::read(format!("/proc/{pid}/cmdline"))
-                    .is_ok_and(|c| String::from_utf8_lossy(&c).contains(path_arg(&core)))
-            })
-            .collect()
-    };
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while mine(processes_with(&needle)).is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no helper started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    signal(&child, "-KILL");
-    child.wait().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !mine(processes_with(&needle)).is_empty() {
-        assert!(std::time::Instant::now() < deadline, "a helper outlived h4");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(listing(dir.path()), names(&["in.bin"]));
-}
-
-/// The helpers `parent` has started for the core at `core`.
-fn helpers_of(parent: u32, core: &Path) -> usize {
+/// The helper processes running the core at `core`: all of them, or
+/// those `parent` started.
+fn helpers_of(core: &Path, parent: Option<u32>) -> Vec<u32> {
     let needle = format!("__core-helper{}", '\0');
     processes_with(&needle)
         .into_iter()
@@ -841,11 +808,52 @@ fn helpers_of(parent: u32, core: &Path) -> usize {
             let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
             String::from_utf8_lossy(&cmdline).contains(path_arg(core))
-                && status
-                    .lines()
-                    .any(|l| l.split_whitespace().eq(["PPid:", &parent.to_string()]))
+                && parent.is_none_or(|parent| {
+                    status
+                        .lines()
+                        .any(|l| l.split_whitespace().eq(["PPid:", &parent.to_string()]))
+                })
         })
-        .count()
+        .collect()
+}
+
+/// Starts h4 in `dir` with `args`, its output thrown away.
+fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    h4_process()
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (up to 20 s) until the core at `core` has a helper.
+fn await_a_helper(core: &Path, parent: Option<u32>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while helpers_of(core, parent).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no helper started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn no_helper_outlives_a_killed_h4() {
+    let core = c_core("host_hangs", "", &[]);
+    let dir = workdir(b"x");
+    let mut child = spawn_in(
+        dir.path(),
+        &["compress", "--isolate", "--core", path_arg(&core), "in.bin"],
+    );
+    await_a_helper(&core, None);
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !helpers_of(&core, None).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "a helper outlived h4");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(listing(dir.path()), names(&["in.bin"]));
 }
 
 #[test]
@@ -854,26 +862,14 @@ fn isolated_helpers_start_as_the_work_needs_them() {
     // helper is all that ever starts.
     let core = c_core("host_hangs", "", &[]);
     let dir = workdir(b"x");
-    let mut child = h4_process()
-        .args([
-            "compress",
-            "-T4",
-            "--isolate",
-            "--core",
-            path_arg(&core),
-            "in.bin",
-        ])
-        .current_dir(dir.path())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while helpers_of(child.id(), &core) == 0 {
-        assert!(std::time::Instant::now() < deadline, "no helper started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let lib = path_arg(&core);
+    let mut child = spawn_in(
+        dir.path(),
+        &["compress", "-T4", "--isolate", "--core", lib, "in.bin"],
+    );
+    await_a_helper(&core, Some(child.id()));
     std::thread::sleep(Duration::from_millis(500));
-    let started = helpers_of(child.id(), &core);
+    let started = helpers_of(&core, Some(child.id())).len();
     signal(&child, "-KILL");
     child.wait().unwrap();
     assert_eq!(started, 1, "helpers started for a one-block input");
@@ -882,23 +878,22 @@ fn isolated_helpers_start_as_the_work_needs_them() {
     // never a third.
     let core = c_core("slow_blocks", "", &[]);
     let dir = workdir(&text(40 * 1024));
-    let mut child = h4_process()
-        .args([
+    let lib = path_arg(&core);
+    let mut child = spawn_in(
+        dir.path(),
+        &[
             "compress",
             "-T2",
             "-B1K",
             "--isolate",
             "--core",
-            path_arg(&core),
+            lib,
             "in.bin",
-        ])
-        .current_dir(dir.path())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        ],
+    );
     let mut most = 0;
     while child.try_wait().unwrap().is_none() {
-        most = most.max(helpers_of(child.id(), &core));
+        most = most.max(helpers_of(&core, Some(child.id())).len());
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(child.wait().unwrap().success());
