@@ -84,6 +84,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     bar.finish_and_clear();
 
+    for core in &args.core {
+        crate::shield::restore_after_calls(core, args.quiet);
+    }
     // Through h4's data stream: with a core loaded, fd 1 is stderr.
     let mut out = std::io::BufWriter::new(
         crate::shield::data_stdout().context("cannot use standard output")?,

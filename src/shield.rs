@@ -124,7 +124,12 @@ fn reopen_closed_standard_descriptors() {
             && let Ok(null) = File::options().read(true).write(true).open("/dev/null")
         {
             if null.as_raw_fd() == fd {
-                // It took the free number itself: keep it open there.
+                // It took the free number itself: keep it open there, and
+                // inheritable, as a dup2'd one would be.
+                let _ = nix::fcntl::fcntl(
+                    &null,
+                    nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+                );
                 let _ = std::os::fd::IntoRawFd::into_raw_fd(null);
             } else {
                 let _ = dup2(&null);

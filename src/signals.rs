@@ -10,12 +10,15 @@
 //! the clean-up runs as ordinary code, not inside a signal handler, and
 //! nothing depends on a descriptor: a core that closes every descriptor
 //! it did not open (h4 stops then, see `shield.rs`) cannot take the
-//! watcher down with them. Child processes start with no signal blocked
-//! (the standard library clears the mask before `exec`).
+//! watcher down with them. A signal mask crosses `exec`: h4's children
+//! (core helpers, verify checks) clear it when they start. A signal that
+//! is ignored when h4 starts (`nohup`, a shell's background job) is left
+//! ignored, not watched.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use h4::engine::core::signal_disposition;
 use nix::sys::signal::{SigSet, Signal};
 
 /// Temporary files that exist right now.
@@ -38,7 +41,13 @@ pub fn install() {
         Signal::SIGHUP,
         Signal::SIGQUIT,
     ] {
-        watched.add(signal);
+        // A blocked signal is queued for `sigwait` even if its action is
+        // to ignore it; an ignored one stays out of the set.
+        let ignored = signal_disposition(signal as i32)
+            .is_some_and(|(handler, _)| handler == nix::libc::SIG_IGN);
+        if !ignored {
+            watched.add(signal);
+        }
     }
     if watched.thread_block().is_err() {
         return; // without the watcher, the default actions still apply

@@ -321,6 +321,95 @@ fn no_temporary_file_survives_sigkill_sighup_or_sigquit() {
 }
 
 #[test]
+fn a_signal_ignored_when_h4_starts_stays_ignored() {
+    // As under nohup: SIGHUP ignored by the parent (sh's `trap ''`) is
+    // inherited across exec and must not end the run.
+    let dir = util::tempdir();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" compress -B 4K -o out.h4")
+        .arg(util::H4)
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&text(1 << 20)).unwrap();
+    stdin.flush().unwrap();
+    util::wait_for_output(child.id(), dir.path());
+    signal(&child, "-HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP ended h4");
+    stdin.write_all(&text(1 << 20)).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    assert_eq!(listing(dir.path()), names(&["out.h4"]));
+}
+
+/// The signals process `pid` blocks, from /proc (`SigBlk`).
+fn blocked_signals(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigBlk:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .expect("SigBlk in /proc/PID/status")
+}
+
+#[test]
+fn children_of_h4_start_with_no_signal_blocked() {
+    // h4 blocks its interrupts and takes them on a thread; a mask crosses
+    // exec, and a helper or a verify check that kept it would run its core
+    // deaf to Ctrl-C. Both children hang on this core's one-byte input.
+    let core = c_core("host_hangs", "", &[]);
+    let dir = workdir(b"x");
+    let lib = path_arg(&core);
+    let mut h4 = spawn_in(
+        dir.path(),
+        &["compress", "--isolate", "--core", lib, "in.bin"],
+    );
+    await_a_helper(&core, Some(h4.id()));
+    let helper = helpers_of(&core, Some(h4.id()))[0];
+    let (helper_mask, h4_mask) = (blocked_signals(helper), blocked_signals(h4.id()));
+    signal(&h4, "-KILL");
+    h4.wait().unwrap();
+    assert_eq!(helper_mask, 0, "the helper's blocked signals");
+    assert_ne!(h4_mask, 0, "h4 itself blocks its interrupts");
+
+    let mut h4 = spawn_in(dir.path(), &["verify", "--core", lib]);
+    let needle = format!("__verify-check{}", '\0');
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let check = loop {
+        let children: Vec<u32> = processes_with(&needle)
+            .into_iter()
+            .filter(|pid| {
+                fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| {
+                    s.lines()
+                        .any(|l| l.split_whitespace().eq(["PPid:", &h4.id().to_string()]))
+                })
+            })
+            .collect();
+        if let Some(&pid) = children.first() {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no verify check started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let check_mask = blocked_signals(check);
+    signal(&h4, "-KILL");
+    h4.wait().unwrap();
+    let _ = Command::new("kill")
+        .args(["-KILL", &check.to_string()])
+        .status();
+    assert_eq!(check_mask, 0, "the verify check's blocked signals");
+}
+
+#[test]
 fn a_core_that_crashes_in_process_leaves_no_file() {
     // 1 MiB of zeros: a run of 64 KiB or more, where this core writes
     // through NULL; and a 2 MiB block, past this core's assert.

@@ -29,12 +29,23 @@ pub fn attach(command: &mut Command) -> io::Result<(File, OwnedFd)> {
     let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     let raw = write.as_raw_fd();
     // SAFETY: the closure runs in the forked child before exec and calls
-    // only dup2, which is async-signal-safe and allocates nothing. dup2
+    // only dup2, sigemptyset and sigprocmask, which are async-signal-safe
+    // and allocate nothing (the set lives on the child's stack). dup2
     // clears close-on-exec on the new descriptor, so exactly this one
-    // descriptor crosses the exec.
+    // descriptor crosses the exec. The signal mask does cross an exec: the
+    // command line blocks its interrupts in every thread (its `signals`
+    // module), and a check, or valgrind running one, must start with none
+    // blocked, or Ctrl-C would leave it running.
     unsafe {
         command.pre_exec(move || {
             if nix::libc::dup2(raw, CHILD_FD) < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let mut none = std::mem::MaybeUninit::<nix::libc::sigset_t>::uninit();
+            nix::libc::sigemptyset(none.as_mut_ptr());
+            if nix::libc::sigprocmask(nix::libc::SIG_SETMASK, none.as_ptr(), std::ptr::null_mut())
+                < 0
+            {
                 return Err(io::Error::last_os_error());
             }
             Ok(())

@@ -24,6 +24,9 @@ pub fn serve(path: &Path, parent: u32) -> i32 {
     // Die with h4, even if h4 is killed; and do not outlive it if it
     // died before this line.
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    // A signal mask crosses exec, and h4's command line blocks its
+    // interrupts: the core runs with none blocked, as in any process.
+    let _ = nix::sys::signal::SigSet::empty().thread_set_mask();
     if std::os::unix::process::parent_id() != parent {
         return 1;
     }
