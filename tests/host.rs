@@ -467,6 +467,32 @@ fn a_core_that_calls_exit_mid_run_is_a_failure() {
 }
 
 #[test]
+fn a_core_that_calls_exit_while_loaded_is_a_failure() {
+    let core = c_core("host_exit_at_load", "", &[]);
+    let dir = workdir(&text(100_000));
+    let d = dir.path();
+    let lib = path_arg(&core);
+    let out = h4_in(d)
+        .args(["compress", "--core", lib, "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(
+        &out,
+        "libhost_exit_at_load.so called exit() while being loaded",
+    );
+    assert_eq!(listing(d), names(&["in.bin"]));
+    let out = isolated(d, &["compress", "--core", lib, "in.bin"]);
+    assert_fails(&out, "ended with status 0 while loading the core");
+    assert_eq!(listing(d), names(&["in.bin"]));
+    let out = h4_in(d)
+        .env("H4CORE_LICENCE", "1")
+        .args(["compress", "--core", lib, "in.bin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+}
+
+#[test]
 fn raw_decompress_of_a_truncated_payload_is_an_error() {
     let core = c_core("host_raw_truncated_zero", "", &[]);
     let data = text(100_000);

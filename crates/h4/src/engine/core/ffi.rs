@@ -296,6 +296,25 @@ impl CoreLibrary {
 thread_local! {
     /// Whether this thread is inside a call into a core.
     static IN_CALL: Cell<bool> = const { Cell::new(false) };
+    /// While this thread loads a core under [`while_loading`]: what to say
+    /// (on stderr) if the core's initialisers call `exit`. A type without
+    /// a destructor: `exit` runs the thread-local destructors before the
+    /// `atexit` handlers, and this must still be readable then.
+    static LOADING: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Runs `load`, in which a core's initialisers run, so that an `exit` they
+/// call ends h4 with status 1 and `message` on stderr instead of the
+/// status the core chose (a "no licence: exit(0)" would otherwise end h4
+/// successfully with nothing done). Takes effect once [`guard_exit`] has
+/// registered the handler.
+pub fn while_loading<T>(message: String, load: impl FnOnce() -> T) -> T {
+    // Leaked: a few dozen bytes a load, for a `&'static` the exit handler
+    // can read.
+    LOADING.set(Some(Box::leak(message.into_boxed_str())));
+    let result = load();
+    LOADING.set(None);
+    result
 }
 
 /// What is written, and where, when a core calls `exit` during a call:
@@ -330,6 +349,13 @@ unsafe extern "C" {
 }
 
 extern "C" fn exit_during_call() {
+    if let Ok(Some(message)) = LOADING.try_with(Cell::get) {
+        // SAFETY: as below.
+        unsafe {
+            nix::libc::write(2, message.as_ptr().cast(), message.len());
+            nix::libc::_exit(1);
+        }
+    }
     if IN_CALL.try_with(Cell::get).unwrap_or(false) {
         let (fd, message) = EXIT_REPORT
             .get()

@@ -112,7 +112,13 @@ impl Core {
                 path.display()
             )
         });
-        let opened = CoreLibrary::open(path);
+        let opened = ffi::while_loading(
+            format!(
+                "h4: core {} called exit() while being loaded; stopping (status 1), nothing was written\n",
+                path.display()
+            ),
+            || CoreLibrary::open(path),
+        );
         let load_changes = before.restore();
         let (library, identity) = opened.map_err(|e| CoreLoadError {
             path: path.to_path_buf(),
