@@ -56,7 +56,11 @@ fn main() -> ExitCode {
     }
     let matches = command.get_matches_from(argv);
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => run(cli, personality),
+        Ok(cli) => {
+            let status = run(cli, personality);
+            h4::engine::core::exit_expected();
+            status
+        }
         Err(e) => e.exit(),
     }
 }
@@ -78,6 +82,15 @@ fn run(cli: Cli, personality: Personality) -> ExitCode {
         return ExitCode::from(verify::run_child(a) as u8);
     }
     signals::install();
+    // From here every exit is h4's own (announced with `exit_expected`):
+    // one that is not, once a core is loaded, is a core's thread ending
+    // the process, and must not end it with the status the core chose.
+    h4::engine::core::guard_every_exit();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        h4::engine::core::exit_expected();
+        previous(info);
+    }));
     let Some(command) = cli.command else {
         return ExitCode::from(direct::run(cli.direct, personality) as u8);
     };

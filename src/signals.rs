@@ -63,6 +63,7 @@ pub fn install() {
                 for path in temporaries.iter() {
                     let _ = std::fs::remove_file(path);
                 }
+                h4::engine::core::exit_expected();
                 std::process::exit(128 + signal as i32);
             }
         });

@@ -493,6 +493,29 @@ fn a_core_that_calls_exit_while_loaded_is_a_failure() {
 }
 
 #[test]
+fn a_core_thread_that_calls_exit_is_a_failure() {
+    // The watchdog fires while h4 waits for the rest of a slow pipe.
+    let core = c_core("host_exit_from_thread", "", &[]);
+    let dir = util::tempdir();
+    let mut child = h4_process()
+        .args(["compress", "-B", "64K", "--core", path_arg(&core), "-c"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&text(300_000)).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    let _ = stdin.write_all(&text(300_000));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_fails(&out, "a loaded core called exit() from a thread of its own");
+}
+
+#[test]
 fn raw_decompress_of_a_truncated_payload_is_an_error() {
     let core = c_core("host_raw_truncated_zero", "", &[]);
     let data = text(100_000);

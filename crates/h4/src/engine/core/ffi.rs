@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::ffi::{c_char, c_void};
 use std::path::Path;
 use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
 
 use libloading::Library;
@@ -317,6 +318,27 @@ pub fn while_loading<T>(message: String, load: impl FnOnce() -> T) -> T {
     result
 }
 
+/// Set by a host that owns the process (h4's command line): once a core is
+/// loaded, any `exit` the host did not announce with [`exit_expected`] is
+/// a core's, from whatever thread, and ends the process with status 1.
+static GUARD_EVERY_EXIT: AtomicBool = AtomicBool::new(false);
+
+/// Set by [`exit_expected`]: the host itself is ending the process.
+static EXIT_EXPECTED: AtomicBool = AtomicBool::new(false);
+
+/// Says that this process's every `exit` is the host's to announce (see
+/// [`exit_expected`]); not for a host inside another program (the Python
+/// bindings), whose exits are not h4's to judge.
+pub fn guard_every_exit() {
+    GUARD_EVERY_EXIT.store(true, Ordering::SeqCst);
+}
+
+/// Announces that the host is ending the process with the status it
+/// chose; call right before `exit` or returning from `main`.
+pub fn exit_expected() {
+    EXIT_EXPECTED.store(true, Ordering::SeqCst);
+}
+
 /// What is written, and where, when a core calls `exit` during a call:
 /// the first [`guard_exit`] decides.
 static EXIT_REPORT: OnceLock<(i32, String)> = OnceLock::new();
@@ -366,6 +388,14 @@ extern "C" fn exit_during_call() {
         // process without running anything else.
         unsafe {
             nix::libc::write(fd, message.as_ptr().cast(), message.len());
+            nix::libc::_exit(1);
+        }
+    }
+    if GUARD_EVERY_EXIT.load(Ordering::SeqCst) && !EXIT_EXPECTED.load(Ordering::SeqCst) {
+        let message = "h4: a loaded core called exit() from a thread of its own; stopping (status 1), nothing more is written\n";
+        // SAFETY: as above.
+        unsafe {
+            nix::libc::write(2, message.as_ptr().cast(), message.len());
             nix::libc::_exit(1);
         }
     }

@@ -33,6 +33,8 @@ pub fn report_exit_in_call(fd: i32, message: String) {
     ffi::guard_exit(fd, || message);
 }
 
+pub use ffi::{exit_expected, guard_every_exit};
+
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;
 
