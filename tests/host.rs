@@ -9,7 +9,7 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -320,34 +320,6 @@ fn no_temporary_file_survives_sigkill_sighup_or_sigquit() {
     }
 }
 
-#[test]
-fn a_signal_ignored_when_h4_starts_stays_ignored() {
-    // As under nohup: SIGHUP ignored by the parent (sh's `trap ''`) is
-    // inherited across exec and must not end the run.
-    let dir = util::tempdir();
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg("trap '' HUP; exec \"$0\" compress -B 4K -o out.h4")
-        .arg(util::H4)
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&text(1 << 20)).unwrap();
-    stdin.flush().unwrap();
-    util::wait_for_output(child.id(), dir.path());
-    signal(&child, "-HUP");
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().unwrap().is_none(), "SIGHUP ended h4");
-    stdin.write_all(&text(1 << 20)).unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", util::stderr_of(&out));
-    assert_eq!(listing(dir.path()), names(&["out.h4"]));
-}
-
 /// The signals process `pid` blocks, from /proc (`SigBlk`).
 fn blocked_signals(pid: u32) -> u64 {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -363,43 +335,16 @@ fn children_of_h4_start_with_no_signal_blocked() {
     // h4 blocks its interrupts and takes them on a thread; a mask crosses
     // exec, and a helper or a verify check that kept it would run its core
     // deaf to Ctrl-C. Both children hang on this core's one-byte input.
-    let core = c_core("host_hangs", "", &[]);
-    let dir = workdir(b"x");
-    let lib = path_arg(&core);
-    let mut h4 = spawn_in(
-        dir.path(),
-        &["compress", "--isolate", "--core", lib, "in.bin"],
-    );
-    await_a_helper(&core, Some(h4.id()));
-    let helper = helpers_of(&core, Some(h4.id()))[0];
+    let (core, dir, mut h4) = hanging_isolated_run(&[]);
+    let helper = await_a_helper(&core, Some(h4.id()));
     let (helper_mask, h4_mask) = (blocked_signals(helper), blocked_signals(h4.id()));
     signal(&h4, "-KILL");
     h4.wait().unwrap();
     assert_eq!(helper_mask, 0, "the helper's blocked signals");
     assert_ne!(h4_mask, 0, "h4 itself blocks its interrupts");
 
-    let mut h4 = spawn_in(dir.path(), &["verify", "--core", lib]);
-    let needle = format!("__verify-check{}", '\0');
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let check = loop {
-        let children: Vec<u32> = processes_with(&needle)
-            .into_iter()
-            .filter(|pid| {
-                fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| {
-                    s.lines()
-                        .any(|l| l.split_whitespace().eq(["PPid:", &h4.id().to_string()]))
-                })
-            })
-            .collect();
-        if let Some(&pid) = children.first() {
-            break pid;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no verify check started"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let mut h4 = spawn_in(dir.path(), &["verify", "--core", path_arg(&core)]);
+    let check = await_process_of(&format!("__verify-check{}", '\0'), None, Some(h4.id()));
     let check_mask = blocked_signals(check);
     signal(&h4, "-KILL");
     h4.wait().unwrap();
@@ -936,16 +881,15 @@ fn processes_with(needle: &str) -> Vec<u32> {
         .collect()
 }
 
-/// The helper processes running the core at `core`: all of them, or
-/// those `parent` started.
-fn helpers_of(core: &Path, parent: Option<u32>) -> Vec<u32> {
-    let needle = format!("__core-helper{}", '\0');
-    processes_with(&needle)
+/// The processes whose command line has `needle` and `also` (when given),
+/// all of them or the children of `parent`.
+fn processes_of(needle: &str, also: Option<&str>, parent: Option<u32>) -> Vec<u32> {
+    processes_with(needle)
         .into_iter()
         .filter(|pid| {
             let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-            String::from_utf8_lossy(&cmdline).contains(path_arg(core))
+            also.is_none_or(|also| String::from_utf8_lossy(&cmdline).contains(also))
                 && parent.is_none_or(|parent| {
                     status
                         .lines()
@@ -953,6 +897,31 @@ fn helpers_of(core: &Path, parent: Option<u32>) -> Vec<u32> {
                 })
         })
         .collect()
+}
+
+/// The helper processes running the core at `core`: all of them, or
+/// those `parent` started.
+fn helpers_of(core: &Path, parent: Option<u32>) -> Vec<u32> {
+    processes_of(
+        &format!("__core-helper{}", '\0'),
+        Some(path_arg(core)),
+        parent,
+    )
+}
+
+/// An isolated `h4 compress` of one byte through `host_hangs`, whose call
+/// never returns: the core, the directory and the running h4.
+fn hanging_isolated_run(extra: &[&str]) -> (PathBuf, TempDir, std::process::Child) {
+    let core = c_core("host_hangs", "", &[]);
+    let dir = workdir(b"x");
+    let args = [
+        &["compress", "--isolate", "--core", path_arg(&core)][..],
+        extra,
+        &["in.bin"],
+    ]
+    .concat();
+    let child = spawn_in(dir.path(), &args);
+    (core, dir, child)
 }
 
 /// Starts h4 in `dir` with `args`, its output thrown away.
@@ -966,23 +935,34 @@ fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
-/// Waits (up to 20 s) until the core at `core` has a helper.
-fn await_a_helper(core: &Path, parent: Option<u32>) {
+/// Waits (up to 20 s) for a process as [`processes_of`] finds them;
+/// returns the first.
+fn await_process_of(needle: &str, also: Option<&str>, parent: Option<u32>) -> u32 {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while helpers_of(core, parent).is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no helper started");
-        std::thread::sleep(Duration::from_millis(20));
+    loop {
+        if let Some(&pid) = processes_of(needle, also, parent).first() {
+            return pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle:?} process started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Waits (up to 20 s) until the core at `core` has a helper; returns it.
+fn await_a_helper(core: &Path, parent: Option<u32>) -> u32 {
+    await_process_of(
+        &format!("__core-helper{}", '\0'),
+        Some(path_arg(core)),
+        parent,
+    )
 }
 
 #[test]
 fn no_helper_outlives_a_killed_h4() {
-    let core = c_core("host_hangs", "", &[]);
-    let dir = workdir(b"x");
-    let mut child = spawn_in(
-        dir.path(),
-        &["compress", "--isolate", "--core", path_arg(&core), "in.bin"],
-    );
+    let (core, dir, mut child) = hanging_isolated_run(&[]);
     await_a_helper(&core, None);
     signal(&child, "-KILL");
     child.wait().unwrap();
@@ -998,13 +978,7 @@ fn no_helper_outlives_a_killed_h4() {
 fn isolated_helpers_start_as_the_work_needs_them() {
     // One block, four workers allowed: the block's call hangs, and one
     // helper is all that ever starts.
-    let core = c_core("host_hangs", "", &[]);
-    let dir = workdir(b"x");
-    let lib = path_arg(&core);
-    let mut child = spawn_in(
-        dir.path(),
-        &["compress", "-T4", "--isolate", "--core", lib, "in.bin"],
-    );
+    let (core, _dir, mut child) = hanging_isolated_run(&["-T4"]);
     await_a_helper(&core, Some(child.id()));
     std::thread::sleep(Duration::from_millis(500));
     let started = helpers_of(&core, Some(child.id())).len();

@@ -16,31 +16,68 @@ fn interrupt_mid_write(signal: &str, want_status: i32) {
     );
 }
 
-fn interrupt_mid_write_of(args: &[&str], signal: &str, want_status: i32) {
+/// Starts `command` (an h4 compressing standard input) in a new directory
+/// and feeds it a MiB, keeping the pipe open: h4 is mid-stream, with an
+/// output begun, when this returns.
+fn mid_stream(
+    mut command: Command,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    tempfile::TempDir,
+) {
     let dir = util::tempdir();
-    let mut child = h4_process()
-        .args(args)
+    let mut child = command
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Feed some data and keep the pipe open, so h4 is mid-stream.
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&vec![7u8; 1 << 20]).unwrap();
     stdin.flush().unwrap();
-
     util::wait_for_output(child.id(), dir.path());
+    (child, stdin, dir)
+}
+
+fn kill(signal: &str, child: &std::process::Child) {
     let kill = Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
+}
+
+fn interrupt_mid_write_of(args: &[&str], signal: &str, want_status: i32) {
+    let mut command = h4_process();
+    command.args(args);
+    let (mut child, stdin, dir) = mid_stream(command);
+    kill(signal, &child);
     let status = child.wait().unwrap();
     drop(stdin);
     assert_eq!(status.code(), Some(want_status), "{signal}");
     let left = listing(dir.path());
     assert!(left.is_empty(), "{signal} left {left:?}");
+}
+
+/// As under nohup: a SIGHUP ignored by h4's parent (sh's `trap ''`) is
+/// ignored across exec, and must not end the run.
+#[test]
+fn a_signal_ignored_when_h4_starts_stays_ignored() {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" compress -B 4K -o out.h4")
+        .arg(util::H4);
+    let (mut child, mut stdin, dir) = mid_stream(command);
+    kill("-HUP", &child);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP ended h4");
+    stdin.write_all(&vec![7u8; 1 << 20]).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    assert_eq!(listing(dir.path()), util::names(&["out.h4"]));
 }
 
 #[test]
