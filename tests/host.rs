@@ -300,6 +300,50 @@ fn a_core_that_ignores_sigint_does_not_take_ctrl_c_away() {
     );
 }
 
+/// The bytes process `pid` has read so far (`rchar` of /proc/PID/io).
+fn read_bytes(pid: u32) -> u64 {
+    fs::read_to_string(format!("/proc/{pid}/io"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("rchar:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_core_that_unblocks_interrupts_in_a_call_does_not_take_the_clean_up() {
+    // Between calls every thread blocks SIGTERM again, so the signal goes
+    // to h4's watcher: status 143, not death by the default action. (Sent
+    // while h4 waits for more input: inside a call of this core it is
+    // unblocked, and nothing can change that.)
+    let core = c_core("host_unblocks_signals", "", &[]);
+    for threads in ["-T1", "-T2"] {
+        let dir = util::tempdir();
+        let (child, stdin) = compressing_a_pipe(dir.path(), &[threads, "--core", path_arg(&core)]);
+        // All the MiB read (and so, soon after, coded): h4 waits for more.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while read_bytes(child.id()) < 1 << 20 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "h4 did not read its input"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        signal(&child, "-TERM");
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(143),
+            "{threads}: {:?} {}",
+            out.status,
+            util::stderr_of(&out)
+        );
+        assert!(listing(dir.path()).is_empty(), "{threads}");
+    }
+}
+
 #[test]
 fn no_temporary_file_survives_sigkill_sighup_or_sigquit() {
     for (sig, status) in [("-KILL", None), ("-HUP", Some(129)), ("-QUIT", Some(131))] {

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
 
 use libloading::Library;
+use nix::sys::signal::SigSet;
 
 /// `size_t h4_compress(const void*, size_t, void**)` and
 /// `size_t h4_decompress(const void*, size_t, void**)`.
@@ -208,7 +209,7 @@ impl CoreLibrary {
         inspect: impl FnOnce(&[u8]),
     ) -> Returned {
         let mut buffer: *mut c_void = ptr::null_mut();
-        IN_CALL.set(true);
+        let call = Call::enter();
         // SAFETY: `input` is valid for reads of `input.len()` bytes for
         // the whole call and `buffer` is a valid place for the core to
         // store a pointer. The ABI lets the core keep neither;
@@ -228,7 +229,7 @@ impl CoreLibrary {
                 }
             }
         };
-        IN_CALL.set(false);
+        call.leave();
         if buffer.is_null() {
             return if len == 0 {
                 Returned::Null
@@ -264,7 +265,7 @@ impl CoreLibrary {
     /// `out`; `None` when the core does not export it.
     pub fn decompress_into(&self, input: &[u8], out: &mut [u8]) -> Option<Decoded> {
         let f = self.decompress_into?;
-        IN_CALL.set(true);
+        let call = Call::enter();
         // SAFETY: `input` is readable for `input.len()` bytes and `out`
         // writable for `out.len()` bytes for the whole call, and the
         // extension's contract (docs/ABI.md) is to write at most
@@ -279,7 +280,7 @@ impl CoreLibrary {
                 out.len(),
             )
         };
-        IN_CALL.set(false);
+        call.leave();
         Some(match n {
             INTO_FAILED => Decoded::Failed,
             n if n > out.len() => Decoded::Overlong(n),
@@ -291,6 +292,34 @@ impl CoreLibrary {
     pub fn free_null(&self) {
         // SAFETY: the ABI requires h4_free to accept NULL.
         unsafe { (self.free)(ptr::null_mut()) }
+    }
+}
+
+/// One call into a core on this thread: marks the thread as in a call
+/// (for the exit guard) and puts back the thread's signal mask if the core
+/// changed it. A host that blocks its interrupts and takes them on a
+/// thread of its own (h4's command line) must not find them unblocked on
+/// a worker, where one would end the process by its default action
+/// instead of the host's clean-up.
+struct Call {
+    mask: Option<SigSet>,
+}
+
+impl Call {
+    fn enter() -> Call {
+        IN_CALL.set(true);
+        Call {
+            mask: SigSet::thread_get_mask().ok(),
+        }
+    }
+
+    fn leave(self) {
+        IN_CALL.set(false);
+        if let Some(mask) = self.mask
+            && SigSet::thread_get_mask().is_ok_and(|now| now != mask)
+        {
+            let _ = mask.thread_set_mask();
+        }
     }
 }
 
