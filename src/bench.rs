@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use h4::bench::{self, Measurement, Rate, Settings};
-
 use h4::corpus::{self, Input};
 use h4::engine::Engine;
 

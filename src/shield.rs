@@ -112,6 +112,10 @@ fn file_of(fd: RawFd) -> Option<(u64, u64)> {
 /// itself): left closed, the next file h4 opens would take the number,
 /// and a later print of the core's would land in it.
 fn reopen_closed_standard_descriptors() {
+    // Without /proc every descriptor looks closed: nothing to tell.
+    if std::fs::metadata("/proc/self/fd").is_err() {
+        return;
+    }
     type Dup2 = fn(&File) -> nix::Result<()>;
     let standard: [(RawFd, Dup2); 3] = [
         (0, |f| nix::unistd::dup2_stdin(f)),
@@ -120,7 +124,6 @@ fn reopen_closed_standard_descriptors() {
     ];
     for (fd, dup2) in standard {
         if file_of(fd).is_none()
-            && std::fs::metadata("/proc/self/fd").is_ok()
             && let Ok(null) = File::options().read(true).write(true).open("/dev/null")
         {
             if null.as_raw_fd() == fd {

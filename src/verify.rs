@@ -258,9 +258,6 @@ fn print_table(report: &Report, quiet: bool) {
 
 /// The child: runs one job and reports on its channel.
 pub fn run_child(args: &CheckArgs) -> Status {
-    // The check runs cores as any process would: with no signal blocked,
-    // whatever the starting process blocked.
-    let _ = nix::sys::signal::SigSet::empty().thread_set_mask();
     let mut reporter = Reporter::open();
     let subject = match (&args.engine.core, args.engine.engine) {
         (Some(path), _) => Subject::Core(path.clone()),

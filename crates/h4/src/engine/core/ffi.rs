@@ -401,11 +401,7 @@ unsafe extern "C" {
 
 extern "C" fn exit_during_call() {
     if let Ok(Some(message)) = LOADING.try_with(Cell::get) {
-        // SAFETY: as below.
-        unsafe {
-            nix::libc::write(2, message.as_ptr().cast(), message.len());
-            nix::libc::_exit(1);
-        }
+        stop_with(2, message);
     }
     if IN_CALL.try_with(Cell::get).unwrap_or(false) {
         let (fd, message) = EXIT_REPORT
@@ -413,20 +409,24 @@ extern "C" fn exit_during_call() {
             .map_or((2, "h4: a core called exit()\n"), |(fd, m)| {
                 (*fd, m.as_str())
             });
-        // SAFETY: write(2) of a valid buffer, then _exit, which ends the
-        // process without running anything else.
-        unsafe {
-            nix::libc::write(fd, message.as_ptr().cast(), message.len());
-            nix::libc::_exit(1);
-        }
+        stop_with(fd, message);
     }
     if GUARD_EVERY_EXIT.load(Ordering::SeqCst) && !EXIT_EXPECTED.load(Ordering::SeqCst) {
-        let message = "h4: a loaded core called exit() from a thread of its own; stopping (status 1), nothing more is written\n";
-        // SAFETY: as above.
-        unsafe {
-            nix::libc::write(2, message.as_ptr().cast(), message.len());
-            nix::libc::_exit(1);
-        }
+        stop_with(
+            2,
+            "h4: a loaded core called exit() from a thread of its own; stopping (status 1), nothing more is written\n",
+        );
+    }
+}
+
+/// Writes `message` to descriptor `fd` and ends the process with status 1
+/// at once, running nothing else (inside an exit handler).
+fn stop_with(fd: i32, message: &str) -> ! {
+    // SAFETY: write(2) of a valid buffer, then _exit, which ends the
+    // process without running anything else.
+    unsafe {
+        nix::libc::write(fd, message.as_ptr().cast(), message.len());
+        nix::libc::_exit(1)
     }
 }
 

@@ -332,11 +332,11 @@ impl Helper {
         })
     }
 
-    fn death_with(&mut self, describe: impl Fn(ExitStatus) -> String) -> String {
+    fn death_with(&mut self, say: impl Fn(ExitStatus) -> String) -> String {
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
             match self.child.try_wait() {
-                Ok(Some(status)) => return describe(status),
+                Ok(Some(status)) => return say(status),
                 Ok(None) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(5))
                 }

@@ -124,7 +124,7 @@ impl Reply {
 }
 
 /// What a helper says once it has loaded the core and entered its sandbox.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Hello {
     pub identity: Identity,
     pub has_decompress_into: bool,
