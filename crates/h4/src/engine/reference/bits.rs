@@ -164,20 +164,20 @@ impl<'a> BitReader<'a> {
     }
 
     /// Bits in the buffer.
-    #[inline]
+    #[inline(always)]
     pub fn available(&self) -> u32 {
         self.len
     }
 
     /// The next 64 bits of the buffer, of which [`available`](Self::available)
     /// are valid.
-    #[inline]
+    #[inline(always)]
     pub fn peek(&self) -> u64 {
         self.acc
     }
 
     /// Drops `bits` bits (at most [`available`](Self::available)).
-    #[inline]
+    #[inline(always)]
     pub fn consume(&mut self, bits: u32) {
         debug_assert!(bits <= self.len);
         self.acc >>= bits;
@@ -185,7 +185,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Reads `bits` bits (at most 32), refilling first when needed.
-    #[inline]
+    #[inline(always)]
     pub fn get(&mut self, bits: u32) -> u32 {
         if self.len < bits {
             self.refill();

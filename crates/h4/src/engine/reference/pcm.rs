@@ -881,8 +881,29 @@ fn linear<const SHIFT: u32>(coefs: &[i64; LPC_ORDER], shift: u32, res: &[i32], x
     }
 }
 
-/// Reads the Rice-coded partitions of one signal into `out`.
+/// Reads the Rice-coded partitions of one signal into `out`, as code for
+/// the widest instruction set (BMI2's shifts take any register).
 fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
+    widest(RiceKernel { reader, out })
+}
+
+/// [`rice`] as a [`Kernel`].
+struct RiceKernel<'a, 'b> {
+    reader: &'a mut BitReader<'b>,
+    out: &'a mut [i32],
+}
+
+impl Kernel for RiceKernel<'_, '_> {
+    type Output = Result<(), EngineError>;
+
+    #[inline(always)]
+    fn run(self) -> Self::Output {
+        rice_partitions(self.reader, self.out)
+    }
+}
+
+#[inline(always)]
+fn rice_partitions(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
     let mut r = *reader;
     for part in out.chunks_mut(PARTITION) {
         r.refill();
@@ -894,40 +915,60 @@ fn rice(reader: &mut BitReader, out: &mut [i32]) -> Result<(), EngineError> {
         if k > MAX_K {
             return Err(corrupt("Rice parameter above 20"));
         }
-        let mask = (1u32 << k) - 1;
-        let mut i = 0;
-        while i < part.len() {
-            // After a refill the buffer holds the longest code: 23 zeros,
-            // the one, and 20 bits (or 24 zeros and 24 bits).
-            r.refill();
-            let acc = r.peek();
-            let zeros = acc.trailing_zeros();
-            if zeros >= ESCAPE {
-                r.consume(ESCAPE);
-                part[i] = unzigzag(r.get(RAW_BITS));
-                i += 1;
-                continue;
-            }
-            let bits = zeros + 1 + k;
-            part[i] = unzigzag((zeros << k) | ((acc >> (zeros + 1)) as u32 & mask));
-            i += 1;
-            // Codes are mostly short: the next one often ends within the
-            // bits the refill guaranteed, and is taken without a refill in
-            // between. (Not within `available`, which can be 64: two codes
-            // of 64 bits in all would shift the buffer by its width.)
-            let next = acc >> bits;
-            let zeros = next.trailing_zeros();
-            if zeros < ESCAPE && bits + zeros + 1 + k <= REFILLED && i < part.len() {
-                part[i] = unzigzag((zeros << k) | ((next >> (zeros + 1)) as u32 & mask));
-                i += 1;
-                r.consume(bits + zeros + 1 + k);
-            } else {
-                r.consume(bits);
-            }
+        // As many codes to a refill as fit in the bits it guarantees when
+        // their quotients are below 8 (most are: the encoder picks `k`
+        // near the log of the mean), each then at most `k + 8` bits.
+        match k {
+            0..=3 => rice_partition::<5>(&mut r, part, k),
+            4..=6 => rice_partition::<4>(&mut r, part, k),
+            7..=10 => rice_partition::<3>(&mut r, part, k),
+            _ => rice_partition::<2>(&mut r, part, k),
         }
     }
     *reader = r;
     Ok(())
+}
+
+/// Reads one partition of Rice codes with parameter `k` (at most
+/// [`MAX_K`]), taking up to `N` codes from each refill of the reader.
+///
+/// The codes of a refill are read from a copy of the buffer, one shift
+/// after another, and only then consumed together: the chain from one
+/// code to the next is a count of trailing zeros and a shift, with no
+/// load in it. A code that does not end within the refilled bits waits for
+/// the next refill; an escape is read alone, at the start of one.
+#[inline(always)]
+fn rice_partition<const N: usize>(r: &mut BitReader, part: &mut [i32], k: u32) {
+    let mask = (1u32 << k) - 1;
+    let n = part.len();
+    let mut i = 0;
+    while i < n {
+        r.refill();
+        let mut acc = r.peek();
+        let mut used = 0;
+        let mut got = 0;
+        let room = N.min(n - i);
+        while got < room {
+            let zeros = acc.trailing_zeros();
+            let bits = zeros + 1 + k;
+            if zeros >= ESCAPE || used + bits > REFILLED {
+                break;
+            }
+            part[i + got] = unzigzag((zeros << k) | ((acc >> (zeros + 1)) as u32 & mask));
+            acc >>= bits;
+            used += bits;
+            got += 1;
+        }
+        r.consume(used);
+        if got == 0 {
+            // Every code but an escape is at most 23 + 1 + 20 bits, within
+            // a refill: this is an escape.
+            r.consume(ESCAPE);
+            part[i] = unzigzag(r.get(RAW_BITS));
+            got = 1;
+        }
+        i += got;
+    }
 }
 
 #[cfg(test)]
