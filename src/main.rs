@@ -56,11 +56,7 @@ fn main() -> ExitCode {
     }
     let matches = command.get_matches_from(argv);
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => {
-            let status = run(cli, personality);
-            h4::engine::core::exit_expected();
-            status
-        }
+        Ok(cli) => h4::engine::core::exit_process(i32::from(run(cli, personality))),
         Err(e) => e.exit(),
     }
 }
@@ -75,11 +71,11 @@ fn long_version() -> String {
 }
 
 /// Runs a parsed command line.
-fn run(cli: Cli, personality: Personality) -> ExitCode {
+fn run(cli: Cli, personality: Personality) -> u8 {
     // A verify child may move itself into new namespaces, which only a
     // process with one thread can; it writes no files to clean up.
     if let Some(Command::VerifyCheck(a)) = &cli.command {
-        return ExitCode::from(verify::run_child(a) as u8);
+        return verify::run_child(a) as u8;
     }
     signals::install();
     // From here every exit is h4's own (announced with `exit_expected`):
@@ -92,7 +88,7 @@ fn run(cli: Cli, personality: Personality) -> ExitCode {
         previous(info);
     }));
     let Some(command) = cli.command else {
-        return ExitCode::from(direct::run(cli.direct, personality) as u8);
+        return direct::run(cli.direct, personality) as u8;
     };
     let status = match command {
         Command::Compress(a) => files::compress(&a),
@@ -105,9 +101,8 @@ fn run(cli: Cli, personality: Personality) -> ExitCode {
         Command::Generate(a) => generate::run(&a),
         Command::VerifyCheck(_) => unreachable!("handled before the signal watcher starts"),
         Command::CoreHelper(a) => {
-            let code = h4::engine::core::isolate::serve(&a.core, a.parent);
-            return ExitCode::from(code as u8);
+            return h4::engine::core::isolate::serve(&a.core, a.parent) as u8;
         }
     };
-    ExitCode::from(status as u8)
+    status as u8
 }

@@ -161,8 +161,7 @@ pub fn check_descriptors(core: &Path, when: &str) {
             core.display(),
             lost.join(", ")
         );
-        h4::engine::core::exit_expected();
-        std::process::exit(1);
+        h4::engine::core::exit_process(1);
     }
 }
 

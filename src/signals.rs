@@ -63,8 +63,7 @@ pub fn install() {
                 for path in temporaries.iter() {
                     let _ = std::fs::remove_file(path);
                 }
-                h4::engine::core::exit_expected();
-                std::process::exit(128 + signal as i32);
+                h4::engine::core::exit_process(128 + signal as i32);
             }
         });
     if started.is_err() {

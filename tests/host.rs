@@ -381,7 +381,16 @@ fn children_of_h4_start_with_no_signal_blocked() {
     // deaf to Ctrl-C. Both children hang on this core's one-byte input.
     let (core, dir, mut h4) = hanging_isolated_run(&[]);
     let helper = await_a_helper(&core, Some(h4.id()));
-    let (helper_mask, h4_mask) = (blocked_signals(helper), blocked_signals(h4.id()));
+    // A helper starts with h4's mask (exec keeps it) and clears it first
+    // thing, before it loads the core: found that early, it may not have
+    // yet.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut helper_mask = blocked_signals(helper);
+    while helper_mask != 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        helper_mask = blocked_signals(helper);
+    }
+    let h4_mask = blocked_signals(h4.id());
     signal(&h4, "-KILL");
     h4.wait().unwrap();
     assert_eq!(helper_mask, 0, "the helper's blocked signals");
@@ -502,6 +511,90 @@ fn a_core_thread_that_calls_exit_is_a_failure() {
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert_fails(&out, "a loaded core called exit() from a thread of its own");
+}
+
+/// `h4 ARGS` in `dir`, killed after `limit`: its status, or `None` if it
+/// was still running then.
+fn h4_bounded(dir: &Path, args: &[&str], limit: Duration) -> Option<std::process::ExitStatus> {
+    let mut command = h4_process();
+    command.args(args).current_dir(dir);
+    run_bounded(command, limit)
+}
+
+#[test]
+fn a_core_whose_teardown_hangs_does_not_keep_h4_from_ending() {
+    let core = c_core("host_hangs_at_unload", "", &[]);
+    let dir = workdir(&text(300_000));
+    let d = dir.path();
+    let lib = path_arg(&core);
+    let limit = Duration::from_secs(20);
+    let status = h4_bounded(d, &["compress", "--core", lib, "in.bin"], limit);
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{status:?}");
+    let status = h4_bounded(
+        d,
+        &["decompress", "--core", lib, "in.bin.h4", "-o", "back.bin"],
+        limit,
+    );
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{status:?}");
+    assert_eq!(
+        fs::read(d.join("back.bin")).unwrap(),
+        fs::read(d.join("in.bin")).unwrap()
+    );
+    // Stopped by a signal, h4 ends too, with the signal's status.
+    let (child, stdin) = compressing_a_pipe(d, &["--core", lib]);
+    signal(&child, "-TERM");
+    let pid = child.id();
+    let ended = std::thread::spawn(move || child.wait_with_output().unwrap());
+    let deadline = std::time::Instant::now() + limit;
+    while !ended.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if !ended.is_finished() {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    let out = ended.join().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(143), "{}", util::stderr_of(&out));
+}
+
+#[test]
+fn a_core_whose_teardown_exits_or_crashes_does_not_decide_h4s_status() {
+    let dir = workdir(&text(300_000));
+    let d = dir.path();
+    fs::write(d.join("bad.h4"), b"not an h4 file at all").unwrap();
+    let exits = c_core("host_exit_at_unload", "", &[]);
+    let out = h4_in(d)
+        .args(["decompress", "--core", path_arg(&exits), "bad.h4"])
+        .output()
+        .unwrap();
+    assert_fails(&out, "bad.h4");
+    assert!(!d.join("bad").exists());
+    let crashes = c_core("host_exit_at_unload", "_crash", &["-DCRASH"]);
+    for core in [&exits, &crashes] {
+        let out = h4_in(d)
+            .args(["compress", "-f", "--core", path_arg(core), "in.bin"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{:?} {}",
+            out.status,
+            util::stderr_of(&out)
+        );
+        let out = h4_in(d)
+            .args(["decompress", "--core", path_arg(core), "-c", "in.bin.h4"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{:?} {}",
+            out.status,
+            util::stderr_of(&out)
+        );
+        assert_eq!(out.stdout, fs::read(d.join("in.bin")).unwrap());
+    }
 }
 
 #[test]

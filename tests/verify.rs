@@ -275,6 +275,18 @@ const BLUNT: &[(&str, &str, &str, &str)] = &[
     ("not_thread_safe", "", "thread-safety", "differ from serial"),
     ("null_out", "", "abi", "NULL buffer"),
     ("spec_stub", "", "losslessness", "crashed"),
+    (
+        "host_hangs_at_unload",
+        "",
+        "hygiene",
+        "exit: the core's destructors and atexit handlers",
+    ),
+    (
+        "host_exit_at_unload",
+        "-DCRASH",
+        "hygiene",
+        "crashed (SIGSEGV)",
+    ),
 ];
 
 #[test]

@@ -6,6 +6,7 @@ void h4_free(void *p) {
     if (!p) abort();
     __atomic_sub_fetch(&live_buffers, 1, __ATOMIC_SEQ_CST);
     free(p);
+    report_leaks();
 }
 
 size_t h4_compress(const void *in_ptr, size_t in_len, void **out_ptr) {

@@ -371,6 +371,13 @@ pub fn launch(command: &ChildCommand, launch: &Launch, progress: &mut dyn FnMut(
     if let Some(stopper) = stopper {
         let _ = stopper.join();
     }
+    // The channel can end before the process does (a child that closed
+    // it, or whose exit hangs in the core's teardown): that, too, may take
+    // the time limit and no more.
+    if !hung && !exits_within(&mut child, timeout) {
+        hung = true;
+        let _ = child.kill();
+    }
     let status = child.wait();
     let _ = reader.join();
     run.stdout = stdout.join().unwrap_or_default();
@@ -382,6 +389,22 @@ pub fn launch(command: &ChildCommand, launch: &Launch, progress: &mut dyn FnMut(
         Err(e) => Ended::NotStarted(format!("lost the check process: {e}")),
     };
     run
+}
+
+/// Whether `child` ends within `limit`.
+fn exits_within(child: &mut std::process::Child, limit: Duration) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    let mut pause = Duration::from_micros(200);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) | Err(_) => return true,
+            Ok(None) if std::time::Instant::now() >= deadline => return false,
+            Ok(None) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+        }
+    }
 }
 
 /// Keeps `pid` stopped nine tenths of the time until `done`.

@@ -6,6 +6,8 @@
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_void};
+use std::io::Write;
+use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -113,14 +115,18 @@ pub struct CoreLibrary {
     free: FreeFn,
     decompress_into: Option<IntoFn>,
     compress_level: Option<LevelFn>,
-    // Last, so it is dropped (unloaded) after nothing can call into it.
-    _library: Library,
+    /// Never unloaded: `dlclose` would run the core's destructors in the
+    /// middle of h4's work (one that joins a thread pool that never ends
+    /// hangs h4 there, one that calls `exit` ends it), and unmap code a
+    /// thread the core started may still be running.
+    _library: ManuallyDrop<Library>,
 }
 
 impl CoreLibrary {
     /// Loads the library at `path`, resolves the three ABI symbols, and
     /// reads the identity symbols it has.
     pub fn open(path: &Path) -> Result<(Self, Identity), LoadError> {
+        CORE_OPENED.store(true, Ordering::SeqCst);
         // SAFETY: loading a library runs its initialisers. That is the
         // contract of a core: the user named this file as a core (with
         // --core or HARMONY4_CORE_PATH), exactly as the ABI specifies,
@@ -192,7 +198,7 @@ impl CoreLibrary {
             free,
             decompress_into,
             compress_level,
-            _library: library,
+            _library: ManuallyDrop::new(library),
         };
         Ok((core, Identity { levels, ..identity }))
     }
@@ -355,6 +361,10 @@ static GUARD_EVERY_EXIT: AtomicBool = AtomicBool::new(false);
 /// Set by [`exit_expected`]: the host itself is ending the process.
 static EXIT_EXPECTED: AtomicBool = AtomicBool::new(false);
 
+/// Set as this process starts opening a core library: from then on its
+/// destructors and `atexit` handlers are the core's code too.
+static CORE_OPENED: AtomicBool = AtomicBool::new(false);
+
 /// Says that this process's every `exit` is the host's to announce (see
 /// [`exit_expected`]); not for a host inside another program (the Python
 /// bindings), whose exits are not h4's to judge.
@@ -366,6 +376,43 @@ pub fn guard_every_exit() {
 /// chose; call right before `exit` or returning from `main`.
 pub fn exit_expected() {
     EXIT_EXPECTED.store(true, Ordering::SeqCst);
+}
+
+/// Ends the process with `status`: the host's own exit, announced (see
+/// [`exit_expected`]).
+///
+/// Once a core was loaded into a process whose exits the host owns
+/// ([`guard_every_exit`]), the process ends with `_exit`, so the core's
+/// destructors and `atexit` handlers do not run after h4 is done: one
+/// that hangs (a thread pool joined at unload that never ends) would keep
+/// a finished run, or one stopped by Ctrl-C, from ever ending, and one
+/// that calls `exit` or `_exit` itself would end a failed run with the
+/// core's status. Standard output and error are flushed first; h4 leaves
+/// nothing else for exit to do.
+pub fn exit_process(status: i32) -> ! {
+    exit_expected();
+    if GUARD_EVERY_EXIT.load(Ordering::SeqCst) && CORE_OPENED.load(Ordering::SeqCst) {
+        exit_without_teardown(status)
+    }
+    std::process::exit(status)
+}
+
+/// Ends the process with `status` at once, after flushing standard output
+/// and error: no `atexit` handler and no library destructor runs, so no
+/// loaded core's teardown either. For a process whose work is done and
+/// which has nothing of its own left for exit to do.
+pub fn exit_without_teardown(status: i32) -> ! {
+    exit_expected();
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: fflush(NULL) writes out every C stdio stream (what exit
+    // would have done for a core's buffered prints, which go to stderr);
+    // _exit then ends the process at once, which the caller says is all
+    // that is left to do.
+    unsafe {
+        nix::libc::fflush(ptr::null_mut());
+        nix::libc::_exit(status)
+    }
 }
 
 /// What is written, and where, when a core calls `exit` during a call:

@@ -1,9 +1,11 @@
 //! A core is a guest in its host's process: it must not change the
 //! process's working directory, file-creation mask, signal handling,
 //! locale, open descriptors, resource limits or environment, at load or in
-//! any call. (What it prints to stdout and stderr, and an `exit`, the
-//! verifier sees from outside: it captures this child's streams, and the
-//! exit guard reports on the channel.)
+//! any call. (What it prints to stdout and stderr, an `exit`, and a
+//! teardown at exit that hangs or crashes, the verifier sees from
+//! outside: it captures this child's streams, the exit guard reports on
+//! the channel, and this child alone exits running the core's
+//! destructors and `atexit` handlers.)
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
