@@ -285,6 +285,56 @@ fn signal(child: &std::process::Child, signal: &str) {
 }
 
 #[test]
+fn a_core_that_lowers_the_file_size_limit_does_not_cut_the_output() {
+    // Incompressible for the test cores' RLE: the output is larger than
+    // the 64 KiB the core allows.
+    let data = util::data::noise(1 << 20, 7);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let soft = c_core("host_limits_at_load", "", &[]);
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&soft), "in.bin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        util::stderr_of(&out)
+    );
+    assert!(
+        util::stderr_of(&out)
+            .contains("changed the limit of file size when loaded; h4 put it back"),
+        "{}",
+        util::stderr_of(&out)
+    );
+    let back = h4_in(d)
+        .args(["decompress", "--core", path_arg(&soft), "-c", "in.bin.h4"])
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", util::stderr_of(&back));
+    assert!(back.stdout == data);
+    fs::remove_file(d.join("in.bin.h4")).unwrap();
+    // A lowered hard limit only a privileged h4 can raise back; an
+    // unprivileged one refuses the core before it writes anything.
+    let hard = c_core("host_limits_at_load", "_hard", &["-DHARD"]);
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&hard), "in.bin"])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        let back = h4_in(d)
+            .args(["decompress", "--core", path_arg(&hard), "-c", "in.bin.h4"])
+            .output()
+            .unwrap();
+        assert!(back.stdout == data);
+    } else {
+        assert_fails(&out, "lowered the hard limit of file size to 65536");
+        assert_eq!(listing(d), names(&["in.bin"]));
+    }
+}
+
+#[test]
 fn a_core_that_ignores_sigint_does_not_take_ctrl_c_away() {
     let core = c_core("host_ignores_sigint", "", &[]);
     let dir = util::tempdir();

@@ -22,7 +22,7 @@ use crate::container::{EngineId, EngineKind};
 use ffi::{CoreLibrary, Decoded, Direction, Identity, LoadError, Returned};
 use isolate::{HelperCommand, Helpers};
 pub use process::{
-    Change, ProcessState, current_locale, current_umask, signal_disposition, signal_name,
+    Change, LimitLost, ProcessState, current_locale, current_umask, signal_disposition, signal_name,
 };
 
 /// Makes a core's `exit()` in the middle of a call write `message` to
@@ -126,6 +126,12 @@ impl Core {
             path: path.to_path_buf(),
             why: load_error_text(e),
         })?;
+        if let Some(lost) = before.lost_limit() {
+            return Err(CoreLoadError {
+                path: path.to_path_buf(),
+                why: format!("when loaded, it {lost}"),
+            });
+        }
         let mut core = Core::new(
             Backend::InProcess(library),
             identity,
@@ -304,7 +310,8 @@ impl Core {
     }
 
     /// Puts back every process setting (working directory, umask, signal
-    /// handlers) that differs from before the core was loaded, and says
+    /// handlers and mask, lowered resource limits) that differs from
+    /// before the core was loaded, and says
     /// which did: a core may change them in a call as well as at load.
     /// Call it where no call into the core is running.
     pub fn restore_process(&self) -> Vec<Change> {

@@ -1,10 +1,11 @@
 //! The process-wide settings a core can change behind h4's back: the
-//! working directory, the file-creation mask, the signal handlers and
-//! which signals the loading thread blocks.
+//! working directory, the file-creation mask, the signal handlers, which
+//! signals the loading thread blocks, and the resource limits.
 //!
 //! A core runs inside h4's process, so a `chdir` in its initialiser moves
 //! where relative outputs land, a `umask(0)` makes them world-writable, and
-//! an ignored SIGINT makes Ctrl-C do nothing. [`ProcessState`] is taken
+//! an ignored SIGINT makes Ctrl-C do nothing, and a file-size or CPU-time
+//! limit kills h4 in the middle of a large output. [`ProcessState`] is taken
 //! before a core is loaded and compared afterwards; whatever changed is
 //! put back and reported, so the host can warn and name the core.
 //! Reading and restoring signal actions goes through `sigaction(2)`
@@ -18,6 +19,7 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 
 use nix::libc;
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::stat::Mode;
 
@@ -30,6 +32,18 @@ const WATCHED: [Signal; 5] = [
     Signal::SIGHUP,
     Signal::SIGQUIT,
     Signal::SIGPIPE,
+];
+
+/// The resource limits whose lowering stops h4's work: the size of a file
+/// it writes (SIGXFSZ), its CPU time (SIGXCPU), its open descriptors,
+/// its memory, its processes (`--isolate` helpers).
+const LIMITS: [(Resource, &str); 6] = [
+    (Resource::RLIMIT_FSIZE, "file size"),
+    (Resource::RLIMIT_CPU, "CPU time"),
+    (Resource::RLIMIT_NOFILE, "open files"),
+    (Resource::RLIMIT_AS, "address space"),
+    (Resource::RLIMIT_DATA, "data size"),
+    (Resource::RLIMIT_NPROC, "processes"),
 ];
 
 /// A setting that differed from the snapshot and was put back.
@@ -45,6 +59,9 @@ pub enum Change {
     /// blocks its interrupts and takes them with `sigwait`; unblocked,
     /// one would end the process without its clean-up).
     BlockedSignals,
+    /// This resource limit (its soft value, what the process runs under;
+    /// a lowered hard limit that still allows it may stay lowered).
+    Limit(&'static str),
 }
 
 impl fmt::Display for Change {
@@ -54,6 +71,7 @@ impl fmt::Display for Change {
             Change::Umask => f.write_str("the file-creation mask (umask)"),
             Change::SignalHandler(signal) => write!(f, "the handling of {}", signal.as_str()),
             Change::BlockedSignals => f.write_str("the blocked signals"),
+            Change::Limit(name) => write!(f, "the limit of {name}"),
         }
     }
 }
@@ -68,6 +86,39 @@ pub struct ProcessState {
     /// The calling thread's signal mask (per thread: this is the mask of
     /// the thread that takes and restores the snapshot).
     mask: Option<SigSet>,
+    /// The soft and hard value of each of [`LIMITS`] that could be read.
+    limits: Vec<(Resource, &'static str, (u64, u64))>,
+}
+
+/// A resource limit a core lowered below what h4 had, and which h4 cannot
+/// raise back (the core lowered the hard limit under it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitLost {
+    /// The limit's name ("file size").
+    pub name: &'static str,
+    /// The soft value h4 had.
+    pub before: u64,
+    /// The hard value the core left, now the most h4 may have.
+    pub now: u64,
+}
+
+impl fmt::Display for LimitLost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = |v: u64| {
+            if v == libc::RLIM_INFINITY {
+                "unlimited".to_string()
+            } else {
+                v.to_string()
+            }
+        };
+        write!(
+            f,
+            "lowered the hard limit of {} to {} (h4 had {}), which h4 cannot raise back",
+            self.name,
+            value(self.now),
+            value(self.before)
+        )
+    }
 }
 
 impl fmt::Debug for ProcessState {
@@ -89,7 +140,47 @@ impl ProcessState {
                 .filter_map(|&s| action(s).map(|a| (s, a)))
                 .collect(),
             mask: SigSet::thread_get_mask().ok(),
+            limits: LIMITS
+                .iter()
+                .filter_map(|&(r, name)| getrlimit(r).ok().map(|l| (r, name, l)))
+                .collect(),
         }
+    }
+
+    /// Puts back the resource limits lowered since this snapshot (a raised
+    /// one harms no one and stays): the ones put back.
+    fn restore_limits(&self) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for &(resource, name, (soft, hard)) in &self.limits {
+            let Ok((now_soft, now_hard)) = getrlimit(resource) else {
+                continue;
+            };
+            if now_soft >= soft && now_hard >= hard {
+                continue;
+            }
+            // Raising a hard limit takes privilege; a lowered one that
+            // still allows the old soft value may stay.
+            let restored = setrlimit(resource, soft, hard).is_ok()
+                || (soft <= now_hard && setrlimit(resource, soft, now_hard).is_ok());
+            if restored && now_soft < soft {
+                changes.push(Change::Limit(name));
+            }
+        }
+        changes
+    }
+
+    /// The first resource limit still lower than at this snapshot (after
+    /// [`Self::restore`]): the core lowered its hard limit under h4's soft
+    /// one, which only a privileged process can raise again.
+    pub fn lost_limit(&self) -> Option<LimitLost> {
+        self.limits.iter().find_map(|&(resource, name, (soft, _))| {
+            let (now_soft, now_hard) = getrlimit(resource).ok()?;
+            (now_soft < soft).then_some(LimitLost {
+                name,
+                before: soft,
+                now: now_hard,
+            })
+        })
     }
 
     /// Puts back every setting that differs from this snapshot and says
@@ -128,6 +219,7 @@ impl ProcessState {
             let _ = saved.thread_set_mask();
             changes.push(Change::BlockedSignals);
         }
+        changes.extend(self.restore_limits());
         changes
     }
 
