@@ -29,6 +29,19 @@ fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     h4_in(dir).args(args).write_stdin(stdin).output().unwrap()
 }
 
+/// Runs `h4 ARGS` in `dir` and checks that it succeeded.
+#[track_caller]
+fn h4_succeeds(dir: &Path, args: &[&str]) -> Output {
+    let out = h4_in(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        util::stderr_of(&out)
+    );
+    out
+}
+
 /// Compressible text with a few runs: what every test core handles.
 fn text(len: usize) -> Vec<u8> {
     util::data::runs(len, 0x5eed)
@@ -292,27 +305,17 @@ fn a_core_that_lowers_the_file_size_limit_does_not_cut_the_output() {
     let dir = workdir(&data);
     let d = dir.path();
     let soft = c_core("host_limits_at_load", "", &[]);
-    let out = h4_in(d)
-        .args(["compress", "--core", path_arg(&soft), "in.bin"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{:?} {}",
-        out.status,
-        util::stderr_of(&out)
-    );
+    let out = h4_succeeds(d, &["compress", "--core", path_arg(&soft), "in.bin"]);
     assert!(
         util::stderr_of(&out)
             .contains("changed the limit of file size when loaded; h4 put it back"),
         "{}",
         util::stderr_of(&out)
     );
-    let back = h4_in(d)
-        .args(["decompress", "--core", path_arg(&soft), "-c", "in.bin.h4"])
-        .output()
-        .unwrap();
-    assert!(back.status.success(), "{}", util::stderr_of(&back));
+    let back = h4_succeeds(
+        d,
+        &["decompress", "--core", path_arg(&soft), "-c", "in.bin.h4"],
+    );
     assert!(back.stdout == data);
     fs::remove_file(d.join("in.bin.h4")).unwrap();
     // A lowered hard limit only a privileged h4 can raise back; an
@@ -323,10 +326,10 @@ fn a_core_that_lowers_the_file_size_limit_does_not_cut_the_output() {
         .output()
         .unwrap();
     if out.status.success() {
-        let back = h4_in(d)
-            .args(["decompress", "--core", path_arg(&hard), "-c", "in.bin.h4"])
-            .output()
-            .unwrap();
+        let back = h4_succeeds(
+            d,
+            &["decompress", "--core", path_arg(&hard), "-c", "in.bin.h4"],
+        );
         assert!(back.stdout == data);
     } else {
         assert_fails(&out, "lowered the hard limit of file size to 65536");
@@ -623,25 +626,10 @@ fn a_core_whose_teardown_exits_or_crashes_does_not_decide_h4s_status() {
     assert!(!d.join("bad").exists());
     let crashes = c_core("host_exit_at_unload", "_crash", &["-DCRASH"]);
     for core in [&exits, &crashes] {
-        let out = h4_in(d)
-            .args(["compress", "-f", "--core", path_arg(core), "in.bin"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{:?} {}",
-            out.status,
-            util::stderr_of(&out)
-        );
-        let out = h4_in(d)
-            .args(["decompress", "--core", path_arg(core), "-c", "in.bin.h4"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{:?} {}",
-            out.status,
-            util::stderr_of(&out)
+        h4_succeeds(d, &["compress", "-f", "--core", path_arg(core), "in.bin"]);
+        let out = h4_succeeds(
+            d,
+            &["decompress", "--core", path_arg(core), "-c", "in.bin.h4"],
         );
         assert_eq!(out.stdout, fs::read(d.join("in.bin")).unwrap());
     }

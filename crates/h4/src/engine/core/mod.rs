@@ -22,7 +22,8 @@ use crate::container::{EngineId, EngineKind};
 use ffi::{CoreLibrary, Decoded, Direction, Identity, LoadError, Returned};
 use isolate::{HelperCommand, Helpers};
 pub use process::{
-    Change, LimitLost, ProcessState, current_locale, current_umask, signal_disposition, signal_name,
+    Change, LimitLost, ProcessState, RESOURCE_LIMITS, current_locale, current_umask,
+    signal_disposition, signal_name,
 };
 
 /// Makes a core's `exit()` in the middle of a call write `message` to

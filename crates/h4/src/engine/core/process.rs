@@ -34,15 +34,19 @@ const WATCHED: [Signal; 5] = [
     Signal::SIGPIPE,
 ];
 
-/// The resource limits whose lowering stops h4's work: the size of a file
-/// it writes (SIGXFSZ), its CPU time (SIGXCPU), its open descriptors,
-/// its memory, its processes (`--isolate` helpers).
-const LIMITS: [(Resource, &str); 6] = [
-    (Resource::RLIMIT_FSIZE, "file size"),
-    (Resource::RLIMIT_CPU, "CPU time"),
+/// The resource limits a core could change behind its host's back, with
+/// their names: lowered, most stop h4's work (a file-size limit kills it
+/// with SIGXFSZ in the middle of an output, a CPU-time limit with SIGXCPU;
+/// too few descriptors, too little memory or too few processes make it
+/// fail). `h4 verify`'s hygiene check compares the same ones.
+pub const RESOURCE_LIMITS: [(Resource, &str); 8] = [
+    (Resource::RLIMIT_STACK, "stack size"),
     (Resource::RLIMIT_NOFILE, "open files"),
+    (Resource::RLIMIT_CORE, "core file size"),
     (Resource::RLIMIT_AS, "address space"),
     (Resource::RLIMIT_DATA, "data size"),
+    (Resource::RLIMIT_FSIZE, "file size"),
+    (Resource::RLIMIT_CPU, "CPU time"),
     (Resource::RLIMIT_NPROC, "processes"),
 ];
 
@@ -86,7 +90,8 @@ pub struct ProcessState {
     /// The calling thread's signal mask (per thread: this is the mask of
     /// the thread that takes and restores the snapshot).
     mask: Option<SigSet>,
-    /// The soft and hard value of each of [`LIMITS`] that could be read.
+    /// The soft and hard value of each of [`RESOURCE_LIMITS`] that could
+    /// be read.
     limits: Vec<(Resource, &'static str, (u64, u64))>,
 }
 
@@ -140,7 +145,7 @@ impl ProcessState {
                 .filter_map(|&s| action(s).map(|a| (s, a)))
                 .collect(),
             mask: SigSet::thread_get_mask().ok(),
-            limits: LIMITS
+            limits: RESOURCE_LIMITS
                 .iter()
                 .filter_map(|&(r, name)| getrlimit(r).ok().map(|l| (r, name, l)))
                 .collect(),

@@ -16,19 +16,9 @@ use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use super::JobResult;
 use crate::corpus::{self, Rng};
 use crate::engine::Engine;
-use crate::engine::core::{Core, current_locale, current_umask, signal_disposition, signal_name};
-
-/// The resource limits compared, with their names.
-const LIMITS: [(Resource, &str); 8] = [
-    (Resource::RLIMIT_STACK, "stack size"),
-    (Resource::RLIMIT_NOFILE, "open files"),
-    (Resource::RLIMIT_CORE, "core file size"),
-    (Resource::RLIMIT_AS, "address space"),
-    (Resource::RLIMIT_DATA, "data size"),
-    (Resource::RLIMIT_FSIZE, "file size"),
-    (Resource::RLIMIT_CPU, "CPU time"),
-    (Resource::RLIMIT_NPROC, "processes"),
-];
+use crate::engine::core::{
+    Core, RESOURCE_LIMITS, current_locale, current_umask, signal_disposition, signal_name,
+};
 
 /// The process state a core could change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +52,7 @@ impl Snapshot {
                 .collect(),
             locale: current_locale(),
             descriptors: descriptors(),
-            limits: LIMITS
+            limits: RESOURCE_LIMITS
                 .iter()
                 .map(|(r, _)| getrlimit(*r).unwrap_or((0, 0)))
                 .collect(),
@@ -130,7 +120,8 @@ impl Snapshot {
                     .join(", ")
             ));
         }
-        for ((now, then), (_, name)) in self.limits.iter().zip(&before.limits).zip(LIMITS) {
+        for ((now, then), (_, name)) in self.limits.iter().zip(&before.limits).zip(RESOURCE_LIMITS)
+        {
             if now != then {
                 changes.push(format!("the {name} limit"));
             }
