@@ -594,22 +594,11 @@ fn a_core_whose_teardown_hangs_does_not_keep_h4_from_ending() {
         fs::read(d.join("in.bin")).unwrap()
     );
     // Stopped by a signal, h4 ends too, with the signal's status.
-    let (child, stdin) = compressing_a_pipe(d, &["--core", lib]);
+    let (mut child, stdin) = compressing_a_pipe(d, &["--core", lib]);
     signal(&child, "-TERM");
-    let pid = child.id();
-    let ended = std::thread::spawn(move || child.wait_with_output().unwrap());
-    let deadline = std::time::Instant::now() + limit;
-    while !ended.is_finished() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    if !ended.is_finished() {
-        let _ = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status();
-    }
-    let out = ended.join().unwrap();
+    let status = wait_bounded(&mut child, limit);
     drop(stdin);
-    assert_eq!(out.status.code(), Some(143), "{}", util::stderr_of(&out));
+    assert_eq!(status.and_then(|s| s.code()), Some(143), "{status:?}");
 }
 
 #[test]
@@ -1030,6 +1019,15 @@ fn run_bounded(mut command: Command, limit: Duration) -> Option<std::process::Ex
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    wait_bounded(&mut child, limit)
+}
+
+/// Waits for `child` up to `limit`: its status, or `None` (and the child
+/// killed) if it was still running then.
+fn wait_bounded(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
     let deadline = std::time::Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {

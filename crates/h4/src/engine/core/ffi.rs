@@ -390,10 +390,10 @@ pub fn exit_expected() {
 /// core's status. Standard output and error are flushed first; h4 leaves
 /// nothing else for exit to do.
 pub fn exit_process(status: i32) -> ! {
-    exit_expected();
     if GUARD_EVERY_EXIT.load(Ordering::SeqCst) && CORE_OPENED.load(Ordering::SeqCst) {
         exit_without_teardown(status)
     }
+    exit_expected();
     std::process::exit(status)
 }
 
