@@ -225,6 +225,46 @@ impl Engine for Reference {
     }
 }
 
+/// For tests: the reference engine, calling `hook(compressing, input
+/// length)` before each compression and decompression.
+#[cfg(test)]
+pub(crate) struct Hooked<F> {
+    engine: Reference,
+    hook: F,
+}
+
+#[cfg(test)]
+impl<F: Fn(bool, usize) + Send + Sync> Hooked<F> {
+    pub(crate) fn new(hook: F) -> Self {
+        Hooked {
+            engine: Reference::new(),
+            hook,
+        }
+    }
+}
+
+#[cfg(test)]
+impl<F: Fn(bool, usize) + Send + Sync> Engine for Hooked<F> {
+    fn id(&self) -> &EngineId {
+        self.engine.id()
+    }
+
+    fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
+        (self.hook)(true, input.len());
+        self.engine.compress(input, out)
+    }
+
+    fn decompress(
+        &self,
+        payload: &[u8],
+        limit: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EngineError> {
+        (self.hook)(false, payload.len());
+        self.engine.decompress(payload, limit, out)
+    }
+}
+
 /// The delta stride of an RLE-of-delta or LZ-of-delta mode.
 fn stride(mode: u8) -> usize {
     match mode {
@@ -785,6 +825,16 @@ fn decode_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_level_has_a_specialised_parse() {
+        for level in LEVELS {
+            let level = Level::new(level);
+            for params in [level.lz, level.trial().lz] {
+                assert!(lz::specialised_parse(params).is_some(), "{params:?}");
+            }
+        }
+    }
 
     fn round_trip(input: &[u8]) -> Vec<u8> {
         let mut payload = Vec::new();
