@@ -212,9 +212,88 @@ impl Decoder {
     }
 }
 
+/// Two codes in a row read with one lookup: entry `i` holds the symbols
+/// of a code of `first` and of the code of `second` that follows it when
+/// both lie in the next [`MAX_BITS`] bits `i`, as `first | second << 8 |
+/// (their lengths summed) << 16`, else 0 (then each is read on its own).
+/// Both alphabets have at most 256 symbols.
+///
+/// Derived from the two single tables, so it decodes exactly what two
+/// reads would; it halves the chain of dependent lookups where two codes
+/// are always read together (an LZ sequence's literal and match lengths),
+/// which is what bounds decoding speed.
+pub struct PairDecoder {
+    table: Box<[u32; TABLE_SIZE]>,
+}
+
+impl PairDecoder {
+    pub fn new(first: &Decoder, second: &Decoder) -> Self {
+        let mut table = Box::new([0u32; TABLE_SIZE]);
+        for (i, entry) in table.iter_mut().enumerate() {
+            let a = first.entry(i as u64);
+            let a_len = u32::from(a & 15);
+            // The bits after the first code: only the low `MAX_BITS -
+            // a_len` of them are known, enough for a code that short.
+            let b = second.entry((i >> a_len) as u64);
+            let b_len = u32::from(b & 15);
+            debug_assert!(a >> 4 < 256 && b >> 4 < 256);
+            if a_len + b_len <= MAX_BITS {
+                *entry = u32::from(a >> 4) | u32::from(b >> 4) << 8 | (a_len + b_len) << 16;
+            }
+        }
+        PairDecoder { table }
+    }
+
+    /// The two symbols, if both codes lie in the next [`MAX_BITS`] bits
+    /// (the reader must hold that many), consumed.
+    #[inline(always)]
+    pub fn decode(&self, reader: &mut BitReader) -> Option<(usize, usize)> {
+        let entry = self.table[(reader.peek() as usize) & (TABLE_SIZE - 1)];
+        // A valid entry has a length of two bits at least.
+        if entry == 0 {
+            return None;
+        }
+        reader.consume(entry >> 16);
+        Some(((entry & 0xff) as usize, (entry >> 8 & 0xff) as usize))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pair_reads_as_two_single_codes() {
+        let mut lens_a = Vec::new();
+        let mut lens_b = Vec::new();
+        // Skewed counts (short and long codes), and one symbol alone.
+        code_lengths(&[900, 300, 90, 30, 9, 3, 1, 1, 0, 40], &mut lens_a);
+        for counts in [
+            vec![1u32, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1],
+            vec![0, 5],
+        ] {
+            code_lengths(&counts, &mut lens_b);
+            let (a, b) = (
+                Decoder::new(&lens_a).unwrap(),
+                Decoder::new(&lens_b).unwrap(),
+            );
+            let pair = PairDecoder::new(&a, &b);
+            let mut paired = 0;
+            for bits in 0..1u64 << 16 {
+                let bytes = (bits | bits << 16 | bits << 32).to_le_bytes();
+                let (mut one, mut two) = (BitReader::new(&bytes), BitReader::new(&bytes));
+                let want = (a.decode(&mut one), b.decode(&mut one));
+                if let Some(got) = pair.decode(&mut two) {
+                    assert_eq!(got, want, "{bits:#x}");
+                    assert_eq!(two.consumed(), one.consumed());
+                    paired += 1;
+                } else {
+                    assert_eq!(two.consumed(), 0);
+                }
+            }
+            assert!(paired > 1 << 15, "most pairs fit: {paired}");
+        }
+    }
 
     #[test]
     fn lengths_are_a_complete_limited_code() {

@@ -26,7 +26,7 @@
 
 use super::EngineError;
 use super::bits::{BitReader, BitWriter};
-use super::huffman::{self, Decoder};
+use super::huffman::{self, Decoder, PairDecoder};
 use super::wide::{Kernel, widest};
 use crate::varint;
 
@@ -72,7 +72,50 @@ pub struct Scratch {
     seqs: Vec<Seq>,
     /// The literal-length, match-length and offset codes of each sequence.
     codes: Vec<[u8; 3]>,
+    /// The literals, in the first `lit_count` bytes; grown as they are
+    /// written (never cleared, so data that has few literals touches
+    /// little memory), with [`LIT_COPY`] bytes of room past every run
+    /// for the wide copies of short runs.
     lits: Vec<u8>,
+    lit_count: usize,
+}
+
+/// Literal runs up to this long are copied as this many bytes at once.
+const LIT_COPY: usize = 16;
+
+impl Scratch {
+    /// The literals [`parse`] found.
+    fn literals(&self) -> &[u8] {
+        &self.lits[..self.lit_count]
+    }
+}
+
+/// Makes `lits` at least `len` bytes long, doubling it at least (so
+/// the zeroing is paid once a byte).
+#[inline(always)]
+fn room(lits: &mut Vec<u8>, len: usize) {
+    #[cold]
+    fn grow(lits: &mut Vec<u8>, len: usize) {
+        lits.resize(len.max(2 * lits.len()).max(4096), 0);
+    }
+    if len > lits.len() {
+        grow(lits, len);
+    }
+}
+
+/// Copies `x[from..to]` into `lits` at `at`, which has [`LIT_COPY`]
+/// bytes of room past the run. A short run (most are) is copied as
+/// [`LIT_COPY`] bytes in one move, where a copy of its exact length would
+/// be a call to `memcpy`; the bytes past the run are overwritten by the
+/// next run, or ignored.
+#[inline(always)]
+fn copy_run(x: &[u8], from: usize, to: usize, lits: &mut [u8], at: usize) {
+    let len = to - from;
+    if len <= LIT_COPY && from + LIT_COPY <= x.len() {
+        lits[at..at + LIT_COPY].copy_from_slice(&x[from..from + LIT_COPY]);
+    } else {
+        lits[at..at + len].copy_from_slice(&x[from..to]);
+    }
 }
 
 #[inline(always)]
@@ -89,29 +132,94 @@ fn read_u64(x: &[u8], at: usize) -> u64 {
 /// end of `x`.
 #[inline(always)]
 fn common(x: &[u8], a: usize, b: usize) -> usize {
-    let n = x.len();
+    let (older, newer) = (&x[a..], &x[b..]);
+    // Words from both sides, as many as the shorter (newer) side has:
+    // no bounds check a word.
     let mut i = 0;
-    while b + i + 8 <= n {
-        let diff = read_u64(x, a + i) ^ read_u64(x, b + i);
+    for (p, q) in older.chunks_exact(8).zip(newer.chunks_exact(8)) {
+        let diff =
+            u64::from_le_bytes(p.try_into().unwrap()) ^ u64::from_le_bytes(q.try_into().unwrap());
         if diff != 0 {
             return i + (diff.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while b + i < n && x[a + i] == x[b + i] {
-        i += 1;
-    }
-    i
+    i + newer[i..]
+        .iter()
+        .zip(&older[i..])
+        .take_while(|(p, q)| p == q)
+        .count()
 }
 
 /// Cuts `x` into sequences (greedy, see `docs/FORMAT.md` 2.6): fills
-/// `s.seqs` and `s.lits` (the literals of every sequence, then the bytes
-/// after the last match).
-#[inline(never)]
+/// `s.seqs` and the literals (see [`Scratch::literals`]: those of every
+/// sequence, then the bytes after the last match).
 fn parse(x: &[u8], params: Params, s: &mut Scratch) {
+    if let Some(specialised) = specialised_parse(params) {
+        specialised(x, s);
+    } else {
+        parse_any(x, params, s);
+    }
+}
+
+/// Generates [`specialised_parse`] for the listed (hash bits, skip)
+/// pairs.
+macro_rules! specialised_parses {
+    ($(($bits:literal, $skip:literal)),* $(,)?) => {
+        /// The parse compiled for `params`, if they are a level's (or its
+        /// trials'), with its parameters as constants: the hash's and the
+        /// skip's shifts then take no register, and the loop keeps its
+        /// state in registers (a tenth less time than [`parse_any`]).
+        pub(super) fn specialised_parse(params: Params) -> Option<fn(&[u8], &mut Scratch)> {
+            match (params.hash_len, params.hash_bits, params.skip) {
+                $((5, $bits, $skip) => Some(parse_fixed::<$bits, $skip>),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+// Every level's (see `Level::new`), and with 12 bits for its trials.
+specialised_parses!(
+    (13, 4),
+    (14, 5),
+    (14, 6),
+    (15, 6),
+    (16, 6),
+    (16, 7),
+    (17, 8),
+    (17, 10),
+    (18, 12),
+    (12, 4),
+    (12, 5),
+    (12, 6),
+    (12, 7),
+    (12, 8),
+    (12, 10),
+    (12, 12),
+);
+
+#[inline(never)]
+fn parse_fixed<const BITS: u32, const SKIP: u32>(x: &[u8], s: &mut Scratch) {
+    let params = Params {
+        hash_bits: BITS,
+        hash_len: 5,
+        skip: SKIP,
+        find_matches: true,
+    };
+    parse_with(x, params, s);
+}
+
+#[inline(never)]
+fn parse_any(x: &[u8], params: Params, s: &mut Scratch) {
+    parse_with(x, params, s);
+}
+
+#[inline(always)]
+fn parse_with(x: &[u8], params: Params, s: &mut Scratch) {
     let n = x.len();
     s.seqs.clear();
-    s.lits.clear();
+    let mut lp = 0;
     s.table.clear();
     s.table.resize(1 << params.hash_bits, 0);
     let table = &mut s.table[..];
@@ -154,7 +262,9 @@ fn parse(x: &[u8], params: Params, s: &mut Scratch) {
             from -= 1;
             len += 1;
         }
-        s.lits.extend_from_slice(&x[anchor..at]);
+        room(&mut s.lits, lp + (at - anchor) + LIT_COPY);
+        copy_run(x, anchor, at, &mut s.lits, lp);
+        lp += at - anchor;
         rep = at - from;
         s.seqs.push(Seq {
             lits: (at - anchor) as u32,
@@ -168,7 +278,9 @@ fn parse(x: &[u8], params: Params, s: &mut Scratch) {
             table[hash(read_u64(x, pos - 2))] = (pos - 2) as u32;
         }
     }
-    s.lits.extend_from_slice(&x[anchor..]);
+    room(&mut s.lits, lp + (n - anchor));
+    s.lits[lp..lp + (n - anchor)].copy_from_slice(&x[anchor..]);
+    s.lit_count = lp + (n - anchor);
 }
 
 /// The code, extra-bit count and extra bits of a length.
@@ -221,7 +333,7 @@ pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
     // Without the finder every byte is a literal: no parse, no copy.
     let (lits, seqs): (&[u8], &[Seq]) = if params.find_matches {
         parse(x, params, s);
-        (&s.lits, &s.seqs)
+        (s.literals(), &s.seqs)
     } else {
         (x, &[])
     };
@@ -340,11 +452,10 @@ fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 3]>, out: &mut Vec<u8>) {
     for (i, seq) in seqs.iter().enumerate() {
         let lc = len_code(seq.lits).0;
         let mc = len_code(seq.len - MIN_MATCH as u32).0;
-        let oc = if seq.offset == prev {
-            0
-        } else {
-            off_code(seq.offset).0
-        };
+        // Without a branch: whether an offset repeats is data, and a
+        // mispredicted branch a sequence cost more than the rest of this
+        // loop.
+        let oc = off_code(seq.offset).0 * usize::from(seq.offset != prev);
         prev = seq.offset;
         let set = i & 1;
         ll_freq[set][lc] += 1;
@@ -467,6 +578,9 @@ pub fn decode(
     let ll = Decoder::new(&huffman::read_table(body, &mut pos, LEN_CODES)?)?;
     let ml = Decoder::new(&huffman::read_table(body, &mut pos, LEN_CODES)?)?;
     let of = Decoder::new(&huffman::read_table(body, &mut pos, OFF_CODES)?)?;
+    // Its table costs about as much to build as the three single ones:
+    // worth it from a few hundred sequences on.
+    let lengths = (n_seq >= PAIRED_SEQUENCES).then(|| PairDecoder::new(&ll, &ml));
     let stream = &body[pos..];
     // Each sequence takes at least three bits (three codes).
     if n_seq as u64 > stream.len() as u64 * 8 / 3 {
@@ -486,8 +600,10 @@ pub fn decode(
             return Err(corrupt("sequence stream length is wrong"));
         }
         r.refill();
-        let lc = ll.decode(&mut r);
-        let mc = ml.decode(&mut r);
+        let (lc, mc) = match lengths.as_ref().and_then(|pair| pair.decode(&mut r)) {
+            Some(pair) => pair,
+            None => (ll.decode(&mut r), ml.decode(&mut r)),
+        };
         let oc = of.decode(&mut r);
         let lit_len = len_value(lc, &mut r);
         let len = len_value(mc, &mut r) + MIN_MATCH;
@@ -527,6 +643,10 @@ pub fn decode(
     out.extend_from_slice(&lits[lp..]);
     Ok(())
 }
+
+/// Bodies with this many sequences or more read each one's two length
+/// codes with one lookup ([`PairDecoder`]).
+const PAIRED_SEQUENCES: usize = 512;
 
 /// How many bytes the wide copies move at once.
 const WIDE: usize = 16;
@@ -838,10 +958,37 @@ mod tests {
     }
 
     #[test]
+    fn specialised_parses_cut_as_the_general_one() {
+        use crate::corpus::{Rng, elf_like, text_like};
+        let mut rng = Rng::new(7);
+        let inputs = [
+            text_like(&mut rng, 300_000),
+            elf_like(&mut rng, 300_000),
+            rng.bytes(100_000),
+            [vec![9; 5000], b"abcabcabd".repeat(999)].concat(),
+        ];
+        for params in [(14, 5), (12, 5), (13, 4), (18, 12)].map(|(hash_bits, skip)| Params {
+            hash_bits,
+            skip,
+            ..PARAMS
+        }) {
+            let specialised = specialised_parse(params).expect("specialised");
+            for x in &inputs {
+                let (mut fast, mut general) = (Scratch::default(), Scratch::default());
+                specialised(x, &mut fast);
+                parse_any(x, params, &mut general);
+                assert!(!fast.seqs.is_empty() || x.len() == 100_000);
+                assert_eq!(fast.seqs, general.seqs);
+                assert_eq!(fast.literals(), general.literals());
+            }
+        }
+    }
+
+    #[test]
     fn parses_repeats_into_matches() {
         let mut s = Scratch::default();
         parse(b"abcdefgh_abcdefgh_abcdefgh", PARAMS, &mut s);
-        assert_eq!(s.lits, b"abcdefgh_");
+        assert_eq!(s.literals(), b"abcdefgh_");
         assert_eq!(
             s.seqs,
             [Seq {
@@ -852,7 +999,7 @@ mod tests {
         );
         // A run is a match at offset 1.
         parse(&[5; 100], PARAMS, &mut s);
-        assert_eq!(s.lits, [5]);
+        assert_eq!(s.literals(), [5]);
         assert_eq!(
             s.seqs,
             [Seq {
