@@ -29,10 +29,6 @@ use args::{Cli, Command};
 use clap::{CommandFactory, FromArgMatches};
 use direct::Personality;
 
-/// Block-sized buffers in huge pages: see `h4::huge_pages`.
-#[global_allocator]
-static ALLOCATOR: h4::HugePageAllocator = h4::HugePageAllocator;
-
 fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // A core helper starts once per worker of every --isolate run: it is

@@ -19,7 +19,6 @@ pub mod container;
 pub mod corpus;
 pub mod engine;
 mod error;
-pub mod huge_pages;
 mod ordered;
 pub mod pipeline;
 pub mod source;
@@ -29,7 +28,6 @@ pub mod verify;
 
 pub use container::FormatError;
 pub use error::{Error, Result};
-pub use huge_pages::HugePageAllocator;
 pub use stream::{Reader, Writer, WriterBuilder};
 
 use engine::Engine;

@@ -620,31 +620,19 @@ mod tests {
     use std::sync::Mutex;
     use std::thread::ThreadId;
 
-    /// The reference engine, noting which threads code blocks.
-    struct Watched {
-        engine: Reference,
-        threads: Mutex<Vec<ThreadId>>,
-    }
+    use crate::engine::reference::Hooked;
 
-    impl Engine for Watched {
-        fn id(&self) -> &crate::container::EngineId {
-            self.engine.id()
-        }
-
-        fn compress(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), EngineError> {
-            self.threads.lock().unwrap().push(thread::current().id());
-            self.engine.compress(input, out)
-        }
-
-        fn decompress(
-            &self,
-            payload: &[u8],
-            limit: usize,
-            out: &mut Vec<u8>,
-        ) -> Result<(), EngineError> {
-            self.threads.lock().unwrap().push(thread::current().id());
-            self.engine.decompress(payload, limit, out)
-        }
+    /// The reference engine, noting which threads code blocks, and the
+    /// threads noted.
+    #[allow(clippy::type_complexity)]
+    fn watched() -> (
+        Hooked<impl Fn(bool, usize) + Send + Sync>,
+        Arc<Mutex<Vec<ThreadId>>>,
+    ) {
+        let threads = Arc::new(Mutex::new(Vec::new()));
+        let noted = Arc::clone(&threads);
+        let engine = Hooked::new(move |_, _| noted.lock().unwrap().push(thread::current().id()));
+        (engine, threads)
     }
 
     #[test]
@@ -654,18 +642,15 @@ mod tests {
             block_size: MIN_BLOCK_SIZE,
             ..CompressOptions::default()
         };
-        let watched = Watched {
-            engine: Reference::new(),
-            threads: Mutex::new(Vec::new()),
-        };
+        let (watched, threads) = watched();
         let text = b"one block, one job; ".repeat(50);
         crate::compress_to_vec(&text, &watched, &options).unwrap();
-        assert_eq!(*watched.threads.lock().unwrap(), [thread::current().id()]);
+        assert_eq!(*threads.lock().unwrap(), [thread::current().id()]);
         // Two blocks or more go to the workers.
         let long = b"two blocks, two jobs ".repeat(MIN_BLOCK_SIZE as usize / 10);
-        watched.threads.lock().unwrap().clear();
+        threads.lock().unwrap().clear();
         crate::compress_to_vec(&long, &watched, &options).unwrap();
-        let threads = watched.threads.lock().unwrap();
+        let threads = threads.lock().unwrap();
         assert!(threads.len() >= 2);
         assert!(!threads.contains(&thread::current().id()));
     }
@@ -694,10 +679,8 @@ mod tests {
 
     #[test]
     fn one_block_is_decompressed_on_the_calling_thread() {
-        let watched = Arc::new(Watched {
-            engine: Reference::new(),
-            threads: Mutex::new(Vec::new()),
-        });
+        let (watched, threads) = watched();
+        let watched = Arc::new(watched);
         let options = DecompressOptions {
             threads: 2,
             engines: vec![watched.clone()],
@@ -712,17 +695,17 @@ mod tests {
         let mut back = Vec::new();
         decompress(&packed[..], &options, &mut back).unwrap();
         assert_eq!(back, text);
-        assert_eq!(*watched.threads.lock().unwrap(), [thread::current().id()]);
+        assert_eq!(*threads.lock().unwrap(), [thread::current().id()]);
         // Two blocks or more go to the workers, in one frame or in two.
         let long = b"two blocks, two jobs ".repeat(MIN_BLOCK_SIZE as usize / 10);
         let in_one = crate::compress_to_vec(&long, &Reference::new(), &small).unwrap();
         let in_two = [packed.clone(), packed].concat();
         for (packed, content) in [(in_one, long), (in_two, text.repeat(2))] {
-            watched.threads.lock().unwrap().clear();
+            threads.lock().unwrap().clear();
             back.clear();
             decompress(&packed[..], &options, &mut back).unwrap();
             assert_eq!(back, content);
-            let threads = watched.threads.lock().unwrap();
+            let threads = threads.lock().unwrap();
             assert!(threads.len() >= 2);
             assert!(!threads.contains(&thread::current().id()));
         }
