@@ -21,6 +21,7 @@ use crate::container::{
     BlockHeader, DEFAULT_BLOCK_SIZE, EngineKind, Event, FORMAT_VERSION, FORMAT_VERSIONS,
     FrameEncoder, FrameEnd, FrameHeader, FrameReader, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE, SealedBlock,
 };
+use crate::engine::core::{modified_input, modified_payload};
 use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
 use crate::error::{Error, Result};
 use crate::ordered::{Limits, ordered};
@@ -296,14 +297,6 @@ fn untrusted(engine: &dyn Engine) -> bool {
     engine.id().kind == EngineKind::Core
 }
 
-/// A core wrote into the block it was asked to compress.
-fn modified_input() -> EngineError {
-    EngineError::Failed(
-        "the core modified its input (the block's bytes changed during a call); nothing was written for this block"
-            .to_string(),
-    )
-}
-
 /// Compresses `input` with one engine call and no container (the `--raw`
 /// mode, for other hosts of the core ABI), checking the round trip first
 /// when `check_core_output` is set and the engine is a core, as
@@ -341,10 +334,7 @@ fn check_round_trip(engine: &dyn Engine, raw: &[u8], coded: &[u8]) -> Result<(),
     let payload_digest = checksum::digest(coded);
     let compared = engine.decompress_and_compare(coded, raw);
     if checksum::digest(coded) != payload_digest {
-        return Err(EngineError::Failed(
-            "the core modified the payload it was given to decode; nothing was written for this block"
-                .to_string(),
-        ));
+        return Err(modified_payload());
     }
     let outcome = match compared {
         Err(e) => format!("its output does not decompress ({e})"),

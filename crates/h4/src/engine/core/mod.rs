@@ -11,6 +11,7 @@
 
 mod ffi;
 pub mod isolate;
+mod lent;
 mod process;
 
 use std::fmt;
@@ -89,6 +90,9 @@ pub struct Core {
     before: ProcessState,
     /// What loading changed (and h4 put back).
     load_changes: Vec<Change>,
+    /// Whether an in-process core is lent copies (see `lent`), or the
+    /// caller's own buffers.
+    lends_copies: bool,
 }
 
 impl fmt::Debug for Core {
@@ -235,6 +239,7 @@ impl Core {
             path: path.to_path_buf(),
             before,
             load_changes: Vec::new(),
+            lends_copies: true,
         })
     }
 
@@ -339,6 +344,14 @@ impl Core {
         }
     }
 
+    /// Lends an in-process core the caller's buffers themselves, not
+    /// copies: for `h4 verify`, which places inputs where it chooses (on
+    /// guarded pages, at varying addresses) to see what a core does with
+    /// them. Not for hosting: see `lent`.
+    pub fn lend_callers_buffers(&mut self) {
+        self.lends_copies = false;
+    }
+
     /// Calls `h4_compress` or `h4_decompress` and lends a returned buffer
     /// of at most `limit` bytes to `inspect`.
     fn call_inspect(
@@ -349,11 +362,44 @@ impl Core {
         inspect: impl FnOnce(&[u8]),
     ) -> Result<Returned, EngineError> {
         match &self.backend {
-            Backend::InProcess(library) => {
+            Backend::InProcess(library) if !self.lends_copies => {
                 Ok(library.call_inspect(direction, input, limit, inspect))
             }
+            // A copy is lent (see `lent`), and compared afterwards.
+            Backend::InProcess(library) => lent::with(|lent| {
+                let copy = match direction {
+                    Direction::Decompress => lent.payload(input),
+                    Direction::Compress | Direction::CompressAt(_) => lent.block(input),
+                };
+                let returned = library.call_inspect(direction, copy, limit, inspect);
+                if *copy != *input {
+                    return Err(modified(direction));
+                }
+                Ok(returned)
+            }),
             Backend::Isolated(helpers) => helpers.call(direction, input, limit, inspect),
         }
+    }
+
+    /// Decodes `payload` in-process with `h4_decompress_into_v1` into at
+    /// most `room` bytes and lends them to `inspect`; `None` if the core
+    /// does not export it. The core decodes a lent copy into lent memory
+    /// (see `lent`).
+    fn decode_lent<R>(
+        &self,
+        library: &CoreLibrary,
+        payload: &[u8],
+        room: usize,
+        inspect: impl FnOnce(&[u8]) -> R,
+    ) -> Option<Result<R, EngineError>> {
+        lent::with(|lent| {
+            let (copy, out) = lent.payload_and_room(payload, room);
+            let decoded = library.decompress_into(copy, out)?;
+            if *copy != *payload {
+                return Some(Err(modified(Direction::Decompress)));
+            }
+            Some(written(decoded, payload.len(), room).map(|n| inspect(&out[..n])))
+        })
     }
 
     /// [`call_inspect`](Self::call_inspect), copying the buffer into `out`.
@@ -371,11 +417,42 @@ impl Core {
     }
 }
 
-thread_local! {
-    /// A worker's buffer for the round-trip check through
-    /// `h4_decompress_into_v1`: kept at its largest size, so it is
-    /// initialised once per thread, not once per block.
-    static CHECK_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+/// The bytes `h4_decompress_into_v1` wrote into `room` bytes, decoding
+/// `payload_len`, or why it failed.
+fn written(decoded: Decoded, payload_len: usize, room: usize) -> Result<usize, EngineError> {
+    match decoded {
+        Decoded::Written(n) => Ok(n),
+        Decoded::Failed => Err(EngineError::Failed(format!(
+            "h4_decompress_into_v1 failed on a {payload_len}-byte payload"
+        ))),
+        Decoded::Overlong(n) => Err(EngineError::Failed(format!(
+            "h4_decompress_into_v1 claims {n} bytes written into {room} bytes of room"
+        ))),
+    }
+}
+
+/// A core wrote into the block it was asked to compress.
+pub(crate) fn modified_input() -> EngineError {
+    EngineError::Failed(
+        "the core modified its input (the block's bytes changed during a call); nothing was written for this block"
+            .to_string(),
+    )
+}
+
+/// A core wrote into the payload it was asked to decode.
+pub(crate) fn modified_payload() -> EngineError {
+    EngineError::Failed(
+        "the core modified the payload it was given to decode; nothing was written for this block"
+            .to_string(),
+    )
+}
+
+/// What a core that wrote into the bytes it was lent is told.
+fn modified(direction: Direction) -> EngineError {
+    match direction {
+        Direction::Decompress => modified_payload(),
+        Direction::Compress | Direction::CompressAt(_) => modified_input(),
+    }
 }
 
 impl Engine for Core {
@@ -415,18 +492,12 @@ impl Engine for Core {
         expected: &[u8],
     ) -> Result<Comparison, EngineError> {
         if let Backend::InProcess(library) = &self.backend
-            && library.has_decompress_into()
+            && self.lends_copies
+            && let Some(compared) = self.decode_lent(library, payload, expected.len(), |bytes| {
+                Comparison::of(expected, bytes)
+            })
         {
-            let checked = CHECK_BUFFER.with_borrow_mut(|buffer| {
-                if buffer.len() < expected.len() {
-                    buffer.resize(expected.len(), 0);
-                }
-                let decoded = self.decompress_into(payload, &mut buffer[..expected.len()])?;
-                Some(decoded.map(|written| Comparison::of(expected, &buffer[..written])))
-            });
-            if let Some(checked) = checked {
-                return checked;
-            }
+            return compared;
         }
         // Compared in the core's own buffer: no copy of the block.
         let mut comparison = Comparison::Equal;
@@ -488,17 +559,17 @@ impl Engine for Core {
         out: &mut [u8],
     ) -> Option<Result<usize, EngineError>> {
         match &self.backend {
-            Backend::InProcess(library) => Some(match library.decompress_into(payload, out)? {
-                Decoded::Written(n) => Ok(n),
-                Decoded::Failed => Err(EngineError::Failed(format!(
-                    "h4_decompress_into_v1 failed on a {}-byte payload",
-                    payload.len()
-                ))),
-                Decoded::Overlong(n) => Err(EngineError::Failed(format!(
-                    "h4_decompress_into_v1 claims {n} bytes written into {} bytes of room",
-                    out.len()
-                ))),
-            }),
+            Backend::InProcess(library) if !self.lends_copies => {
+                let decoded = library.decompress_into(payload, out)?;
+                Some(written(decoded, payload.len(), out.len()))
+            }
+            Backend::InProcess(library) => {
+                let room = out.len();
+                self.decode_lent(library, payload, room, |bytes| {
+                    out[..bytes.len()].copy_from_slice(bytes);
+                    bytes.len()
+                })
+            }
             // A helper decodes into shared memory however the core decodes;
             // one copy out of it either way.
             Backend::Isolated(helpers) => {

@@ -306,10 +306,13 @@ fn run_job(
     reporter.progress("loading the engine");
     let mut core = match subject {
         Subject::Reference => None,
-        Subject::Core(path) => Some(
-            Core::load(path, BLOCK_SIZES)
-                .map_err(|e| ("cannot load the core".to_string(), e.why))?,
-        ),
+        Subject::Core(path) => {
+            let mut core = Core::load(path, BLOCK_SIZES)
+                .map_err(|e| ("cannot load the core".to_string(), e.why))?;
+            // The checks place the inputs themselves.
+            core.lend_callers_buffers();
+            Some(core)
+        }
     };
     let reference = Reference::new();
     let engine: &dyn Engine = match &core {
