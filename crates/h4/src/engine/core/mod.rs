@@ -432,7 +432,7 @@ fn written(decoded: Decoded, payload_len: usize, room: usize) -> Result<usize, E
 }
 
 /// A core wrote into the block it was asked to compress.
-pub(crate) fn modified_input() -> EngineError {
+fn modified_input() -> EngineError {
     EngineError::Failed(
         "the core modified its input (the block's bytes changed during a call); nothing was written for this block"
             .to_string(),
