@@ -108,7 +108,15 @@ fn a_core_that_writes_into_its_input_after_the_call_never_makes_a_wrong_file() {
         };
         let how = format!("{threads}, from a pipe: {from_pipe}");
         if !out.status.success() {
-            assert_fails(&out, "the core modified its input");
+            // Seen by the comparison after the call, or (when two late
+            // writes flipped the same bytes and back during it) by the
+            // round-trip check.
+            let err = util::assert_clean_error(&out, &how);
+            assert!(
+                err.contains("the core modified its input")
+                    || err.contains("round-trip check failed"),
+                "{how}: {err}"
+            );
             assert_eq!(listing(d), names(&["in.bin"]), "{how}");
             continue;
         }

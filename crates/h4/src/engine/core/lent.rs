@@ -4,12 +4,17 @@
 //! A core can keep a pointer to what it was lent and write through it
 //! later, from a thread of its own, after the call has returned. Lent h4's
 //! own buffers (a block read from the input, a payload about to be
-//! written, a block being decoded), such a write lands in bytes h4 has
-//! already checked, and h4 writes wrong data with exit 0. So a core only
-//! ever sees copies. A lent buffer is never freed either, since a late
-//! write into freed memory would corrupt the allocator's bookkeeping: a
-//! buffer outgrown is kept aside, and each thread's set goes back to a
-//! process-wide list when the thread ends, for the next thread to take.
+//! written), such a write lands in bytes h4 has already checked, and h4
+//! writes wrong data with exit 0. So a compression reads a copy of the
+//! block, and the round-trip check decodes a copy of the payload into lent
+//! memory. (A decompression reads h4's payload and writes into h4's
+//! buffer: what it decodes is checked against the content checksum, which
+//! a write into the payload can only make fail; see `Core::decompress_into`
+//! for a write into the output.)
+//! A lent buffer is never freed either, since a late write into freed
+//! memory would corrupt the allocator's bookkeeping: a buffer outgrown is
+//! kept aside, and each thread's set goes back to a process-wide list when
+//! the thread ends, for the next thread to take.
 //!
 //! A write during the call is seen by comparing the copy with the
 //! original afterwards (the callers say "the core modified its input");
@@ -29,7 +34,8 @@ pub(crate) struct Lent {
     block: Vec<u8>,
     /// The copy of the payload a decompression reads.
     payload: Vec<u8>,
-    /// Room for a core to decode into (`h4_decompress_into_v1`).
+    /// Room for the round-trip check to decode into
+    /// (`h4_decompress_into_v1`).
     decoded: Vec<u8>,
     /// Buffers outgrown: never freed (see the module's comment).
     outgrown: Vec<Vec<u8>>,
