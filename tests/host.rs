@@ -130,6 +130,38 @@ fn a_core_that_writes_into_its_input_after_the_call_never_makes_a_wrong_file() {
 }
 
 #[test]
+fn a_core_that_returns_its_input_as_output_is_never_freed_into_h4() {
+    // Incompressible blocks come back as the input pointer itself, which
+    // the core's h4_free would free: h4 reads it and does not free it.
+    let core = c_core("host_returns_input", "", &[]);
+    let mut data = util::data::noise(2 << 20, 16);
+    data.extend(text(1 << 20));
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    for args in [["-T1", "-q"], ["-T2", "-q"], ["-T2", "--isolate"]] {
+        let _ = fs::remove_file(d.join("out.h4"));
+        let out = h4_in(d)
+            .args(["compress", "--core", lib, "in.bin", "-o", "out.h4"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", util::stderr_of(&out));
+        let back = h4_in(d)
+            .args(["decompress", "--core", lib, "-c", "out.h4"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            back.status.success(),
+            "{args:?}: {}",
+            util::stderr_of(&back)
+        );
+        assert!(back.stdout == data, "{args:?}: wrong bytes");
+    }
+}
+
+#[test]
 fn nothing_a_core_prints_reaches_the_data() {
     let core = c_core("host_prints_stdout", "", &[]);
     let data = text(300_000);

@@ -75,6 +75,19 @@ pub enum Returned {
     Empty,
 }
 
+thread_local! {
+    /// Whether a call on this thread returned a buffer inside its input
+    /// (see [`CoreLibrary::call_inspect`]), for [`take_returned_input`].
+    static RETURNED_INPUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a call on this thread returned a buffer inside its input since
+/// the last time this was asked: a host tolerates it (the buffer is not
+/// freed), a verifier reports it.
+pub fn take_returned_input() -> bool {
+    RETURNED_INPUT.replace(false)
+}
+
 /// What `h4_decompress_into_v1` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoded {
@@ -243,18 +256,30 @@ impl CoreLibrary {
                 Returned::NullWithLength(len)
             };
         }
-        let copied = len > 0 && len <= limit;
+        // A core that hands back its input as its output ("stored") would
+        // free h4's memory in h4_free: such a buffer is read if it lies
+        // within the input, and never freed.
+        let start = input.as_ptr() as usize;
+        let at = buffer as usize;
+        let into_input = (start..start + input.len()).contains(&at);
+        let within_input = into_input && len <= start + input.len() - at;
+        let copied = len > 0 && len <= limit && (within_input || !into_input);
         if copied {
             // SAFETY: the ABI says a non-NULL `*out_ptr` with return value
             // `len` points to `len` readable bytes owned by the core until
             // h4_free, which comes after this borrow ends. h4 cannot
             // verify that; it bounds `len` by `limit` so a lying core
-            // cannot make it read gigabytes.
+            // cannot make it read gigabytes. (A buffer within the input is
+            // `input`'s bytes, readable for this borrow.)
             inspect(unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), len) });
         }
-        // SAFETY: `buffer` came from this core's h4_compress or
-        // h4_decompress and is released exactly once.
-        unsafe { (self.free)(buffer) };
+        if into_input {
+            RETURNED_INPUT.set(true);
+        } else {
+            // SAFETY: `buffer` came from this core's h4_compress or
+            // h4_decompress and is released exactly once.
+            unsafe { (self.free)(buffer) };
+        }
         if len == 0 {
             Returned::Empty
         } else {

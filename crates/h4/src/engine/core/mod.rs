@@ -365,7 +365,16 @@ impl Core {
     ) -> Result<Returned, EngineError> {
         match &self.backend {
             Backend::InProcess(library) if !(copy_input && self.lends_copies) => {
-                Ok(library.call_inspect(direction, input, limit, inspect))
+                let returned = library.call_inspect(direction, input, limit, inspect);
+                // Tolerated when hosting; the verifier's placed buffers are
+                // where it reports what a core does with them.
+                if ffi::take_returned_input() && !self.lends_copies {
+                    return Err(EngineError::Failed(
+                        "returned a pointer into its input as its output (its h4_free would free the caller's memory)"
+                            .to_string(),
+                    ));
+                }
+                Ok(returned)
             }
             // A copy is lent (see `lent`), and compared afterwards.
             Backend::InProcess(library) => lent::with(|lent| {
