@@ -11,6 +11,7 @@
 //! buffer: what it decodes is checked against the content checksum, which
 //! a write into the payload can only make fail; see `Core::decompress_into`
 //! for a write into the output.)
+//!
 //! A lent buffer is never freed either, since a late write into freed
 //! memory would corrupt the allocator's bookkeeping: a buffer outgrown is
 //! kept aside, and each thread's set goes back to a process-wide list when
