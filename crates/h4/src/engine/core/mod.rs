@@ -383,6 +383,9 @@ impl Core {
                     Direction::Compress | Direction::CompressAt(_) => lent.block(input),
                 };
                 let returned = library.call_inspect(direction, copy, limit, inspect);
+                // A buffer handed back inside the copy is lent memory: left
+                // alone, and the note of it cleared for the next call.
+                ffi::take_returned_input();
                 if *copy != *input {
                     return Err(modified(direction));
                 }
