@@ -76,16 +76,16 @@ pub enum Returned {
 }
 
 thread_local! {
-    /// Whether a call on this thread returned a buffer inside its input
-    /// (see [`CoreLibrary::call_inspect`]), for [`take_returned_input`].
+    /// Whether the last [`CoreLibrary::call_inspect`] on this thread
+    /// returned a buffer inside its input, for [`returned_input`].
     static RETURNED_INPUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Whether a call on this thread returned a buffer inside its input since
-/// the last time this was asked: a host tolerates it (the buffer is not
-/// freed), a verifier reports it.
-pub fn take_returned_input() -> bool {
-    RETURNED_INPUT.replace(false)
+/// Whether the last call on this thread returned a buffer inside its
+/// input: a host tolerates it (the buffer is not freed), a verifier
+/// reports it.
+pub fn returned_input() -> bool {
+    RETURNED_INPUT.get()
 }
 
 /// What `h4_decompress_into_v1` did.
@@ -228,6 +228,7 @@ impl CoreLibrary {
         inspect: impl FnOnce(&[u8]),
     ) -> Returned {
         let mut buffer: *mut c_void = ptr::null_mut();
+        RETURNED_INPUT.set(false);
         let call = Call::enter();
         // SAFETY: `input` is valid for reads of `input.len()` bytes for
         // the whole call and `buffer` is a valid place for the core to

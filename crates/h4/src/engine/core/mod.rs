@@ -368,7 +368,7 @@ impl Core {
                 let returned = library.call_inspect(direction, input, limit, inspect);
                 // Tolerated when hosting; the verifier's placed buffers are
                 // where it reports what a core does with them.
-                if ffi::take_returned_input() && !self.lends_copies {
+                if ffi::returned_input() && !self.lends_copies {
                     return Err(EngineError::Failed(
                         "returned a pointer into its input as its output (its h4_free would free the caller's memory)"
                             .to_string(),
@@ -383,9 +383,6 @@ impl Core {
                     Direction::Compress | Direction::CompressAt(_) => lent.block(input),
                 };
                 let returned = library.call_inspect(direction, copy, limit, inspect);
-                // A buffer handed back inside the copy is lent memory: left
-                // alone, and the note of it cleared for the next call.
-                ffi::take_returned_input();
                 if *copy != *input {
                     return Err(modified(direction));
                 }
@@ -395,24 +392,24 @@ impl Core {
         }
     }
 
-    /// Decodes `payload` in-process with `h4_decompress_into_v1` into at
-    /// most `room` bytes and lends them to `inspect`; `None` if the core
-    /// does not export it. The core decodes a lent copy into lent memory
-    /// (see `lent`).
-    fn decode_lent<R>(
+    /// Decodes `payload` in-process with `h4_decompress_into_v1` and
+    /// compares the result with `expected`; `None` if the core does not
+    /// export it. The core decodes a lent copy into lent memory (see
+    /// `lent`).
+    fn compare_lent(
         &self,
         library: &CoreLibrary,
         payload: &[u8],
-        room: usize,
-        inspect: impl FnOnce(&[u8]) -> R,
-    ) -> Option<Result<R, EngineError>> {
+        expected: &[u8],
+    ) -> Option<Result<Comparison, EngineError>> {
         lent::with(|lent| {
+            let room = expected.len();
             let (copy, out) = lent.payload_and_room(payload, room);
             let decoded = library.decompress_into(copy, out)?;
             if *copy != *payload {
                 return Some(Err(modified(Direction::Decompress)));
             }
-            Some(written(decoded, payload.len(), room).map(|n| inspect(&out[..n])))
+            Some(written(decoded, payload.len(), room).map(|n| Comparison::of(expected, &out[..n])))
         })
     }
 
@@ -508,9 +505,7 @@ impl Engine for Core {
     ) -> Result<Comparison, EngineError> {
         if let Backend::InProcess(library) = &self.backend
             && self.lends_copies
-            && let Some(compared) = self.decode_lent(library, payload, expected.len(), |bytes| {
-                Comparison::of(expected, bytes)
-            })
+            && let Some(compared) = self.compare_lent(library, payload, expected)
         {
             return compared;
         }
