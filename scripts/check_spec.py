@@ -136,6 +136,14 @@ def inputs():
         rows.append(bytes(row))
     yield "chart, rows repeated", b"".join(rows[r // 5 % 20] for r in range(100))
     yield "runs of 5000", bytes((i // 5000) & 255 for i in range(200000))
+    # random windows, random between, but 8000 bytes between two windows
+    # repeat 8000 bytes seen before: the sample says store, the whole
+    # block's matches say LZ with raw literals ("stored by the sample");
+    # 64 repeated bytes are too few (at most n / 1024), and it is stored
+    for copy in (8000, 64):
+        e = bytearray(rand(n))
+        e[60000:60000 + copy] = e[30000:30000 + copy]
+        yield "random, %d bytes repeated between windows" % copy, bytes(e)
 
 
 def crafted(blocks, bs=1024, name=b"reference"):

@@ -430,12 +430,16 @@ def encode_sequences(seqs):
     return bytes(out) + w.finish()
 
 
-def lz_encode(x, params):
-    """The LZ body of `x`; `params` None codes every byte as a literal."""
-    seqs, lits = lz_parse(x, *params) if params is not None else ([], x)
+def lz_encode(x, params, parsed=None, raw_literals=False):
+    """The LZ body of `x`; `params` None codes every byte as a literal.
+    `parsed` is lz_parse's result if it was already made; with
+    `raw_literals` the literal section is raw whatever Huffman would save."""
+    if parsed is None:
+        parsed = lz_parse(x, *params) if params is not None else ([], x)
+    seqs, lits = parsed
     out = put_varint(len(lits)) + put_varint(len(seqs))
     if lits:
-        out += encode_literals(lits)
+        out += bytes([0]) + bytes(lits) if raw_literals else encode_literals(lits)
     if seqs:
         out += encode_sequences(seqs)
     return out
@@ -880,6 +884,14 @@ def encode_payload(data, level=DEFAULT_LEVEL):
     else:
         best_total, best_mode, matches = simple
     if best_mode == 0:
+        # The sample showed nothing to compress: the whole block's matches
+        # may still (2.4).
+        if n > 32768:
+            parsed = lz_parse(data, *params)
+            if n - len(parsed[1]) > n // 1024:
+                lz = lz_encode(data, params, parsed, raw_literals=True)
+                if len(lz) + 16 < n:
+                    return bytes([6]) + put_varint(n) + lz
         return bytes([0]) + put_varint(n) + data
     # A block that is its own sample is coded with the trial's parameters.
     body = body_for(data, best_mode, None if not matches else trial if n <= 32768 else params)

@@ -78,11 +78,15 @@ pub struct Scratch {
     /// for the wide copies of short runs.
     lits: Vec<u8>,
     lit_count: usize,
+    /// Where the bytes after the last match start, until
+    /// [`finish_literals`] appends them to the literals.
+    tail: usize,
 }
 
 /// Literal runs up to this long are copied as this many bytes at once.
 const LIT_COPY: usize = 16;
 
+#[cfg(test)]
 impl Scratch {
     /// The literals [`parse`] found.
     fn literals(&self) -> &[u8] {
@@ -154,7 +158,14 @@ fn common(x: &[u8], a: usize, b: usize) -> usize {
 /// Cuts `x` into sequences (greedy, see `docs/FORMAT.md` 2.6): fills
 /// `s.seqs` and the literals (see [`Scratch::literals`]: those of every
 /// sequence, then the bytes after the last match).
+#[cfg(test)]
 fn parse(x: &[u8], params: Params, s: &mut Scratch) {
+    find_sequences(x, params, s);
+    finish_literals(x, s);
+}
+
+/// [`parse`] but for the literals after the last match.
+fn find_sequences(x: &[u8], params: Params, s: &mut Scratch) {
     if let Some(specialised) = specialised_parse(params) {
         specialised(x, s);
     } else {
@@ -278,9 +289,17 @@ fn parse_with(x: &[u8], params: Params, s: &mut Scratch) {
             table[hash(read_u64(x, pos - 2))] = (pos - 2) as u32;
         }
     }
-    room(&mut s.lits, lp + (n - anchor));
-    s.lits[lp..lp + (n - anchor)].copy_from_slice(&x[anchor..]);
-    s.lit_count = lp + (n - anchor);
+    s.lit_count = lp;
+    s.tail = anchor;
+}
+
+/// Appends the bytes after the last match to the literals of the parse
+/// of `x`.
+fn finish_literals(x: &[u8], s: &mut Scratch) {
+    let (lp, tail) = (s.lit_count, &x[s.tail..]);
+    room(&mut s.lits, lp + tail.len());
+    s.lits[lp..lp + tail.len()].copy_from_slice(tail);
+    s.lit_count = lp + tail.len();
 }
 
 /// The code, extra-bit count and extra bits of a length.
@@ -328,22 +347,67 @@ pub fn literals_only_len_bound(x: &[u8]) -> usize {
     3 + entropy_bytes.min(x.len())
 }
 
+/// How the literal section of a body is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiteralCoding {
+    /// Huffman coded where that is smaller, else raw (`docs/FORMAT.md` 2.7).
+    Smaller,
+    /// Raw: for literals known to be incompressible, which then cost no
+    /// byte count and no code lengths.
+    Raw,
+}
+
 /// Appends the LZ body of `x` (fewer than 2^32 bytes) to `out`.
 pub fn encode(x: &[u8], params: Params, s: &mut Scratch, out: &mut Vec<u8>) {
-    // Without the finder every byte is a literal: no parse, no copy.
-    let (lits, seqs): (&[u8], &[Seq]) = if params.find_matches {
-        parse(x, params, s);
-        (s.literals(), &s.seqs)
+    if params.find_matches {
+        find_sequences(x, params, s);
+        encode_parsed(x, LiteralCoding::Smaller, s, out);
     } else {
-        (x, &[])
-    };
+        // Without the finder every byte is a literal: no parse, no copy.
+        write_body(x, &[], LiteralCoding::Smaller, &mut s.codes, out);
+    }
+}
+
+/// Parses `x` as [`encode`] would (with matches) and returns how many of
+/// its bytes the matches cover; [`encode_parsed`] then writes the body.
+pub fn parse_matched(x: &[u8], params: Params, s: &mut Scratch) -> usize {
+    find_sequences(x, params, s);
+    s.tail - s.lit_count
+}
+
+/// Appends the LZ body of `x`, last given to [`parse_matched`].
+pub fn encode_parsed(x: &[u8], literals: LiteralCoding, s: &mut Scratch, out: &mut Vec<u8>) {
+    finish_literals(x, s);
+    let Scratch {
+        seqs,
+        codes,
+        lits,
+        lit_count,
+        ..
+    } = s;
+    write_body(&lits[..*lit_count], seqs, literals, codes, out);
+}
+
+fn write_body(
+    lits: &[u8],
+    seqs: &[Seq],
+    literals: LiteralCoding,
+    codes: &mut Vec<[u8; 3]>,
+    out: &mut Vec<u8>,
+) {
     varint::put(out, lits.len() as u64);
     varint::put(out, seqs.len() as u64);
     if !lits.is_empty() {
-        encode_literals(lits, out);
+        match literals {
+            LiteralCoding::Smaller => encode_literals(lits, out),
+            LiteralCoding::Raw => {
+                out.push(0);
+                out.extend_from_slice(lits);
+            }
+        }
     }
     if !seqs.is_empty() {
-        encode_sequences(seqs, &mut s.codes, out);
+        encode_sequences(seqs, codes, out);
     }
 }
 
@@ -980,6 +1044,7 @@ mod tests {
                 assert!(!fast.seqs.is_empty() || x.len() == 100_000);
                 assert_eq!(fast.seqs, general.seqs);
                 assert_eq!(fast.literals(), general.literals());
+                assert_eq!(fast.tail, general.tail);
             }
         }
     }

@@ -624,7 +624,7 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
             level.literals_only()
         };
         if mode == MODE_STORED {
-            return false;
+            return stored_by_sample(input, level, scratch, out);
         }
         let start = out.len();
         let body = kept.then(|| {
@@ -677,6 +677,38 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
         coded.is_some()
     })
 }
+
+/// The look at the whole block that a sample showing nothing to compress
+/// gets (`docs/FORMAT.md` 2.4). Eight windows are 3% of a 1 MiB block,
+/// and a block that is mostly compressed data (an archive, a document
+/// with embedded images) can hold text, names, tables and repeated files
+/// between them. So the whole block is parsed for matches, as plain LZ
+/// would; where they cover more than a thousandth of it, it is coded with
+/// plain LZ and raw literals (the sample showed they do not compress),
+/// and the body kept when it saves more than [`STORED_MARGIN`]. On data
+/// that does not match the finder's growing steps make the parse a few
+/// thousand probes a block. Returns whether `out` got a payload.
+fn stored_by_sample(input: &[u8], level: Level, scratch: &mut Scratch, out: &mut Vec<u8>) -> bool {
+    let n = input.len();
+    // A block of at most SAMPLE_WHOLE_MAX bytes was its own sample.
+    if n <= SAMPLE_WHOLE_MAX || lz::parse_matched(input, level.lz, &mut scratch.lz) <= n / 1024 {
+        return false;
+    }
+    let start = out.len();
+    put_header(out, MODE_LZ, n);
+    let body_start = out.len();
+    lz::encode_parsed(input, lz::LiteralCoding::Raw, &mut scratch.lz, out);
+    if out.len() - body_start + STORED_MARGIN < n {
+        return true;
+    }
+    out.truncate(start);
+    false
+}
+
+/// What a body must save over storing its block when the sample chose
+/// to store it: more than a coded block's frame costs over a stored one
+/// (its raw check and length, and the payload header).
+const STORED_MARGIN: usize = 16;
 
 /// How many bytes an entropy-coded mode must save over the best RLE mode
 /// (or storing) on `len` bytes to be chosen: about 0.4%, since RLE decodes
@@ -976,6 +1008,36 @@ mod tests {
         let payload = round_trip(&x);
         assert_eq!(payload[0], MODE_LZ);
         assert!(payload.len() < len / 20, "{}", payload.len());
+    }
+
+    /// Random bytes whose sample windows (of a block of `len`) hold nothing
+    /// that repeats, with `copy` bytes from the middle of the first gap
+    /// between windows repeated in the middle of the fourth.
+    fn random_with_repeat_between_windows(len: usize, copy: usize) -> Vec<u8> {
+        let mut x = crate::corpus::Rng::new(21).bytes(len);
+        let span = len - SAMPLE_WINDOW_LEN;
+        let window = |k: usize| k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
+        let gap_middle = |k: usize| (window(k) + SAMPLE_WINDOW_LEN + window(k + 1)) / 2;
+        let (from, to) = (gap_middle(0) - copy / 2, gap_middle(3) - copy / 2);
+        assert!(to + copy < window(4), "the copy must miss the windows");
+        x.copy_within(from..from + copy, to);
+        x
+    }
+
+    #[test]
+    fn a_block_the_sample_would_store_codes_repeats_between_its_windows() {
+        // Random windows: the sample says store. A whole file of random
+        // bytes repeated between them (an archive holding a file twice)
+        // must still be found.
+        let len = 1 << 20;
+        let x = random_with_repeat_between_windows(len, 40_000);
+        assert_eq!(choose_mode(&x), MODE_STORED, "the sample must say store");
+        let payload = round_trip(&x);
+        assert_eq!(payload[0], MODE_LZ);
+        assert!(payload.len() < len - 39_000, "{}", payload.len());
+        // With matches over less than a thousandth of the block, stored.
+        let x = random_with_repeat_between_windows(len, len / 1024 - 8);
+        assert_eq!(round_trip(&x)[0], MODE_STORED);
     }
 
     #[test]
