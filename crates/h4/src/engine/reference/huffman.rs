@@ -31,43 +31,64 @@ const TABLE_SIZE: usize = 1 << MAX_BITS;
 /// node weigh the same. If the longest code exceeds `MAX_BITS`, every count
 /// becomes `(count + 1) / 2` (rounded down) and the tree is built again.
 pub fn code_lengths(freq: &[u32], lens: &mut Vec<u8>) {
+    assert!(freq.len() <= MAX_SYMBOLS, "alphabet too large");
     lens.clear();
     lens.resize(freq.len(), 0);
-    let mut counts: Vec<u64> = freq.iter().map(|&f| u64::from(f)).collect();
-    let used: Vec<usize> = (0..freq.len()).filter(|&s| freq[s] > 0).collect();
-    match used.len() {
+    // The used symbols' counts, each with its symbol in the low bits: one
+    // integer sorts as (count, symbol), and nothing is allocated (the
+    // sample trials build several codes a window).
+    let mut keys = [0u64; MAX_SYMBOLS];
+    let mut used = 0;
+    for (s, &f) in freq.iter().enumerate() {
+        if f > 0 {
+            keys[used] = u64::from(f) << SYMBOL_BITS | s as u64;
+            used += 1;
+        }
+    }
+    let keys = &mut keys[..used];
+    match used {
         0 => return,
         1 => {
-            lens[used[0]] = 1;
+            lens[(keys[0] & SYMBOL_MASK) as usize] = 1;
             return;
         }
         _ => {}
     }
     loop {
-        let max = tree_depths(&counts, &used, lens);
+        let max = tree_depths(keys, lens);
         if max <= MAX_BITS {
             return;
         }
-        for &s in &used {
-            counts[s] = counts[s].div_ceil(2);
+        for key in keys.iter_mut() {
+            let count = (*key >> SYMBOL_BITS).div_ceil(2);
+            *key = count << SYMBOL_BITS | (*key & SYMBOL_MASK);
         }
     }
 }
 
-/// The two-queue Huffman construction over `used` (at least two symbols);
+/// The largest alphabet a code is built for (the literals').
+const MAX_SYMBOLS: usize = 256;
+/// Bits of a sort key that hold the symbol, below its count.
+const SYMBOL_BITS: u32 = 16;
+const SYMBOL_MASK: u64 = (1 << SYMBOL_BITS) - 1;
+
+/// The two-queue Huffman construction over the used symbols' `keys` (at
+/// least two: count and symbol, see [`code_lengths`]), which it sorts;
 /// writes each symbol's depth into `lens` and returns the largest.
-fn tree_depths(counts: &[u64], used: &[usize], lens: &mut [u8]) -> u32 {
-    let mut leaves: Vec<(u64, usize)> = used.iter().map(|&s| (counts[s], s)).collect();
-    leaves.sort_unstable();
-    let n = leaves.len();
+fn tree_depths(keys: &mut [u64], lens: &mut [u8]) -> u32 {
+    keys.sort_unstable();
+    let n = keys.len();
     // Nodes 0..n are the leaves in sorted order, n.. the merged ones.
-    let mut weight: Vec<u64> = leaves.iter().map(|l| l.0).collect();
-    let mut parent = vec![0usize; 2 * n - 1];
-    let (mut next_leaf, mut next_node) = (0, n);
+    let mut weight = [0u64; 2 * MAX_SYMBOLS - 1];
+    let mut parent = [0u16; 2 * MAX_SYMBOLS - 1];
+    for (w, &key) in weight.iter_mut().zip(keys.iter()) {
+        *w = key >> SYMBOL_BITS;
+    }
+    let (mut next_leaf, mut next_node, mut made) = (0, n, n);
     for _ in 0..n - 1 {
         let mut pick = || {
-            let take_leaf = next_leaf < n
-                && (next_node >= weight.len() || weight[next_leaf] <= weight[next_node]);
+            let take_leaf =
+                next_leaf < n && (next_node >= made || weight[next_leaf] <= weight[next_node]);
             if take_leaf {
                 next_leaf += 1;
                 next_leaf - 1
@@ -77,22 +98,22 @@ fn tree_depths(counts: &[u64], used: &[usize], lens: &mut [u8]) -> u32 {
             }
         };
         let (a, b) = (pick(), pick());
-        let merged = weight.len();
-        weight.push(weight[a] + weight[b]);
-        parent[a] = merged;
-        parent[b] = merged;
+        weight[made] = weight[a] + weight[b];
+        parent[a] = made as u16;
+        parent[b] = made as u16;
+        made += 1;
     }
     // Merged nodes are made after their children, so walking down from
     // the root gives each node its depth from its parent's.
     let root = 2 * n - 2;
-    let mut depth = vec![0u32; 2 * n - 1];
+    let mut depth = [0u8; 2 * MAX_SYMBOLS - 1];
     for node in (0..root).rev() {
-        depth[node] = depth[parent[node]] + 1;
+        depth[node] = depth[usize::from(parent[node])] + 1;
     }
     let mut max = 0;
-    for (i, &(_, s)) in leaves.iter().enumerate() {
-        lens[s] = depth[i] as u8;
-        max = max.max(depth[i]);
+    for (&d, &key) in depth.iter().zip(keys.iter()) {
+        lens[(key & SYMBOL_MASK) as usize] = d;
+        max = max.max(u32::from(d));
     }
     max
 }
