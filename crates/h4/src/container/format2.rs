@@ -21,7 +21,7 @@
 //!
 //! The byte-level specification is section 3 of `docs/FORMAT.md`.
 
-use super::checksum::check32;
+use super::checksum::{check32, seeded_digest};
 use super::{EngineId, EngineKind, FormatError, MAGIC, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 use crate::varint;
 
@@ -224,7 +224,7 @@ impl BlockShape {
 /// half of: taken before an engine sees the block, it also shows whether
 /// the block changed during the engine's calls.
 pub fn raw_digest(header_check: u32, index: u64, raw: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64_with_seed(raw, block_seed(header_check, index))
+    seeded_digest(raw, block_seed(header_check, index))
 }
 
 /// Encodes the header of block `index` of the frame whose header check is
@@ -254,13 +254,13 @@ pub fn encode_block_header(
 /// of the token and raw length, seeded by the block's position, so the
 /// check covers the lengths and the block's place in its frame.
 fn payload_check(seed: u64, fields: &[u8], payload: &[u8]) -> u32 {
-    let fields_hash = xxhash_rust::xxh3::xxh3_64_with_seed(fields, seed);
-    xxhash_rust::xxh3::xxh3_64_with_seed(payload, fields_hash) as u32
+    let fields_hash = seeded_digest(fields, seed);
+    seeded_digest(payload, fields_hash) as u32
 }
 
 /// `Raw_Check`: the raw bytes hashed with the block's seed.
 fn raw_check(seed: u64, raw: &[u8]) -> u32 {
-    xxhash_rust::xxh3::xxh3_64_with_seed(raw, seed) as u32
+    seeded_digest(raw, seed) as u32
 }
 
 /// A block header as read: its shape and checks, with what is needed to
@@ -424,7 +424,7 @@ impl FooterBuilder {
 /// `Footer_Check`: the footer's bytes up to it, seeded by the frame's
 /// `Header_Check` so a footer belongs to its header.
 pub fn footer_check(header_check: u32, footer: &[u8]) -> u32 {
-    xxhash_rust::xxh3::xxh3_64_with_seed(footer, u64::from(header_check)) as u32
+    seeded_digest(footer, u64::from(header_check)) as u32
 }
 
 /// Appends `value` as a varint whose bytes are in reverse order, so a
