@@ -571,6 +571,43 @@ fn a_core_that_crashes_in_process_leaves_no_file() {
 }
 
 #[test]
+fn a_core_whose_crash_reporter_exits_0_cannot_turn_a_crash_into_success() {
+    // Its handlers for SIGSEGV, SIGBUS and SIGABRT, installed at load, end
+    // the process with _exit(0); it then writes through NULL on a run of
+    // 64 KiB. Left in place, the crash ended h4 with status 0, no output
+    // file and, through a pipe, no output at all. h4 puts its own handling
+    // back: the crash kills it, and nothing is left.
+    let core = c_core("host_crash_reporter_at_load", "", &[]);
+    let zeros = vec![0u8; 1 << 20];
+    let dir = workdir(&zeros);
+    let d = dir.path();
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&core), "in.bin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.signal(), Some(11), "{:?}", out.status);
+    let err = util::stderr_of(&out);
+    for signal in ["SIGSEGV", "SIGBUS", "SIGABRT"] {
+        assert!(
+            err.contains(&format!(
+                "changed the handling of {signal} when loaded; h4 put it back"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(listing(d), names(&["in.bin"]));
+    let out = run_with_stdin(d, &["compress", "--core", path_arg(&core), "-c"], &zeros);
+    assert_eq!(out.status.signal(), Some(11), "{:?}", out.status);
+    // Isolated, the helper's exit in the middle of a call is the error.
+    let out = h4_in(d)
+        .args(["compress", "--isolate", "--core", path_arg(&core), "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(&out, "in the middle of a call");
+    assert_eq!(listing(d), names(&["in.bin"]));
+}
+
+#[test]
 fn a_core_that_calls_exit_mid_run_is_a_failure() {
     for (variant, defines) in [("", &[][..]), ("_quick", &["-DQUICK"][..])] {
         let core = c_core("host_exit_midrun", variant, defines);

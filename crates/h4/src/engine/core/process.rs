@@ -24,14 +24,23 @@ use nix::sys::signal::{SigSet, Signal};
 use nix::sys::stat::Mode;
 
 /// The signals whose handling h4 relies on: interrupts that must clean up
-/// (INT, TERM, HUP, QUIT) and a closed pipe, which must be an error rather
-/// than a silent death (PIPE).
-const WATCHED: [Signal; 5] = [
+/// (INT, TERM, HUP, QUIT); a closed pipe, which must be an error rather
+/// than a silent death (PIPE); and the faults (SEGV, BUS, ILL, FPE, ABRT),
+/// which must end the process by the signal. A core's "crash reporter"
+/// that ends the process with `_exit(0)` would make a crash in the middle
+/// of a run a success with a truncated output, which no exit hook can
+/// catch.
+const WATCHED: [Signal; 10] = [
     Signal::SIGINT,
     Signal::SIGTERM,
     Signal::SIGHUP,
     Signal::SIGQUIT,
     Signal::SIGPIPE,
+    Signal::SIGSEGV,
+    Signal::SIGBUS,
+    Signal::SIGILL,
+    Signal::SIGFPE,
+    Signal::SIGABRT,
 ];
 
 /// The resource limits a core could change behind its host's back, with
