@@ -169,6 +169,12 @@ pub fn check_descriptors(core: &Path, when: &str) {
 /// streams moved off fds 0 and 1 first, the descriptors checked and the
 /// settings the load changed reported after (see the module's text).
 pub fn load_core(path: &Path, quiet: bool) -> Result<Core, CoreLoadError> {
+    // First: its SIGSYS handler is then part of the snapshot that calls
+    // are compared with.
+    h4::engine::core::exit_filter::install(format!(
+        "h4: core {} ended the process with status 0 (_exit) before h4 was done; stopping (status 1), the output is incomplete\n",
+        path.display()
+    ));
     before_loading_a_core();
     let core = Core::load(path, BLOCK_SIZES)?;
     report_load_changes(&core, quiet);

@@ -629,6 +629,41 @@ fn a_core_that_calls_exit_mid_run_is_a_failure() {
         let out = run_with_stdin(d, &["compress", "--core", path_arg(&core)], &data);
         assert_fails(&out, "called exit()");
     }
+    // With _exit no handler runs: h4's exit filter (seccomp) catches it.
+    let version = h4_in(Path::new("/")).arg("--version").output().unwrap();
+    if !String::from_utf8_lossy(&version.stdout).contains("seccomp filter") {
+        eprintln!("skipped _exit: this system has no seccomp filters");
+        return;
+    }
+    let core = c_core("host_exit_midrun", "_raw", &["-DRAW"]);
+    let mut data = text(1 << 20);
+    data.extend(vec![0u8; 1 << 20]);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let said =
+        "libhost_exit_midrun_raw.so ended the process with status 0 (_exit) before h4 was done";
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&core), "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(&out, said);
+    assert_eq!(listing(d), names(&["in.bin"]));
+    let out = run_with_stdin(d, &["compress", "--core", path_arg(&core), "-c"], &data);
+    assert_fails(&out, said);
+    // Where it does not call it, the same core's run ends with status 0.
+    let text_only = text(1 << 20);
+    let out = run_with_stdin(
+        d,
+        &["compress", "--core", path_arg(&core), "-c"],
+        &text_only,
+    );
+    assert!(out.status.success(), "{}", util::stderr_of(&out));
+    let back = run_with_stdin(
+        d,
+        &["decompress", "--core", path_arg(&core), "-c"],
+        &out.stdout,
+    );
+    assert!(back.status.success() && back.stdout == text_only);
 }
 
 #[test]

@@ -416,7 +416,9 @@ pub fn exit_expected() {
 /// core's status. Standard output and error are flushed first; h4 leaves
 /// nothing else for exit to do.
 pub fn exit_process(status: i32) -> ! {
-    if GUARD_EVERY_EXIT.load(Ordering::SeqCst) && CORE_OPENED.load(Ordering::SeqCst) {
+    if GUARD_EVERY_EXIT.load(Ordering::SeqCst) && CORE_OPENED.load(Ordering::SeqCst)
+        || super::exit_filter::installed()
+    {
         exit_without_teardown(status)
     }
     exit_expected();
@@ -432,13 +434,14 @@ pub fn exit_without_teardown(status: i32) -> ! {
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     // SAFETY: fflush(NULL) writes out every C stdio stream (what exit
-    // would have done for a core's buffered prints, which go to stderr);
-    // _exit then ends the process at once, which the caller says is all
-    // that is left to do.
+    // would have done for a core's buffered prints, which go to stderr).
     unsafe {
         nix::libc::fflush(ptr::null_mut());
-        nix::libc::_exit(status)
     }
+    // At once, which the caller says is all that is left to do; by h4's
+    // own system call, the one the exit filter lets end the process with
+    // status 0.
+    super::exit_filter::exit_group(status)
 }
 
 /// What is written, and where, when a core calls `exit` during a call:

@@ -9,6 +9,7 @@
 //! either way, and in a helper a crash, an abort, an `exit` or a hang is
 //! one more kind of answer.
 
+pub mod exit_filter;
 mod ffi;
 pub mod isolate;
 mod lent;

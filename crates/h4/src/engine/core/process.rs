@@ -29,8 +29,9 @@ use nix::sys::stat::Mode;
 /// which must end the process by the signal. A core's "crash reporter"
 /// that ends the process with `_exit(0)` would make a crash in the middle
 /// of a run a success with a truncated output, which no exit hook can
-/// catch.
-const WATCHED: [Signal; 10] = [
+/// catch. And SYS, by which the exit filter reports a core's `_exit(0)`
+/// (see `exit_filter`).
+const WATCHED: [Signal; 11] = [
     Signal::SIGINT,
     Signal::SIGTERM,
     Signal::SIGHUP,
@@ -41,6 +42,7 @@ const WATCHED: [Signal; 10] = [
     Signal::SIGILL,
     Signal::SIGFPE,
     Signal::SIGABRT,
+    Signal::SIGSYS,
 ];
 
 /// The resource limits a core could change behind its host's back, with
