@@ -136,8 +136,13 @@ pub fn compress<W: Write + Send>(
         "unknown container format"
     );
     let block_size = options.block_size as usize;
-    let pool = Arc::new(BufferPool::new(pool_size(options.threads, block_size)));
-    let mut chunks = source.blocks_pooled(block_size, Arc::clone(&pool));
+    // Blocks read and payloads made cycle through pools of their own: a
+    // read buffer is written whole, a payload buffer only as far as its
+    // payload reaches, so a payload's buffer taken to read into would
+    // fault in the rest of its pages (at every swap of roles).
+    let read_pool = Arc::new(BufferPool::new(pool_size(options.threads, block_size)));
+    let payload_pool = BufferPool::new(pool_size(options.threads, block_size));
+    let mut chunks = source.blocks_pooled(block_size, Arc::clone(&read_pool));
     // Format 2 records whether the content fits in one block instead of
     // the block size. Where the input's length is known (a file, a slice)
     // that says it; a stream is read one block ahead to learn it. (Not
@@ -176,7 +181,16 @@ pub fn compress<W: Write + Send>(
             .zip(0u64..)
             .map(|(chunk, index)| chunk.map(|c| (index, c))),
         |(_, chunk)| chunk.len(),
-        |(index, chunk)| seal(engine, &framing, index, chunk, check, &pool),
+        |(index, chunk)| {
+            seal(
+                engine,
+                &framing,
+                index,
+                chunk,
+                check,
+                (&read_pool, &payload_pool),
+            )
+        },
         |sealed| {
             out.write_all(&sealed.block.header).map_err(Error::Write)?;
             let payload: &[u8] = match &sealed.payload {
@@ -192,7 +206,8 @@ pub fn compress<W: Write + Send>(
                 (progress.0)(stats.raw_bytes);
             }
             match sealed.payload {
-                Payload::Coded(buffer) | Payload::Stored(Chunk::Owned(buffer)) => pool.give(buffer),
+                Payload::Coded(buffer) => payload_pool.give(buffer),
+                Payload::Stored(Chunk::Owned(buffer)) => read_pool.give(buffer),
                 Payload::Stored(_) => {}
             }
             Ok(())
@@ -240,7 +255,7 @@ fn seal<'a>(
     index: u64,
     chunk: Chunk<'a>,
     check: bool,
-    pool: &BufferPool,
+    (read_pool, payload_pool): (&BufferPool, &BufferPool),
 ) -> Result<Sealed<'a>> {
     let engine_error = |error| Error::Engine {
         block: index,
@@ -250,7 +265,7 @@ fn seal<'a>(
     // buffers are out of its reach: see `engine::core::lent`), so what is
     // written is what was read and checked.
     let digest = frame.digest(index, &chunk);
-    let mut coded = pool.take();
+    let mut coded = payload_pool.take();
     let kind = engine
         .compress_block(&chunk, &mut coded)
         .map_err(engine_error)?;
@@ -268,11 +283,11 @@ fn seal<'a>(
         block,
         raw_len: chunk.len() as u64,
         payload: if stored {
-            pool.give(coded);
+            payload_pool.give(coded);
             Payload::Stored(chunk)
         } else {
             if let Chunk::Owned(buffer) = chunk {
-                pool.give(buffer);
+                read_pool.give(buffer);
             }
             Payload::Coded(coded)
         },
