@@ -155,16 +155,17 @@ fn common(x: &[u8], a: usize, b: usize) -> usize {
         .count()
 }
 
-/// Cuts `x` into sequences (greedy, see `docs/FORMAT.md` 2.6): fills
-/// `s.seqs` and the literals (see [`Scratch::literals`]: those of every
-/// sequence, then the bytes after the last match).
+/// [`find_sequences`], then [`finish_literals`]: the whole parse.
 #[cfg(test)]
 fn parse(x: &[u8], params: Params, s: &mut Scratch) {
     find_sequences(x, params, s);
     finish_literals(x, s);
 }
 
-/// [`parse`] but for the literals after the last match.
+/// Cuts `x` into sequences (greedy, see `docs/FORMAT.md` 2.7): fills
+/// `s.seqs` and the literals of every sequence; the bytes after the last
+/// match start at `s.tail` and join the literals in [`finish_literals`],
+/// only when a body is written.
 fn find_sequences(x: &[u8], params: Params, s: &mut Scratch) {
     if let Some(specialised) = specialised_parse(params) {
         specialised(x, s);
@@ -400,15 +401,23 @@ fn write_body(
     if !lits.is_empty() {
         match literals {
             LiteralCoding::Smaller => encode_literals(lits, out),
-            LiteralCoding::Raw => {
-                out.push(0);
-                out.extend_from_slice(lits);
-            }
+            LiteralCoding::Raw => put_raw_literals(lits, out),
         }
     }
     if !seqs.is_empty() {
         encode_sequences(seqs, codes, out);
     }
+}
+
+/// The kind byte of a literal section: the literals as they are, or
+/// Huffman coded in four streams (`docs/FORMAT.md` 2.7).
+const LITERALS_RAW: u8 = 0;
+const LITERALS_HUFFMAN: u8 = 1;
+
+/// Appends a raw literal section.
+fn put_raw_literals(lits: &[u8], out: &mut Vec<u8>) {
+    out.push(LITERALS_RAW);
+    out.extend_from_slice(lits);
 }
 
 #[inline(never)]
@@ -445,7 +454,7 @@ fn encode_literals(lits: &[u8], out: &mut Vec<u8>) {
         bits.div_ceil(8) as usize
     });
     let mut header = Vec::with_capacity(300);
-    header.push(1);
+    header.push(LITERALS_HUFFMAN);
     huffman::write_table(&lens, &mut header);
     for &size in &sizes {
         varint::put(&mut header, size as u64);
@@ -453,8 +462,7 @@ fn encode_literals(lits: &[u8], out: &mut Vec<u8>) {
     // Huffman coded only where that is smaller than the raw section,
     // `1 + n` bytes.
     if header.len() + sizes.iter().sum::<usize>() > n {
-        out.push(0);
-        out.extend_from_slice(lits);
+        put_raw_literals(lits, out);
         return;
     }
     out.extend_from_slice(&header);
@@ -828,14 +836,14 @@ fn decode_literals(body: &[u8], mut pos: usize, lits: &mut [u8]) -> Result<usize
     let kind = *body.get(pos).ok_or(corrupt("literal section missing"))?;
     pos += 1;
     match kind {
-        0 => {
+        LITERALS_RAW => {
             let raw = body
                 .get(pos..pos + n)
                 .ok_or(corrupt("literals run past the end"))?;
             lits.copy_from_slice(raw);
             Ok(pos + n)
         }
-        1 => {
+        LITERALS_HUFFMAN => {
             let dec = Decoder::new(&huffman::read_table(body, &mut pos, 256)?)?;
             let mut lens = [0usize; STREAMS];
             for len in &mut lens {
