@@ -188,7 +188,8 @@ pub fn compress<W: Write + Send>(
                 index,
                 chunk,
                 check,
-                (&read_pool, &payload_pool),
+                &read_pool,
+                &payload_pool,
             )
         },
         |sealed| {
@@ -255,7 +256,8 @@ fn seal<'a>(
     index: u64,
     chunk: Chunk<'a>,
     check: bool,
-    (read_pool, payload_pool): (&BufferPool, &BufferPool),
+    read_pool: &BufferPool,
+    payload_pool: &BufferPool,
 ) -> Result<Sealed<'a>> {
     let engine_error = |error| Error::Engine {
         block: index,

@@ -34,14 +34,13 @@ pub fn installed() -> bool {
 }
 
 /// Sets the line written when a core ends the process with status 0
-/// (the first call also installs the filter, where the system allows it).
-/// Returns whether the filter is in place.
-pub fn install(message: String) -> bool {
+/// (the first call also installs the filter, where the system allows it:
+/// [`installed`] says whether it did).
+pub fn install(message: String) {
     let line: &'static [u8] = Box::leak(message.into_bytes().into_boxed_slice());
     MESSAGE.store(Box::leak(Box::new(line)), Ordering::SeqCst);
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| INSTALLED.store(imp::install(), Ordering::SeqCst));
-    installed()
 }
 
 /// Ends the process with `status` by h4's own `exit_group` system call,
