@@ -120,11 +120,7 @@ fn a_core_that_writes_into_its_input_after_the_call_never_makes_a_wrong_file() {
             assert_eq!(listing(d), names(&["in.bin"]), "{how}");
             continue;
         }
-        let back = h4_in(d)
-            .args(["decompress", threads, "--core", lib, "-c", "out.h4"])
-            .output()
-            .unwrap();
-        assert!(back.status.success(), "{}", util::stderr_of(&back));
+        let back = h4_succeeds(d, &["decompress", threads, "--core", lib, "-c", "out.h4"]);
         assert!(back.stdout == data, "{how}: exit 0 with wrong bytes");
     }
 }
@@ -141,21 +137,17 @@ fn a_core_that_returns_its_input_as_output_is_never_freed_into_h4() {
     let lib = path_arg(&core);
     for args in [["-T1", "-q"], ["-T2", "-q"], ["-T2", "--isolate"]] {
         let _ = fs::remove_file(d.join("out.h4"));
-        let out = h4_in(d)
-            .args(["compress", "--core", lib, "in.bin", "-o", "out.h4"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", util::stderr_of(&out));
-        let back = h4_in(d)
-            .args(["decompress", "--core", lib, "-c", "out.h4"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            back.status.success(),
-            "{args:?}: {}",
-            util::stderr_of(&back)
+        h4_succeeds(
+            d,
+            &[
+                &["compress", "--core", lib, "in.bin", "-o", "out.h4"],
+                &args[..],
+            ]
+            .concat(),
+        );
+        let back = h4_succeeds(
+            d,
+            &[&["decompress", "--core", lib, "-c", "out.h4"], &args[..]].concat(),
         );
         assert!(back.stdout == data, "{args:?}: wrong bytes");
     }
