@@ -73,7 +73,7 @@ pub fn random_access(data: &[u8]) {
     }
 }
 
-/// A payload of an entropy-coded mode (6 to 13) made from any bytes: the
+/// A payload of an entropy-coded mode (6 to 16) made from any bytes: the
 /// first byte picks the mode, the next two the raw length (up to 64 KiB),
 /// the rest is the body. Like [`reference_decode`], but every input reaches
 /// the LZ or PCM decoder instead of most failing on the mode byte or the
@@ -84,7 +84,7 @@ pub fn reference_modes(data: &[u8]) {
         return;
     };
     let raw_len = u16::from_le_bytes([*lo, *hi]);
-    let mut payload = vec![6 + mode % 8];
+    let mut payload = vec![6 + mode % 11];
     let mut v = raw_len;
     while v >= 0x80 {
         payload.push(v as u8 | 0x80);

@@ -79,6 +79,42 @@ def inputs():
     yield "pcm16 stereo at byte 2", b"RI" + b"".join(
         (sine(i) & 0xFFFF).to_bytes(2, "little") + ((sine(i) + (i % 3) - 1) & 0xFFFF).to_bytes(2, "little")
         for i in range(30000))
+    # the striped PCM body (section 2.10): music-like signals (a few
+    # partials; with little noise some partitions raise k) in full
+    # subblocks of 4096 frames and in short ones (below one stripe of 512
+    # frames, and between 512 and 4096), with a silent partition, a lone
+    # full-scale spike, wasted bits, and at byte 2 (mode 16)
+    def music(n, seed, amp=9000, noise=0):
+        r = random.Random(seed)
+        parts = [(r.uniform(0.002, 0.3), r.uniform(0.1, 1.0), r.uniform(0, 6.28)) for _ in range(6)]
+        total = sum(a for _, a, _ in parts)
+        return [int(amp / total * sum(a * math.sin(f * i + ph) for f, a, ph in parts)) + r.randint(-noise, noise)
+                for i in range(n)]
+
+    def s16(v):
+        return (v & 0xFFFF).to_bytes(2, "little")
+
+    def mono(vals):
+        return b"".join(s16(v) for v in vals)
+
+    def stereo(left, right):
+        return b"".join(s16(a) + s16(b) for a, b in zip(left, right))
+    tune = music(9000, 1)
+    yield "striped mono 9000", mono(tune)
+    yield "striped mono 400", mono(music(400, 2, noise=30))
+    yield "striped mono 2500", mono(music(2500, 3, noise=3))
+    yield "striped stereo 1500", stereo(music(1500, 8), music(1500, 9, noise=20))
+    # partition 5 (values 1280 to 1535, the second half of stripe 2) silent
+    yield "striped mono, a silent partition", mono(tune[:1100] + [0] * 500 + tune[1600:])
+    r = random.Random(5)
+    spike = [r.randint(-20, 20) for _ in range(6000)]
+    spike[1400] = 32767
+    yield "striped mono, a full-scale spike", mono(spike)
+    left = music(9000, 6)
+    right = [a // 2 + b for a, b in zip(left, music(9000, 7, 3000))]
+    yield "striped stereo, wasted bits", stereo([v >> 2 << 2 for v in left], [v >> 2 << 2 for v in right])
+    yield "striped stereo at byte 2", b"RI" + stereo(left, right)
+    yield "striped stereo 16000", stereo(music(16000, 10, noise=2), music(16000, 11, noise=2))
     # mixed data whose sample (section 2.4) differs from the whole block
     def mixed(n, seed):
         r = random.Random(seed)
@@ -252,9 +288,16 @@ def edge_cases():
     def lz(of_lens, stream=bytes([0x18, 0x02])):
         body = bytes([1, 1, 0]) + b"a" + ref.write_table([0, 1]) + ref.write_table(ml19) + ref.write_table(of_lens)
         return bytes([6]) + ref.put_varint(200) + body + stream
-    yield "mode 14", crafted([(b118, bytes([14, 118, 0x0F, 100]) + b"b")])
+    yield "mode 17", crafted([(b118, bytes([17, 118, 0x0F, 100]) + b"b")])
+    yield "mode 14 with an RLE body", crafted([(b118, bytes([14, 118, 0x0F, 100]) + b"b")])
     yield "mode 13 without its PCM stream", crafted([(b118, bytes([13, 118, 0x0F, 100]) + b"b")])
     yield "mode 13 of 1 byte without its lead", crafted([(b"z", bytes([13, 1]))], bs=1024)
+    yield "mode 16 without its PCM stream", crafted([(b118, bytes([16, 118, 0x0F, 100]) + b"b")])
+    # 3 bytes, so that the 2-byte payload is shorter than the block and
+    # reaches the decoder, which misses the first 2 bytes
+    yield "mode 13 of 3 bytes without its lead", crafted([(b"xyz", bytes([13, 3]))], bs=1024)
+    yield "mode 16 of 3 bytes without its lead", crafted([(b"xyz", bytes([16, 3]))], bs=1024)
+    yield "mode 16 of 1 byte without its lead", crafted([(b"z", bytes([16, 1]))], bs=1024)
     yield "LZ match at offset 1", crafted([(a200, lz([0, 1]))])
     yield "LZ match before the block start", crafted([(a200, lz([0, 0, 1]))])
     yield "LZ offset code 0 first", crafted([(a200, lz([1]))])
@@ -274,8 +317,10 @@ def edge_cases():
     yield "LZ Huffman literals only", crafted([(ab, head + bytes([7, 7, 7, 7]) + streams)])
     yield "LZ Huffman literal stream too long", crafted([(ab, head + bytes([8, 6, 7, 7]) + streams)])
     yield "LZ Huffman literals, data after", crafted([(ab, head + bytes([7, 7, 7, 7]) + streams + b"\x00")])
+    # PCM (section 2.8), mode 11 as the encoder of document 3.5 wrote it;
+    # the body starts at byte 3 (the raw length 200 is a 2-byte varint)
     mono = b"".join(((3 * i * i - 100 * i) & 0xFFFF).to_bytes(2, "little") for i in range(100))
-    good = ref.encode_payload(mono)
+    good = bytes([11]) + ref.put_varint(len(mono)) + ref.pcm_encode(mono, 1, striped=False)
     yield "PCM mono", crafted([(mono, good)])
     yield "PCM order 6", crafted([(mono, good[:3] + bytes([(good[3] & 0xF8) | 6]) + good[4:])])
     yield "PCM order 5 (LPC), order field 0", crafted([(mono, good[:3] + bytes([(good[3] & 0x80) | 5]) + good[4:])])
@@ -283,6 +328,81 @@ def edge_cases():
     yield "PCM zero partition", crafted([(mono, good[:3] + bytes([(good[3] & 7) | (31 << 3)]) + good[4:])])
     yield "PCM extra byte", crafted([(mono, good + b"\x00")])
     yield "PCM truncated", crafted([(mono, good[:-1])])
+    # the striped PCM body (section 2.10), mode 14: 1100 frames, so three
+    # stripes (512, 512, 76) and five partitions; a fixed order, so the
+    # fields start with the order (3 bits), the anchor order A (3), P_1
+    # and P_2 (17 each), then k_A (5)
+    r = random.Random(14)
+    tone = [int(5000 * math.sin(i / 9.0)) + r.randint(-40, 40) for i in range(1100)]
+    pcm = b"".join((v & 0xFFFF).to_bytes(2, "little") for v in tone)
+    good = bytes([14]) + ref.put_varint(len(pcm)) + ref.pcm_encode(pcm, 1, linear=False, striped=True)
+    at = 1 + len(ref.put_varint(len(pcm)))
+
+    def bend(payload, bit, width, value):
+        """payload with `width` bits at body bit `bit` set to `value`."""
+        body = bytearray(payload[at:])
+        for b in range(width):
+            byte, shift = divmod(bit + b, 8)
+            body[byte] = body[byte] & ~(1 << shift) & 0xFF | ((value >> b) & 1) << shift
+        return payload[:at] + bytes(body)
+    assert ref.decode_payload(good, len(pcm)) == pcm and good[at] & 7 < 5
+    yield "PCM striped mono", crafted([(pcm, good)], bs=4096)
+    yield "PCM striped extra byte", crafted([(pcm, good + b"\x00")], bs=4096)
+    yield "PCM striped truncated", crafted([(pcm, good[:-1])], bs=4096)
+    yield "PCM striped order 7", crafted([(pcm, bend(good, 0, 3, 7))], bs=4096)
+    for a_order in (5, 7):
+        yield "PCM striped anchor order %d" % a_order, crafted([(pcm, bend(good, 3, 3, a_order))], bs=4096)
+    yield "PCM striped anchor k = 25", crafted([(pcm, bend(good, 40, 5, 25))], bs=4096)
+    # a start 2^16 away from the value: the anchor, reduced to 16 bits, is
+    # the same sample (both accept, same output)
+    yield "PCM striped start + 2^16", crafted([(pcm, bend(good, 6 + 16, 1, 1 ^ (tone[512] >> 16 & 1)))], bs=4096)
+
+    def striped_mono(frames, ks, u, k_anchor=31):
+        """A mode 14 payload: order 0, anchor order 0, every start 0, the
+        anchors' parameter (their u 1 when it is not 31), partitions' k
+        and u given."""
+        w = ref.BitWriter()
+        w.put(0, 3)
+        if frames > 512:
+            w.put(0, 3)
+            w.put(0, 17 * ((frames - 1) // 512))
+            if ref.anchor_indexes(frames):
+                w.put(k_anchor, 5)
+                if k_anchor != 31:
+                    for _ in ref.anchor_indexes(frames):
+                        w.put(1 << (1 >> k_anchor), (1 >> k_anchor) + 1)
+                        w.put(1 & ((1 << k_anchor) - 1), k_anchor)
+        for k in ks:
+            w.put(k, 5)
+        coded = [i for i in ref.row_order(frames) if not ref.is_anchor(i) and ks[i // 256] != 31]
+        for i in coded:
+            w.put(u[i] & ((1 << ks[i // 256]) - 1), ks[i // 256])
+        for i in coded:
+            w.put(1 << (u[i] >> ks[i // 256]), (u[i] >> ks[i // 256]) + 1)
+        return bytes([14]) + ref.put_varint(2 * frames) + w.finish()
+    # partitions' parameters out of range, at known places: order, A,
+    # two starts, k_A, then k0 to k4
+    small = [r.randrange(16) for _ in range(1100)]
+    coded_anchors = striped_mono(1100, [3, 3, 3, 3, 3], small, k_anchor=2)
+    raw = ref.decode_payload(coded_anchors, 2200)
+    yield "PCM striped hand-made, anchors coded", crafted([(raw, coded_anchors)], bs=4096)
+    plain = striped_mono(1100, [3, 3, 3, 3, 3], small)
+    raw = ref.decode_payload(plain, 2200)
+    yield "PCM striped hand-made", crafted([(raw, plain)], bs=4096)
+    for part, k in ((2, 25), (0, 21), (4, 30), (1, 31)):
+        yield "PCM striped k%d = %d" % (part, k), crafted([(raw, bend(plain, 45 + 5 * part, 5, k))], bs=4096)
+    # the largest u (2^24 - 1) and one more (2^24, rejected), as value 300
+    # of a partition with k = 20 (quotient 15 or 16) and with k = 10
+    # (quotient 16383 or 16384)
+    for k in (20, 10):
+        u = [0] * 1500
+        u[300] = (1 << 24) - 1
+        largest = striped_mono(1500, [31, k, 31, 31, 31, 31], u)
+        raw = ref.decode_payload(largest, 3000)
+        yield "PCM striped u = 2^24 - 1, k = %d" % k, crafted([(raw, largest)], bs=4096)
+        u[300] = 1 << 24
+        yield "PCM striped u = 2^24, k = %d" % k, crafted([(raw, striped_mono(1500, [31, k, 31, 31, 31, 31], u))], bs=4096)
+    yield "PCM striped missing tail", crafted([(b"abcde", bytes([15, 5]))])
     yield "PCM missing tail", crafted([(b"abcde", bytes([12, 5]))])
     yield "full block after a partial one", crafted([(b"x" * 5, b"x" * 5), (b"y" * 1024, ref.encode_payload(b"y" * 1024))])
     yield "two empty frames", crafted([]) + crafted([])

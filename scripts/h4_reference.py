@@ -522,12 +522,13 @@ def lz_decode(body, n):
     return bytes(out)
 
 
-# --- 2.8 PCM bodies (modes 11 and 12) ------------------------------------------
+# --- 2.8 PCM bodies (modes 11 to 13), 2.10 striped (modes 14 to 16) -------------
 
 SUBBLOCK, PARTITION, ESCAPE, RAW_BITS, MAX_K, ZERO_PARTITION = 4096, 256, 24, 24, 20, 31
 LPC, LPC_ORDER, COEF_BITS, HISTORY = 5, 8, 14, 8
 WASTED, WASTED_BITS, MAX_WASTED = 6, 4, 15
 MODE_SIGNALS = {0: (0, 1), 1: (0, 2), 2: (2, 1), 3: (3, 2)}  # L R, L S, S R, M S
+STRIPE, ANCHORS, START_BITS, MAX_U = 512, 8, 17, 1 << 24
 
 
 def predict(order, h):
@@ -642,15 +643,21 @@ def lpc(s):
     return coefs, shift, sum(abs(e) for e in res)
 
 
+def rice_parameter(part):
+    """2.8: the largest k from 0 to 20 with count * 2^k <= sum of u (0 if none)."""
+    total, k = sum(part), 0
+    while k < MAX_K and len(part) << (k + 1) <= total:
+        k += 1
+    return k
+
+
 def encode_partitions(u, w):
     for p in range(0, len(u), PARTITION):
         part = u[p:p + PARTITION]
         if not any(part):
             w.put(ZERO_PARTITION, 5)
             continue
-        total, k = sum(part), 0
-        while k < MAX_K and len(part) << (k + 1) <= total:
-            k += 1
+        k = rice_parameter(part)
         w.put(k, 5)
         for v in part:
             q = v >> k
@@ -662,7 +669,75 @@ def encode_partitions(u, w):
                 w.put(v, RAW_BITS)
 
 
-def pcm_encode(x, channels, linear=True):
+def row_order(n):
+    """2.10: the indexes 0..n of a signal by index within the stripe, then by stripe."""
+    stripes = (n + STRIPE - 1) // STRIPE
+    return [st * STRIPE + j for j in range(min(n, STRIPE)) for st in range(stripes) if st * STRIPE + j < n]
+
+
+def striped_parameter(part):
+    """2.10: 31 for all-zero u; else 2.8's k, raised while that saves bits."""
+    if not any(part):
+        return ZERO_PARTITION
+    k = rice_parameter(part)
+
+    def bits(k):
+        return sum(v >> k for v in part) + len(part) * (k + 1)
+    while k < MAX_K and bits(k + 1) < bits(k):
+        k += 1
+    return k
+
+
+def is_anchor(i):
+    """2.10: one of the first ANCHORS values of a stripe after the first."""
+    return i >= STRIPE and i % STRIPE < ANCHORS
+
+
+def anchor_indexes(n):
+    """2.10: the anchors after each stripe's start, stripe by stripe."""
+    return [i for first in range(STRIPE, n, STRIPE) for i in range(first + 1, min(n, first + ANCHORS))]
+
+
+def encode_striped(vals, res, w, anchor_order):
+    """2.10: a signal's anchor section, parameters, low bits and quotients.
+    vals are its values in the subblock (divided by 2^w), res their
+    residuals of 2.8, anchor_order its best fixed order."""
+    n = len(vals)
+    if n > STRIPE:
+        w.put(anchor_order, 3)
+        for first in range(STRIPE, n, STRIPE):
+            w.put(vals[first] & ((1 << START_BITS) - 1), START_BITS)
+        au = []
+        for i in anchor_indexes(n):
+            order = min(anchor_order, i % STRIPE)
+            h = (vals[i - 1], vals[i - 2], vals[i - 3], vals[i - 4])
+            au.append(zigzag(vals[i] - predict(order, h)))
+        if au:
+            k = striped_parameter(au)
+            w.put(k, 5)
+            if k != ZERO_PARTITION:
+                for v in au:
+                    assert v < MAX_U
+                    w.put(1 << (v >> k), (v >> k) + 1)
+                    w.put(v & ((1 << k) - 1), k)
+    u = [0 if is_anchor(i) else zigzag(e) for i, e in enumerate(res)]
+    ks = []
+    for p in range(0, n, PARTITION):
+        ks.append(striped_parameter([u[i] for i in range(p, min(n, p + PARTITION)) if not is_anchor(i)]))
+        w.put(ks[-1], 5)
+    coded = [i for i in row_order(n) if not is_anchor(i) and ks[i // PARTITION] != ZERO_PARTITION]
+    for i in coded:
+        k = ks[i // PARTITION]
+        w.put(u[i] & ((1 << k) - 1), k)
+    for i in coded:
+        assert u[i] < MAX_U  # no escape; |r| < 2^22 (2.8) keeps u below
+        q = u[i] >> ks[i // PARTITION]
+        w.put(1 << q, q + 1)
+
+
+def pcm_encode(x, channels, linear=True, striped=False):
+    """The PCM body of 2.8 (modes 11 to 13), or with striped=True the
+    striped body of 2.10 (modes 14 to 16), of the frames of x."""
     frame = 2 * channels
     frames = len(x) // frame
     samples = pcm_samples(x, frames, channels)
@@ -716,11 +791,100 @@ def pcm_encode(x, channels, linear=True):
             else:
                 order = plan[1]
                 res = [s[i] - predict(order, (s[i - 1], s[i - 2], s[i - 3], s[i - 4])) for i in range(HISTORY, len(s))]
-            encode_partitions([zigzag(e) for e in res], w)
+            if striped:
+                encode_striped(s[HISTORY:], res, w, best[j][1])
+            else:
+                encode_partitions([zigzag(e) for e in res], w)
     return x[frames * frame:] + w.finish()
 
 
-def pcm_decode(body, n, channels):
+def read_rice(r, length):
+    """2.8: a signal's partitions, interleaved Rice codes; returns the u."""
+    u = []
+    done = 0
+    while done < length:
+        part = min(PARTITION, length - done)
+        k = r.get(5)
+        if k != ZERO_PARTITION and k > MAX_K:
+            raise ValueError("Rice parameter above 20")
+        for _ in range(part):
+            if k == ZERO_PARTITION:
+                u.append(0)
+                continue
+            zeros = 0
+            while zeros < ESCAPE and r.get(1) == 0:
+                zeros += 1
+            u.append(r.get(RAW_BITS) if zeros == ESCAPE else (zeros << k) | r.get(k))
+        done += part
+    return u
+
+
+def read_unary(r, limit):
+    """q zero bits then a one bit; q must be below limit. Past its end a
+    stream reads as zeros (2.5), so a code that runs past the end would
+    reach the limit: it is rejected at once."""
+    q = 0
+    while True:
+        if r.pos >= 8 * len(r.data):
+            raise ValueError("unary code runs past the end of the stream")
+        chunk = r.peek(32)
+        if chunk:
+            zeros = (chunk & -chunk).bit_length() - 1
+            q += zeros
+            r.pos += zeros + 1
+            break
+        q += 32
+        r.pos += 32
+        if q >= limit:
+            break
+    if q >= limit:
+        raise ValueError("Rice value of 2^24 or more")
+    return q
+
+
+def read_striped(r, length):
+    """2.10: a signal's anchor section, parameters, low bits and quotients;
+    returns (anchor order, starts, anchor residuals' u by index, u).
+    starts[t] is stripe t's start (None for stripe 0)."""
+    stripes = (length + STRIPE - 1) // STRIPE
+    anchor_order, starts, anchors = 0, [None], {}
+    if stripes > 1:
+        anchor_order = r.get(3)
+        if anchor_order > 4:
+            raise ValueError("anchor order above 4")
+        for _ in range(1, stripes):
+            v = r.get(START_BITS)
+            starts.append(v - (1 << START_BITS) if v >> (START_BITS - 1) else v)
+        indexes = anchor_indexes(length)
+        if indexes:
+            k = r.get(5)
+            if k != ZERO_PARTITION and k > MAX_K:
+                raise ValueError("Rice parameter above 20")
+            for i in indexes:
+                if k == ZERO_PARTITION:
+                    anchors[i] = 0
+                else:
+                    q = read_unary(r, 1 << (ESCAPE - k))
+                    anchors[i] = (q << k) | r.get(k)
+    ks = []
+    for _ in range(0, length, PARTITION):
+        k = r.get(5)
+        if k != ZERO_PARTITION and k > MAX_K:
+            raise ValueError("Rice parameter above 20")
+        ks.append(k)
+    u = [0] * length
+    coded = [i for i in row_order(length) if not is_anchor(i) and ks[i // PARTITION] != ZERO_PARTITION]
+    for i in coded:
+        u[i] = r.get(ks[i // PARTITION])
+    for i in coded:
+        k = ks[i // PARTITION]
+        u[i] |= read_unary(r, 1 << (ESCAPE - k)) << k
+    return anchor_order, starts, anchors, u
+
+
+def pcm_decode(body, n, channels, striped=False):
+    """The PCM body of 2.8 (modes 11 to 13), or with striped=True the
+    striped body of 2.10 (modes 14 to 16)."""
     frame = 2 * channels
     frames = n // frame
     tail = n - frames * frame
@@ -763,30 +927,28 @@ def pcm_decode(body, n, channels):
                 for _ in range(order):
                     v = r.get(COEF_BITS)
                     coefs.append(v - (1 << COEF_BITS) if v >> (COEF_BITS - 1) else v)
+            if striped:
+                anchor_order, starts, anchors, u = read_striped(r, length)
+            else:
+                anchor_order, starts, anchors, u = 0, [None], {}, read_rice(r, length)
             vals = []
-            done = 0
-            while done < length:
-                part = min(PARTITION, length - done)
-                k = r.get(5)
-                if k != ZERO_PARTITION and k > MAX_K:
-                    raise ValueError("Rice parameter above 20")
-                for _ in range(part):
-                    if k == ZERO_PARTITION:
-                        u = 0
-                    else:
-                        zeros = 0
-                        while zeros < ESCAPE and r.get(1) == 0:
-                            zeros += 1
-                        u = r.get(RAW_BITS) if zeros == ESCAPE else (zeros << k) | r.get(k)
-                    res = (u >> 1) if u % 2 == 0 else -(u >> 1) - 1
-                    if coefs is None:
-                        pred = predict(orders[c], h)
-                    else:
-                        pred = sum(cf * hv for cf, hv in zip(coefs, h)) >> shift
-                    v = wrap(pred + res, bits)
-                    vals.append(v)
-                    h = [v] + h[:-1]
-                done += part
+            for i, ui in enumerate(u):
+                j = i % STRIPE
+                if striped and is_anchor(i):
+                    # An anchor: predicted within its stripe, from its
+                    # start or by the anchor order's fixed polynomial.
+                    ui = anchors.get(i, 0)
+                    pred = starts[i // STRIPE] if j == 0 else predict(min(anchor_order, j), h)
+                res = (ui >> 1) if ui % 2 == 0 else -(ui >> 1) - 1
+                if striped and is_anchor(i):
+                    pass
+                elif coefs is None:
+                    pred = predict(orders[c], h)
+                else:
+                    pred = sum(cf * hv for cf, hv in zip(coefs, h)) >> shift
+                v = wrap(pred + res, bits)
+                vals.append(v)
+                h = [v] + h[:-1]
             chans.append([wrap(v << wasted[c], bits) for v in vals])
         if channels == 1:
             out += chans[0]
@@ -809,7 +971,9 @@ def pcm_decode(body, n, channels):
 
 # --- 2.4 mode choice and the payload ------------------------------------------
 
-MODE_MAX = 13
+MODE_MAX = 16
+PCM_MODES = {11: (1, False, 0), 12: (2, False, 0), 13: (2, False, 2),
+             14: (1, True, 0), 15: (2, True, 0), 16: (2, True, 2)}  # channels, striped, lead
 
 
 def body_for(x, mode, params, linear=True):
@@ -821,8 +985,9 @@ def body_for(x, mode, params, linear=True):
         return lz_encode(x, params)
     if mode <= 10:
         return lz_encode(delta(x, mode - 6), params)
-    lead = min(2, len(x)) if mode == 13 else 0
-    return x[:lead] + pcm_encode(x[lead:], 1 if mode == 11 else 2, linear)
+    channels, striped, lead = PCM_MODES[mode]
+    lead = min(lead, len(x))
+    return x[:lead] + pcm_encode(x[lead:], channels, linear, striped)
 
 
 def sample_windows(x):
@@ -860,14 +1025,17 @@ def encode_payload(data, level=DEFAULT_LEVEL):
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
         if 7 <= mode <= 10 and mode != lz_delta:
             continue
-        # Mode 13 only where PCM came within 3/2 of LZ.
-        if mode == 13 and not (best_pcm * 2 < best_lz * 3):
+        # The encoder writes the striped PCM body (14 to 16), never 11 to 13.
+        if 11 <= mode <= 13:
+            continue
+        # Mode 16 only where PCM came within 3/2 of LZ.
+        if mode == 16 and not (best_pcm * 2 < best_lz * 3):
             continue
         # PCM trials use fixed predictors only.
         total = sum(len(body_for(w, mode, trial, linear=False)) for w in windows)
         if 6 <= mode <= 10:
             best_lz = total if best_lz is None else min(best_lz, total)
-        if mode in (11, 12):
+        if mode in (14, 15):
             best_pcm = total if best_pcm is None else min(best_pcm, total)
         if mode <= 5 and total < simple[0]:
             simple = (total, mode, True)
@@ -930,10 +1098,11 @@ def decode_payload(payload, limit):
     if mode <= 10:
         d = lz_decode(body, n)
         return d if mode == 6 else undelta(d, mode - 6)
-    lead = min(2, n) if mode == 13 else 0
+    channels, striped, lead = PCM_MODES[mode]
+    lead = min(lead, n)
     if len(body) < lead:
         raise ValueError("PCM stream length is wrong")
-    return body[:lead] + pcm_decode(body[lead:], n - lead, 1 if mode == 11 else 2)
+    return body[:lead] + pcm_decode(body[lead:], n - lead, channels, striped)
 
 
 # --- 1. container ----------------------------------------------------------------

@@ -6,7 +6,7 @@
 //! The structural bytes were written by hand from the specification; the
 //! checksums were computed independently with Python's `xxhash` package
 //! (`xxh3_64_intdigest`), not copied from h4's output. The payloads of the
-//! entropy-coded modes (6 to 12) were made by `scripts/h4_reference.py`,
+//! entropy-coded modes (6 to 16) were made by `scripts/h4_reference.py`,
 //! the second implementation written from the specification.
 
 use h4::container::DEFAULT_BLOCK_SIZE;
@@ -101,6 +101,19 @@ fn noisy_ramp() -> Vec<u8> {
         .collect()
 }
 
+/// 700 frames of an integer oscillator under a little noise: two
+/// stripes of the striped PCM body.
+fn two_stripes() -> Vec<u8> {
+    let mut x = vec![0i32, 1000];
+    for i in 2..700 {
+        x.push((x[i - 1] * 2040 - x[i - 2] * 1024) >> 10);
+    }
+    x.iter()
+        .enumerate()
+        .flat_map(|(i, &v)| le16(v + i as i32 % 3 - 1))
+        .collect()
+}
+
 /// Two ramps 10 apart: the side signal is -10 throughout.
 fn stereo_ramps() -> Vec<u8> {
     (0..20i32)
@@ -160,40 +173,41 @@ fn entropy_mode_vectors() -> Vec<(u8, Vec<u8>, &'static str)> {
             "0a90030801000009ffff0100fe000900000000011500000000000000000000010400102004",
         ),
         (
-            11,
+            14,
             (0..100i32)
                 .flat_map(|i| le16(3 * i * i - 100 * i))
                 .collect(),
-            "0bc8010b01000004030000000038030054555555555555555555555555555555555555555555555505",
+            "0ec8010b02000000000000000000000010000000000000000000000020000000000000000000000000e0ffffffffffffffffffffff7f",
         ),
         (
-            11,
+            14,
             damped_oscillator(),
-            "0ba001c5159c66e18461043804d2fe9ba0e53f010000007017000000801946b4
-             a0936290931413f1b072f4f5b6f7f7777776b5f3119051135556d71798171796
-             145371f0b13375f67677373736f573b21011939495569797d716d694d31170f1
-             72b4b53637f736363574f29000",
+            "0ea001c5159c66e18461043804d2fe9ba0e53f00782662718a39240ce25019bd6ebddf6f375b751e00860625d3f9803c1c8c84510c1e9dd4ecb6dbe562a9cfa480c09058341d8f678399380ec0e2326ad572b95b2c159a1c080100000000800000801409feffffffffffffffff03",
         ),
         (
-            11,
+            14,
             // Every sample a multiple of 4: two wasted bits (order field 6,
             // then 2, then the real order).
             (0..60i32)
                 .flat_map(|i| le16((3 * i * i - 100 * i) * 4))
                 .collect(),
-            "0b78968900000004030000000038030024499224499224499224499224499224499224499204",
+            "0e789609120000000000000000000000000080000000000000010000000000f0ffffffffffff3f",
         ),
         (
-            12,
+            // Two stripes: the second starts from its anchor section.
+            14,
+            two_stripes(),
+            "0ef80a4566ec66edad1f39bf07e08056001098900a0328f17c2c328703092188ee6b4e0c2a8215c3926145a1625050a82814140a8a04458622c5a0a05030ac28140c4b0615038b60c9b0245812ac1896042b0615c3924041a1625050a42812140a8a04858241c1a0a05031282854042b8625c18a6149b02458112c19560c2b8215838a41c1a0a0505024281214090a05878242a148466048ca648cc6648cc2284cc2648cc6244886644c86a0088a64244aa0088aa048922449922449922449922449922449922449922449922449922449922449920200000000000000000000000000008000000400080000000000010000040031cf6ce6ed9967cf3cb39967b679c63cdb988d6dccc33ce6318fd96c639b6d6c669b676f9e79f6cc66cfbcd9cc36b699cd1ee6311bf3988d3db6b1c736db6cf3cc66cf6cf6ccb3679ed9e6996df6ffffffffffffffff37594a4a2a2952a4686434325264549494945426a3699a94261315292a2a1919198d468a8a8ac5b2944c6b32992625cb224525234546454646a3a252a94c9369521a4d2a93928a8a8c468a141919192902",
+        ),
+        (
+            15,
             stereo_ramps(),
-            "0c5059e288010000dccae572b95c2e97cbe572b95c2e97cbe53200f0ffff",
+            "0f5059e288d96459966559966559966559966559060000fcff3f00f0ffff",
         ),
         (
-            13,
+            16,
             stereo_oscillator_after_a_header(),
-            "0da201524976c8fceb69a95fbbe6894148301d4c028090fc6432994c2693c96432d1000000403b00
-             0080460c0023969f3e7aeb4c855afdca76cf2f84263ad4cf1eb65fab086b7e2d5dbddc093f5c30e2
-             fddfa1d776648804",
+            "10a201524976c8fceb69a95fbbe6894148301d4c028090fc6432994c2693c9643251805d6344f9f4e8d68c82969fac3b3f8489833e3bac9f1542cd576975f9c4c742c4fd6fe85a070352000040000080fe5ffdbfea1f",
         ),
     ]
 }
@@ -249,6 +263,37 @@ fn payloads_of_earlier_encoders_still_decode() {
             // FORMAT 3.2, mode 13: the same fit, of stereo frames after a
             // 2-byte header.
             "0da2015249a28065599665599665599625eec6f42bef02964038d0f3eb04563f1a0000006807c019b8b857a4b2144b5423c19555cb261e1d3af6eccc8ff32e8d3951a44fac882983c6ed1ab468c15e9d7a6c00",
+            stereo_oscillator_after_a_header(),
+        ),
+        // FORMAT 3.5 and before, modes 11 to 13: the classic PCM body,
+        // which the encoder no longer writes.
+        (
+            "0bc8010b01000004030000000038030054555555555555555555555555555555555555555555555505",
+            (0..100i32)
+                .flat_map(|i| le16(3 * i * i - 100 * i))
+                .collect(),
+        ),
+        (
+            "0ba001c5159c66e18461043804d2fe9ba0e53f010000007017000000801946b4
+             a0936290931413f1b072f4f5b6f7f7777776b5f3119051135556d71798171796
+             145371f0b13375f67677373736f573b21011939495569797d716d694d31170f1
+             72b4b53637f736363574f29000",
+            damped_oscillator(),
+        ),
+        (
+            "0b78968900000004030000000038030024499224499224499224499224499224499224499204",
+            (0..60i32)
+                .flat_map(|i| le16((3 * i * i - 100 * i) * 4))
+                .collect(),
+        ),
+        (
+            "0c5059e288010000dccae572b95c2e97cbe572b95c2e97cbe53200f0ffff",
+            stereo_ramps(),
+        ),
+        (
+            "0da201524976c8fceb69a95fbbe6894148301d4c028090fc6432994c2693c96432d1000000403b00
+             0080460c0023969f3e7aeb4c855afdca76cf2f84263ad4cf1eb65fab086b7e2d5dbddc093f5c30e2
+             fddfa1d776648804",
             stereo_oscillator_after_a_header(),
         ),
     ];

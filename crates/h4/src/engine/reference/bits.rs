@@ -65,6 +65,26 @@ impl<'a> BitWriter<'a> {
         result
     }
 
+    /// Writes the first `bits` bits of `bytes` (a stream of this order).
+    pub fn append(&mut self, bytes: &[u8], bits: u64) {
+        let whole = (bits / 56) as usize;
+        self.fast(bits as usize, |w| {
+            for chunk in bytes.chunks_exact(7).take(whole) {
+                let mut word = [0u8; 8];
+                word[..7].copy_from_slice(chunk);
+                w.put(u64::from_le_bytes(word), 56);
+            }
+            let rest = (bits % 56) as u32;
+            if rest > 0 {
+                let mut word = [0u8; 8];
+                let tail = &bytes[7 * whole..];
+                let tail = &tail[..tail.len().min(8)];
+                word[..tail.len()].copy_from_slice(tail);
+                w.put(u64::from_le_bytes(word) & ((1u64 << rest) - 1), rest);
+            }
+        });
+    }
+
     /// Writes the pending bits, the last byte padded with zeros.
     pub fn finish(self) {
         let bytes = self.len.div_ceil(8) as usize;

@@ -15,8 +15,9 @@
 //! | 2..5   | RLE tokens of the delta of the raw bytes, stride `mode - 1` |
 //! | 6      | LZ sequences and Huffman codes of the raw bytes |
 //! | 7..10  | the same of the delta of the raw bytes, stride `mode - 6` |
-//! | 11, 12 | 16-bit PCM, mono or stereo: prediction and Rice codes |
-//! | 13     | 16-bit PCM stereo whose frames start at byte 2 |
+//! | 11, 12 | 16-bit PCM, mono or stereo: prediction and Rice codes (read, no longer written) |
+//! | 13     | 16-bit PCM stereo whose frames start at byte 2 (read, no longer written) |
+//! | 14..16 | modes 11 to 13 in stripes, for decoding eight values at once |
 //!
 //! The encoder picks the mode by size on a fixed sample of the block (see
 //! [`choose_mode`]), so the choice is a pure function of the input and the
@@ -59,16 +60,27 @@ pub const MODE_PCM_STEREO: u8 = 12;
 /// are stored): a WAV file whose header is not a multiple of 4 bytes long
 /// puts every block's frames there.
 pub const MODE_PCM_STEREO_AT_2: u8 = 13;
+/// Mode 11 with the striped PCM body: what the encoder writes for mono.
+pub const MODE_STRIPED_MONO: u8 = 14;
+/// Mode 12 with the striped PCM body.
+pub const MODE_STRIPED_STEREO: u8 = 15;
+/// Mode 13 with the striped PCM body.
+pub const MODE_STRIPED_STEREO_AT_2: u8 = 16;
 /// The largest mode.
-pub const MODE_MAX: u8 = MODE_PCM_STEREO_AT_2;
+pub const MODE_MAX: u8 = MODE_STRIPED_STEREO_AT_2;
 
-/// The channels of a PCM mode, and the bytes stored before its first
-/// frame (at most the block's length).
-fn pcm_layout(mode: u8, len: usize) -> (usize, usize) {
+/// The body layout of a PCM mode, its channels, and the bytes stored
+/// before its first frame (at most the block's length).
+fn pcm_layout(mode: u8, len: usize) -> (pcm::Layout, usize, usize) {
+    let layout = if mode >= MODE_STRIPED_MONO {
+        pcm::Layout::Striped
+    } else {
+        pcm::Layout::Classic
+    };
     match mode {
-        MODE_PCM_MONO => (1, 0),
-        MODE_PCM_STEREO => (2, 0),
-        _ => (2, len.min(2)),
+        MODE_PCM_MONO | MODE_STRIPED_MONO => (layout, 1, 0),
+        MODE_PCM_STEREO | MODE_STRIPED_STEREO => (layout, 2, 0),
+        _ => (layout, 2, len.min(2)),
     }
 }
 
@@ -297,7 +309,8 @@ fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out:
             lz::encode(&scratch.delta, level.lz, &mut scratch.lz, out);
         }
         _ => {
-            let (channels, lead) = pcm_layout(mode, input.len());
+            let (layout, channels, lead) = pcm_layout(mode, input.len());
+            debug_assert_eq!(layout, pcm::Layout::Striped);
             out.extend_from_slice(&input[..lead]);
             pcm::encode(&input[lead..], channels, &mut scratch.pcm, out);
         }
@@ -437,7 +450,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     let mut literal_body = std::mem::take(&mut scratch.literal_body);
     let mut best_simple = std::mem::take(&mut scratch.best_simple);
     let mut best_coded = std::mem::take(&mut scratch.best_coded);
-    // The smallest totals of the LZ modes and of modes 11 and 12: mode 13
+    // The smallest totals of the LZ modes and of modes 14 and 15: mode 16
     // is tried only where PCM came close to LZ (within 3/2), so that data
     // which is no PCM at all (binaries, text) pays for two PCM trials, not
     // three.
@@ -446,14 +459,20 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
         if (7..=MODE_LZ_DELTA_MAX).contains(&mode) && !(try_lz_delta && mode == lz_delta) {
             continue;
         }
-        if mode == MODE_PCM_STEREO_AT_2 && best_pcm.saturating_mul(2) >= best_lz.saturating_mul(3) {
+        // The classic PCM modes are decoded, never written.
+        if (MODE_PCM_MONO..=MODE_PCM_STEREO_AT_2).contains(&mode) {
+            continue;
+        }
+        if mode == MODE_STRIPED_STEREO_AT_2
+            && best_pcm.saturating_mul(2) >= best_lz.saturating_mul(3)
+        {
             continue;
         }
         let mut size = 0;
         for window in &windows {
             if mode >= MODE_PCM_MONO {
                 // Fixed predictors only, and counted, not written.
-                let (channels, lead) = pcm_layout(mode, window.len());
+                let (_, channels, lead) = pcm_layout(mode, window.len());
                 size += lead + pcm::trial_len(&window[lead..], channels, &mut scratch.pcm);
                 continue;
             }
@@ -825,7 +844,7 @@ fn decode_at(
     }
 
     if mode >= MODE_PCM_MONO {
-        let (channels, lead) = pcm_layout(mode, raw_len);
+        let (_, channels, lead) = pcm_layout(mode, raw_len);
         if body.len() < lead || !pcm::plausible(body.len() - lead, raw_len - lead, channels) {
             return Err(EngineError::Corrupt("PCM stream length is wrong"));
         }
@@ -857,9 +876,9 @@ fn decode_at(
             }
         }
         _ => {
-            let (channels, lead) = pcm_layout(mode, raw_len);
+            let (layout, channels, lead) = pcm_layout(mode, raw_len);
             dst[..lead].copy_from_slice(&body[..lead]);
-            pcm::decode(&body[lead..], channels, &mut dst[lead..])?;
+            pcm::decode(layout, &body[lead..], channels, &mut dst[lead..])?;
         }
     }
     if (2..=MODE_DELTA_MAX).contains(&mode) {
@@ -1109,11 +1128,11 @@ mod tests {
             })
             .collect();
         let aligned = round_trip(&frames);
-        assert_eq!(aligned[0], MODE_PCM_STEREO);
+        assert_eq!(aligned[0], MODE_STRIPED_STEREO);
         let mut shifted = b"RI".to_vec();
         shifted.extend_from_slice(&frames);
         let payload = round_trip(&shifted);
-        assert_eq!(payload[0], MODE_PCM_STEREO_AT_2);
+        assert_eq!(payload[0], MODE_STRIPED_STEREO_AT_2);
         assert!(
             payload.len() <= aligned.len() + 8,
             "{} {}",
@@ -1122,8 +1141,10 @@ mod tests {
         );
         // The two bytes before the frames must be there.
         let mut out = Vec::new();
-        assert!(decode(&[MODE_PCM_STEREO_AT_2, 1], 1, &mut out).is_err());
-        assert!(decode(&[MODE_PCM_STEREO_AT_2, 3, b'a'], 3, &mut out).is_err());
+        for mode in [MODE_PCM_STEREO_AT_2, MODE_STRIPED_STEREO_AT_2] {
+            assert!(decode(&[mode, 1], 1, &mut out).is_err());
+            assert!(decode(&[mode, 3, b'a'], 3, &mut out).is_err());
+        }
     }
 
     #[test]

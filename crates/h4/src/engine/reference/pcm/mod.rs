@@ -31,8 +31,10 @@
 //! escape value 6 and `w` in 4 bits before the real order.
 
 use super::EngineError;
-use super::bits::{BitReader, BitWriter, REFILLED};
+use super::bits::{BitReader, BitWriter, FastWriter, REFILLED};
 use super::wide::{Kernel, widest};
+
+mod striped;
 
 /// Frames per subblock: each subblock picks its predictors (and, for
 /// stereo, its channel mode) afresh.
@@ -205,6 +207,10 @@ pub struct Scratch {
     /// Each coded signal's linear-predictor residuals, kept for writing.
     residuals: [Vec<i32>; 2],
     fit: Fit,
+    /// A signal's residuals as `u`.
+    unsigned: Vec<u32>,
+    /// The striped residual section's writing memory.
+    ordered: striped::Writing,
 }
 
 /// The linear predictor's working memory.
@@ -226,6 +232,10 @@ trait Sink {
     fn put(&mut self, value: u64, bits: u32);
     /// Puts the Rice codes of a partition's `u` with parameter `k`.
     fn put_rice(&mut self, u: &[u32], k: u32);
+    /// Puts the residual section's low bits, then its quotients, of the
+    /// values `u` of one signal whose partitions have parameters `ks`:
+    /// `bits` in all. `ordered` is working memory.
+    fn put_striped(&mut self, u: &[u32], ks: &[u32], bits: u64, work: &mut striped::Writing);
 }
 
 /// The Rice code of `u` with parameter `k`, as (value, bits).
@@ -257,6 +267,110 @@ impl Sink for BitWriter<'_> {
             }
         });
     }
+    #[inline(always)]
+    fn put_striped(&mut self, u: &[u32], ks: &[u32], bits: u64, work: &mut striped::Writing) {
+        let low_bits = striped::low_bits(u.len(), ks);
+        let quotient_bits = bits - low_bits;
+        // The quotients go to a stream of their own, appended after the
+        // low bits: each pair of codes then feeds two writers, whose
+        // chains (the fill of each from one write to the next) run side
+        // by side. A pair of low parts is at most 40 bits, and a pair of
+        // quotients almost always within the 56 a write takes.
+        let mut quotients = BitWriter::new(&mut work.quotients);
+        if let Some(full) = striped::full_rows(u, ks, &mut work.rows) {
+            let k_head = [full.by_band[0][0]; 2];
+            self.fast(
+                low_bits as usize,
+                #[inline(always)]
+                |low| {
+                    quotients.fast(
+                        quotient_bits as usize,
+                        #[inline(always)]
+                        |unary| {
+                            // Pairs by index: a row is a fixed-size array, and
+                            // zipped chunk iterators would not be.
+                            let head = &full.head;
+                            for i in (0..striped::ANCHORS).step_by(2) {
+                                put_pair(
+                                    low,
+                                    unary,
+                                    (head[i], k_head[0]),
+                                    (head[i + 1], k_head[1]),
+                                );
+                            }
+                            for (row_index, row) in
+                                full.rows.chunks_exact(striped::LANES).enumerate()
+                            {
+                                let k = &full.by_band[(row_index + striped::ANCHORS) / PARTITION];
+                                let row: &[u32; striped::LANES] = row.try_into().unwrap();
+                                for i in (0..striped::LANES).step_by(2) {
+                                    put_pair(low, unary, (row[i], k[i]), (row[i + 1], k[i + 1]));
+                                }
+                            }
+                        },
+                    );
+                },
+            );
+        } else {
+            striped::order_coded(u, ks, &mut work.ordered);
+            let pairs = work.ordered.chunks_exact(2);
+            let odd = pairs.remainder();
+            self.fast(
+                low_bits as usize,
+                #[inline(always)]
+                |low| {
+                    quotients.fast(
+                        quotient_bits as usize,
+                        #[inline(always)]
+                        |unary| {
+                            for p in pairs {
+                                put_pair(low, unary, p[0], p[1]);
+                            }
+                            for &(v, k) in odd {
+                                low.put(u64::from(v & ((1 << k) - 1)), k);
+                                put_unary(unary, v >> k);
+                            }
+                        },
+                    );
+                },
+            );
+        }
+        quotients.finish();
+        self.append(&work.quotients, quotient_bits);
+        work.quotients.clear();
+    }
+}
+
+/// Writes the low parts of two codes `(u, k)` to `low` and their
+/// quotients to `unary`.
+#[inline(always)]
+fn put_pair(
+    low: &mut FastWriter,
+    unary: &mut FastWriter,
+    (a, ka): (u32, u32),
+    (b, kb): (u32, u32),
+) {
+    let bits = u64::from(a & ((1 << ka) - 1)) | u64::from(b & ((1 << kb) - 1)) << ka;
+    low.put(bits, ka + kb);
+    let (qa, qb) = (a >> ka, b >> kb);
+    if qa + qb < 55 {
+        unary.put(1 << qa | 1 << (qa + 1 + qb), qa + qb + 2);
+    } else {
+        put_unary(unary, qa);
+        put_unary(unary, qb);
+    }
+}
+
+/// Writes `q` in unary: `q` zero bits, then a one.
+#[inline(always)]
+fn put_unary(w: &mut FastWriter, mut q: u32) {
+    // A write takes at most 56 bits: longer runs of zeros (a lone spike
+    // in a quiet partition) go in pieces.
+    while q > 55 {
+        w.put(0, 56);
+        q -= 56;
+    }
+    w.put(1 << q, q + 1);
 }
 
 /// Counts the bits a [`BitWriter`] would write.
@@ -282,10 +396,20 @@ impl Sink for BitCounter {
             })
             .sum::<u64>();
     }
+    #[inline(always)]
+    fn put_striped(&mut self, _: &[u32], _: &[u32], bits: u64, _: &mut striped::Writing) {
+        self.0 += bits;
+    }
 }
 
 /// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels.
 pub fn encode(x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8>) {
+    encode_as(Layout::Striped, x, channels, scratch, out);
+}
+
+/// Appends the PCM body of `x` in `layout`: the classic body (modes 11 to
+/// 13) is written only to test its decoder.
+fn encode_as(layout: Layout, x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8>) {
     let frames = x.len() / (2 * channels);
     out.extend_from_slice(&x[frames * 2 * channels..]);
     let mut w = BitWriter::new(out);
@@ -293,15 +417,26 @@ pub fn encode(x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8
         x,
         channels,
         linear: true,
+        layout,
         scratch,
         w: &mut w,
     });
     w.finish();
 }
 
-/// The length of the PCM body of `x` with the linear predictor never
-/// tried: what the mode choice measures (`docs/FORMAT.md` 2.4), counted
-/// rather than written.
+/// Where a PCM body puts each signal's residuals.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Layout {
+    /// Modes 11 to 13: one Rice code after another (`docs/FORMAT.md` 2.8).
+    Classic,
+    /// Modes 14 to 16: stripes with anchors, and each partition's low bits
+    /// apart from its quotients (`docs/FORMAT.md` 2.10).
+    Striped,
+}
+
+/// The length of the striped PCM body of `x` with the linear predictor
+/// never tried: what the mode choice measures (`docs/FORMAT.md` 2.4),
+/// counted rather than written.
 pub fn trial_len(x: &[u8], channels: usize, scratch: &mut Scratch) -> usize {
     let frames = x.len() / (2 * channels);
     let mut counter = BitCounter::default();
@@ -309,6 +444,7 @@ pub fn trial_len(x: &[u8], channels: usize, scratch: &mut Scratch) -> usize {
         x,
         channels,
         linear: false,
+        layout: Layout::Striped,
         scratch,
         w: &mut counter,
     });
@@ -320,6 +456,7 @@ struct Code<'a, S> {
     x: &'a [u8],
     channels: usize,
     linear: bool,
+    layout: Layout,
     scratch: &'a mut Scratch,
     w: &'a mut S,
 }
@@ -329,20 +466,36 @@ impl<S: Sink> Kernel for Code<'_, S> {
 
     #[inline(always)]
     fn run(self) {
-        code(self.x, self.channels, self.linear, self.scratch, self.w);
+        code(
+            self.x,
+            self.channels,
+            self.linear,
+            self.layout,
+            self.scratch,
+            self.w,
+        );
     }
 }
 
 /// The bit stream of the PCM body of `x` into `w`; with `linear` false,
 /// fixed predictors only. Inlined, with all it calls, into [`Code`].
 #[inline(always)]
-fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch, w: &mut S) {
+fn code<S: Sink>(
+    x: &[u8],
+    channels: usize,
+    linear: bool,
+    layout: Layout,
+    scratch: &mut Scratch,
+    w: &mut S,
+) {
     let frame = 2 * channels;
     let frames = x.len() / frame;
     let Scratch {
         sig,
         residuals,
         fit,
+        unsigned,
+        ordered,
     } = scratch;
     let count = if channels == 1 { 1 } else { 4 };
     let mut start = 0;
@@ -419,15 +572,28 @@ fn code<S: Sink>(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch,
             w.put(plan.order() as u64, 3);
         }
         for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(residuals.iter()) {
-            match *plan {
-                Plan::Fixed(order) => encode_residuals(sig[s].residuals(order), w),
-                Plan::Linear(coefs, shift) => {
-                    w.put(LPC_ORDER as u64, 4);
-                    w.put(u64::from(shift), 4);
-                    for &c in &coefs {
-                        w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
-                    }
-                    encode_residuals(residual, w);
+            if let Plan::Linear(coefs, shift) = *plan {
+                w.put(LPC_ORDER as u64, 4);
+                w.put(u64::from(shift), 4);
+                for &c in &coefs {
+                    w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
+                }
+            }
+            if let Plan::Fixed(order) = *plan {
+                sig[s].residuals(order);
+            }
+            let res = match *plan {
+                Plan::Fixed(order) => &sig[s].d[order][HISTORY..],
+                Plan::Linear(..) => &residual[..],
+            };
+            match layout {
+                Layout::Classic => encode_residuals(res, w),
+                Layout::Striped => {
+                    let values = &sig[s].d[0][HISTORY..];
+                    // Anchors under the signal's best fixed order.
+                    let anchor_order = best[s].1;
+                    striped::put_anchors(values, anchor_order, unsigned, w);
+                    striped::encode_residuals(res, unsigned, ordered, w);
                 }
             }
         }
@@ -648,7 +814,45 @@ fn corrupt(why: &'static str) -> EngineError {
 
 /// Decodes a PCM body with `channels` channels into `out`, which it fills
 /// exactly.
-pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), EngineError> {
+pub fn decode(
+    layout: Layout,
+    body: &[u8],
+    channels: usize,
+    out: &mut [u8],
+) -> Result<(), EngineError> {
+    widest(Decode {
+        layout,
+        body,
+        channels,
+        out,
+    })
+}
+
+/// [`decode_body`] as a [`Kernel`]: the striped body's lanes want the
+/// vector unit's 32-bit multiplies, which baseline x86-64 lacks.
+struct Decode<'a> {
+    layout: Layout,
+    body: &'a [u8],
+    channels: usize,
+    out: &'a mut [u8],
+}
+
+impl Kernel for Decode<'_> {
+    type Output = Result<(), EngineError>;
+
+    #[inline(always)]
+    fn run(self) -> Self::Output {
+        decode_body(self.layout, self.body, self.channels, self.out)
+    }
+}
+
+#[inline(always)]
+fn decode_body(
+    layout: Layout,
+    body: &[u8],
+    channels: usize,
+    out: &mut [u8],
+) -> Result<(), EngineError> {
     let frame = 2 * channels;
     let frames = out.len() / frame;
     let tail = out.len() - frames * frame;
@@ -663,6 +867,8 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
     // is frame `j` of the subblock. `res` holds one signal's residuals.
     let mut chan: [Vec<i32>; 2] = Default::default();
     let mut res: Vec<i32> = Vec::new();
+    let mut work = striped::Residuals::default();
+    let mut lanes = Vec::new();
     let mut start = 0;
     while start < frames {
         if r.overrun() {
@@ -714,26 +920,33 @@ pub fn decode(body: &[u8], channels: usize, out: &mut [u8]) -> Result<(), Engine
             // reader and the predictor each keep their registers. Every
             // one is written: only the length is set.
             res.resize(len, 0);
-            if orders[c] == LPC {
-                let order = r.get(4) as usize;
-                if order == 0 || order > LPC_ORDER {
-                    return Err(corrupt("LPC order not 1 to 8"));
-                }
-                let shift = r.get(4);
-                let mut coefs = [0i64; LPC_ORDER];
-                for coef in &mut coefs[..order] {
-                    let v = r.get(COEF_BITS) as i32;
-                    *coef = i64::from((v << (32 - COEF_BITS)) >> (32 - COEF_BITS));
-                }
-                rice(&mut r, &mut res)?;
-                if side {
-                    linear::<15>(&coefs, shift, &res, x);
-                } else {
-                    linear::<16>(&coefs, shift, &res, x);
-                }
+            let predictor = if orders[c] == LPC {
+                Some(read_linear(&mut r)?)
             } else {
-                rice(&mut r, &mut res)?;
-                restore_fixed(orders[c], side, &res, x);
+                None
+            };
+            match layout {
+                Layout::Classic => {
+                    rice(&mut r, &mut res)?;
+                    match predictor {
+                        Some(p) => {
+                            let coefs = p.taps.map(i64::from);
+                            if side {
+                                linear::<15>(&coefs, p.shift, &res, x);
+                            } else {
+                                linear::<16>(&coefs, p.shift, &res, x);
+                            }
+                        }
+                        None => restore_fixed(orders[c], side, &res, x),
+                    }
+                }
+                Layout::Striped => {
+                    let taps = predictor.unwrap_or_else(|| striped::Taps::fixed(orders[c]));
+                    let anchors = striped::read_anchors(&mut r, len)?;
+                    let order = striped::read_residuals(&mut r, stream, &mut res, &mut work)?;
+                    let spare = if side { 15 } else { 16 };
+                    striped::restore(taps, &anchors, spare, &res, order, &mut lanes, x);
+                }
             }
             if w > 0 {
                 // Reduced again, as every decoded value is.
@@ -802,6 +1015,23 @@ pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
     let frames = n / (2 * channels);
     let tail = n - frames * 2 * channels;
     body_len >= tail && ((body_len - tail) as u64) * 8 >= min_bits(frames, channels)
+}
+
+/// Reads a linear predictor's fields (after order field 5): `p`, the
+/// shift and `p` coefficients.
+fn read_linear(r: &mut BitReader) -> Result<striped::Taps, EngineError> {
+    r.refill();
+    let order = r.get(4) as usize;
+    if order == 0 || order > LPC_ORDER {
+        return Err(corrupt("LPC order not 1 to 8"));
+    }
+    let shift = r.get(4);
+    let mut taps = [0i32; LPC_ORDER];
+    for tap in &mut taps[..order] {
+        let v = r.get(COEF_BITS) as i32;
+        *tap = (v << (32 - COEF_BITS)) >> (32 - COEF_BITS);
+    }
+    Ok(striped::Taps { taps, shift })
 }
 
 /// Turns the residuals `res` of one signal under the fixed predictor of
@@ -976,21 +1206,30 @@ mod tests {
     use super::super::wide::baseline;
     use super::*;
 
+    /// Codes `x` in both layouts, checks that each decodes to `x` and
+    /// that the trial's count is the striped body's length without the
+    /// linear predictor; returns the striped body.
     fn round_trip(x: &[u8], channels: usize) -> Vec<u8> {
         let mut scratch = Scratch::default();
-        let mut body = Vec::new();
-        encode(x, channels, &mut scratch, &mut body);
-        // The trial's count is the length of the body without the linear
-        // predictor.
+        for layout in [Layout::Classic, Layout::Striped] {
+            let mut body = Vec::new();
+            encode_as(layout, x, channels, &mut scratch, &mut body);
+            let mut out = vec![0xee; x.len()];
+            decode(layout, &body, channels, &mut out).unwrap();
+            assert!(
+                out == x,
+                "{layout:?}, channels {channels}, {} bytes",
+                x.len()
+            );
+        }
         let mut fixed = Vec::new();
         fixed.extend_from_slice(&x[x.len() / (2 * channels) * 2 * channels..]);
         let mut w = BitWriter::new(&mut fixed);
-        code(x, channels, false, &mut scratch, &mut w);
+        code(x, channels, false, Layout::Striped, &mut scratch, &mut w);
         w.finish();
         assert_eq!(trial_len(x, channels, &mut scratch), fixed.len());
-        let mut out = vec![0xee; x.len()];
-        decode(&body, channels, &mut out).unwrap();
-        assert!(out == x, "channels {channels}, {} bytes", x.len());
+        let mut body = Vec::new();
+        encode(x, channels, &mut scratch, &mut body);
         body
     }
 
@@ -1019,12 +1258,20 @@ mod tests {
 
     /// [`code`] into `w` by the widest code this CPU runs, or by baseline
     /// code.
-    fn code_with<S: Sink>(wide: bool, x: &[u8], channels: usize, linear: bool, w: &mut S) {
+    fn code_with<S: Sink>(
+        wide: bool,
+        layout: Layout,
+        x: &[u8],
+        channels: usize,
+        linear: bool,
+        w: &mut S,
+    ) {
         let mut scratch = Scratch::default();
         let kernel = Code {
             x,
             channels,
             linear,
+            layout,
             scratch: &mut scratch,
             w,
         };
@@ -1049,35 +1296,73 @@ mod tests {
             pair.copy_from_slice(&v.to_le_bytes());
         }
         x.push(9);
-        for channels in [1, 2] {
-            for linear in [false, true] {
-                let run = |wide: bool| {
-                    let mut bytes = Vec::new();
-                    let mut w = BitWriter::new(&mut bytes);
-                    code_with(wide, &x, channels, linear, &mut w);
-                    w.finish();
-                    let mut counter = BitCounter::default();
-                    code_with(wide, &x, channels, linear, &mut counter);
-                    (bytes, counter.0)
+        for (channels, linear, layout) in every_kind() {
+            let run = |wide: bool| {
+                let mut bytes = Vec::new();
+                let mut w = BitWriter::new(&mut bytes);
+                code_with(wide, layout, &x, channels, linear, &mut w);
+                w.finish();
+                let mut counter = BitCounter::default();
+                code_with(wide, layout, &x, channels, linear, &mut counter);
+                (bytes, counter.0)
+            };
+            let (wide, base) = (run(true), run(false));
+            let what = format!("{channels} channels, linear {linear}, {layout:?}");
+            assert_eq!(wide.1, base.1, "{what}");
+            assert_eq!(wide.1.div_ceil(8), wide.0.len() as u64, "{what}");
+            assert!(wide.0 == base.0, "{what}");
+            // And the decoders, wide and baseline, agree.
+            let mut body = x[x.len() / (2 * channels) * 2 * channels..].to_vec();
+            body.extend_from_slice(&wide.0);
+            let decode_with = |wide: bool| {
+                let mut out = vec![0; x.len()];
+                let kernel = Decode {
+                    layout,
+                    body: &body,
+                    channels,
+                    out: &mut out,
                 };
-                let (wide, base) = (run(true), run(false));
-                assert_eq!(wide.1, base.1, "{channels} channels, linear {linear}");
-                assert!(wide.0 == base.0, "{channels} channels, linear {linear}");
-            }
+                let result = if wide {
+                    widest(kernel)
+                } else {
+                    baseline(kernel)
+                };
+                result.map(|()| out)
+            };
+            let decoded = decode_with(true).unwrap();
+            assert!(decoded == x, "{what}");
+            assert!(decode_with(false).unwrap() == decoded, "{what}");
         }
+    }
+
+    /// Every channel count, predictor choice and layout.
+    fn every_kind() -> impl Iterator<Item = (usize, bool, Layout)> {
+        [1, 2].into_iter().flat_map(|channels| {
+            [false, true].into_iter().flat_map(move |linear| {
+                [Layout::Classic, Layout::Striped]
+                    .into_iter()
+                    .map(move |layout| (channels, linear, layout))
+            })
+        })
     }
 
     #[test]
     fn silence_costs_no_residual_bits() {
         // 20000 more silent frames cost a few bits a partition (there are
-        // 160 of them per channel), not a bit per sample.
+        // 160 of them per channel) and each subblock's anchor section (an
+        // order, seven starts, a parameter: 5 subblocks, 2 channels), not
+        // a bit per sample.
         let body_len = |silent: usize| {
             let mut x = tone(3000, true);
             x.extend(vec![0; 4 * silent]);
             round_trip(&x, 2).len()
         };
         let (short, long) = (body_len(100), body_len(20_100));
-        assert!(long - short < 2 * 160 * 5 / 8 + 20, "{short} {long}");
+        let anchors = 5 * 2 * (3 + 7 * 17 + 5);
+        assert!(
+            long - short < (2 * 160 * 5 + anchors) / 8 + 20,
+            "{short} {long}"
+        );
     }
 
     #[test]
@@ -1160,7 +1445,8 @@ mod tests {
             wide.len()
         );
         // R = -L: M is 0 and S = 2L has one wasted bit, so the pair costs
-        // what L alone does, plus its headers (under 100 bits a subblock).
+        // what L alone does, plus its headers (under 100 bits a subblock)
+        // and M's anchor section (an order, seven starts, a parameter).
         let left = tone(20_000, false);
         let pair: Vec<u8> = left
             .chunks_exact(2)
@@ -1171,7 +1457,7 @@ mod tests {
             .collect();
         let (mono, stereo) = (round_trip(&left, 1), round_trip(&pair, 2));
         assert!(
-            stereo.len() <= mono.len() + 100 * subblocks / 8,
+            stereo.len() <= mono.len() + (100 + 3 + 7 * 17 + 5) * subblocks / 8,
             "{} {}",
             mono.len(),
             stereo.len()
@@ -1206,49 +1492,132 @@ mod tests {
 
     #[test]
     fn rejects_bad_parameters() {
-        // Fixed predictors only, so that the fields below sit where the
-        // test changes them.
-        let x = tone(300, false);
+        for layout in [Layout::Classic, Layout::Striped] {
+            // Fixed predictors only, so that the fields below sit where
+            // the test changes them (one stripe: no start fields).
+            let x = tone(300, false);
+            let mut body = Vec::new();
+            let mut w = BitWriter::new(&mut body);
+            code(&x, 1, false, layout, &mut Scratch::default(), &mut w);
+            w.finish();
+            let mut out = vec![0; x.len()];
+            let decode = |bad: &[u8], channels, out: &mut [u8]| decode(layout, bad, channels, out);
+            // Order 7.
+            let mut bad = body.clone();
+            bad[0] |= 7;
+            assert_eq!(
+                decode(&bad, 1, &mut out),
+                Err(corrupt("unknown predictor order"))
+            );
+            // Wasted bits (order field 6) of 0.
+            let mut bad = body.clone();
+            bad[0] = (bad[0] & !0x7f) | 6;
+            assert_eq!(decode(&bad, 1, &mut out), Err(corrupt("wasted bits of 0")));
+            // Wasted bits, then order 7.
+            let mut bad = body.clone();
+            bad[0] = 6 | 1 << 3 | 1 << 7;
+            bad[1] |= 3;
+            assert_eq!(
+                decode(&bad, 1, &mut out),
+                Err(corrupt("unknown predictor order"))
+            );
+            // Rice parameter 30 (bits 3..8 of the stream).
+            let mut bad = body.clone();
+            bad[0] = (bad[0] & 7) | (30 << 3);
+            assert_eq!(
+                decode(&bad, 1, &mut out),
+                Err(corrupt("Rice parameter above 20"))
+            );
+            // Every truncation is an error, and no change panics.
+            for cut in 0..body.len() {
+                assert!(decode(&body[..cut], 1, &mut out).is_err(), "{layout:?}");
+            }
+            for i in 0..body.len() {
+                let mut bad = body.clone();
+                bad[i] ^= 0x5a;
+                let _ = decode(&bad, 1, &mut out);
+                let _ = decode(&bad, 2, &mut out);
+            }
+        }
+    }
+
+    /// Mono PCM of `frames` frames of noise at about ±`loud`.
+    fn noise(frames: usize, loud: u32, seed: u64) -> Vec<u8> {
+        let mut rng = crate::corpus::Rng::new(seed);
+        (0..frames)
+            .flat_map(|_| {
+                ((rng.below(2 * loud as usize + 1) as i64 - i64::from(loud)) as i16).to_le_bytes()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stripes_decode_alike_in_lanes_and_one_by_one() {
+        // A full subblock with every partition coded takes the decoder's
+        // lanes; one with a silent partition (here the third) and a
+        // shorter one take the path a value at a time. Each stripe's
+        // anchors stand in for the history it would have had.
+        let mut x = tone(SUBBLOCK, false);
+        let mut quiet = tone(SUBBLOCK, false);
+        quiet[2 * 2 * PARTITION..2 * 3 * PARTITION].fill(0);
+        x.extend_from_slice(&quiet);
+        x.extend_from_slice(&tone(SUBBLOCK - 700, false));
+        round_trip(&x, 1);
+        let stereo: Vec<u8> = x
+            .chunks_exact(2)
+            .flat_map(|s| [s[0], s[1], s[1], s[0]])
+            .collect();
+        round_trip(&stereo, 2);
+    }
+
+    #[test]
+    fn a_lone_spike_in_a_quiet_partition_raises_its_parameter() {
+        // Without an escape, a full-scale value among values of ±3 would
+        // be a quotient of thousands of bits under the sum rule's k; the
+        // encoder raises k while that shrinks the partition.
+        let mut x = noise(SUBBLOCK, 3, 1);
+        x[2 * 1000..2 * 1001].copy_from_slice(&i16::MAX.to_le_bytes());
+        x[2 * 3000..2 * 3001].copy_from_slice(&i16::MIN.to_le_bytes());
+        let body = round_trip(&x, 1);
+        assert!(body.len() < x.len() / 3, "{} bytes", body.len());
+        // A quotient over a write's 56 bits goes in pieces.
+        let part = [0u32, 0, 200, 0];
+        let (k, bits) = striped::parameter_for_test(&part);
+        assert_eq!(
+            bits,
+            part.iter().map(|&u| u64::from(u >> k)).sum::<u64>() + 4 * (u64::from(k) + 1)
+        );
+        let mut out = Vec::new();
+        let mut w = BitWriter::new(&mut out);
+        w.fast(1000, |f| put_unary(f, 130));
+        w.finish();
+        assert_eq!(out.len(), 131usize.div_ceil(8));
+        assert_eq!(out[16], 1 << 2, "the one after 130 zeros");
+        assert!(out[..16].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn a_value_of_2_pow_24_or_more_is_rejected() {
+        // One value, order 0, k = 0, a quotient of 2^24 zeros: u = 2^24.
         let mut body = Vec::new();
         let mut w = BitWriter::new(&mut body);
-        code(&x, 1, false, &mut Scratch::default(), &mut w);
+        w.put(0, 3);
+        w.put(0, 5);
+        w.fast(1 << 24, |f| put_unary(f, 1 << 24));
         w.finish();
-        let mut out = vec![0; x.len()];
-        // Order 7.
-        let mut bad = body.clone();
-        bad[0] |= 7;
+        let mut out = [0u8; 2];
         assert_eq!(
-            decode(&bad, 1, &mut out),
-            Err(corrupt("unknown predictor order"))
+            decode(Layout::Striped, &body, 1, &mut out),
+            Err(corrupt("PCM stream length is wrong"))
         );
-        // Wasted bits (order field 6) of 0.
-        let mut bad = body.clone();
-        bad[0] = (bad[0] & !0x7f) | 6;
-        assert_eq!(decode(&bad, 1, &mut out), Err(corrupt("wasted bits of 0")));
-        // Wasted bits, then order 7.
-        let mut bad = body.clone();
-        bad[0] = 6 | 1 << 3 | 1 << 7;
-        bad[1] |= 3;
-        assert_eq!(
-            decode(&bad, 1, &mut out),
-            Err(corrupt("unknown predictor order"))
-        );
-        // Rice parameter 30 (bits 3..8 of the stream).
-        let mut bad = body.clone();
-        bad[0] = (bad[0] & 7) | (30 << 3);
-        assert_eq!(
-            decode(&bad, 1, &mut out),
-            Err(corrupt("Rice parameter above 20"))
-        );
-        // Every truncation is an error, and no change panics.
-        for cut in 0..body.len() {
-            assert!(decode(&body[..cut], 1, &mut out).is_err());
-        }
-        for i in 0..body.len() {
-            let mut bad = body.clone();
-            bad[i] ^= 0x5a;
-            let _ = decode(&bad, 1, &mut out);
-            let _ = decode(&bad, 2, &mut out);
-        }
+        // One less decodes (and is reduced to 16 bits).
+        let mut body = Vec::new();
+        let mut w = BitWriter::new(&mut body);
+        w.put(0, 3);
+        w.put(0, 5);
+        w.fast(1 << 24, |f| put_unary(f, (1 << 24) - 2));
+        w.finish();
+        assert_eq!(decode(Layout::Striped, &body, 1, &mut out), Ok(()));
+        assert_eq!(i16::from_le_bytes(out), 0x007f_ffff_i32 as i16);
     }
 }
