@@ -270,75 +270,84 @@ impl Sink for BitWriter<'_> {
     #[inline(always)]
     fn put_striped(&mut self, u: &[u32], ks: &[u32], bits: u64, work: &mut striped::Writing) {
         let low_bits = striped::low_bits(u.len(), ks);
-        let quotient_bits = bits - low_bits;
         // The quotients go to a stream of their own, appended after the
         // low bits: each pair of codes then feeds two writers, whose
         // chains (the fill of each from one write to the next) run side
         // by side. A pair of low parts is at most 40 bits, and a pair of
         // quotients almost always within the 56 a write takes.
         let mut quotients = BitWriter::new(&mut work.quotients);
+        let (low_len, quotient_len) = (low_bits as usize, (bits - low_bits) as usize);
         if let Some(full) = striped::full_rows(u, ks, &mut work.rows) {
-            let k_head = [full.by_band[0][0]; 2];
-            self.fast(
-                low_bits as usize,
+            two_writers(
+                self,
+                &mut quotients,
+                low_len,
+                quotient_len,
                 #[inline(always)]
-                |low| {
-                    quotients.fast(
-                        quotient_bits as usize,
-                        #[inline(always)]
-                        |unary| {
-                            // Pairs by index: a row is a fixed-size array, and
-                            // zipped chunk iterators would not be.
-                            let head = &full.head;
-                            for i in (0..striped::ANCHORS).step_by(2) {
-                                put_pair(
-                                    low,
-                                    unary,
-                                    (head[i], k_head[0]),
-                                    (head[i + 1], k_head[1]),
-                                );
-                            }
-                            for (row_index, row) in
-                                full.rows.chunks_exact(striped::LANES).enumerate()
-                            {
-                                let k = &full.by_band[(row_index + striped::ANCHORS) / PARTITION];
-                                let row: &[u32; striped::LANES] = row.try_into().unwrap();
-                                for i in (0..striped::LANES).step_by(2) {
-                                    put_pair(low, unary, (row[i], k[i]), (row[i + 1], k[i + 1]));
-                                }
-                            }
-                        },
-                    );
+                |low, unary| {
+                    // Pairs by index: a row is a fixed-size array, and zipped
+                    // chunk iterators would not be.
+                    let (head, k) = (&full.head, full.by_band[0][0]);
+                    for i in (0..striped::ANCHORS).step_by(2) {
+                        put_pair(low, unary, (head[i], k), (head[i + 1], k));
+                    }
+                    for (row_index, row) in full.rows.chunks_exact(striped::LANES).enumerate() {
+                        let k = &full.by_band[(row_index + striped::ANCHORS) / PARTITION];
+                        let row: &[u32; striped::LANES] = row.try_into().unwrap();
+                        for i in (0..striped::LANES).step_by(2) {
+                            put_pair(low, unary, (row[i], k[i]), (row[i + 1], k[i + 1]));
+                        }
+                    }
                 },
             );
         } else {
             striped::order_coded(u, ks, &mut work.ordered);
             let pairs = work.ordered.chunks_exact(2);
             let odd = pairs.remainder();
-            self.fast(
-                low_bits as usize,
+            two_writers(
+                self,
+                &mut quotients,
+                low_len,
+                quotient_len,
                 #[inline(always)]
-                |low| {
-                    quotients.fast(
-                        quotient_bits as usize,
-                        #[inline(always)]
-                        |unary| {
-                            for p in pairs {
-                                put_pair(low, unary, p[0], p[1]);
-                            }
-                            for &(v, k) in odd {
-                                low.put(u64::from(v & ((1 << k) - 1)), k);
-                                put_unary(unary, v >> k);
-                            }
-                        },
-                    );
+                |low, unary| {
+                    for p in pairs {
+                        put_pair(low, unary, p[0], p[1]);
+                    }
+                    for &(v, k) in odd {
+                        low.put(u64::from(v & ((1 << k) - 1)), k);
+                        put_unary(unary, v >> k);
+                    }
                 },
             );
         }
         quotients.finish();
-        self.append(&work.quotients, quotient_bits);
+        self.append(&work.quotients, bits - low_bits);
         work.quotients.clear();
     }
+}
+
+/// Runs `f` with fast writers of `low` (at most `low_len` bits) and of
+/// `quotients` (at most `quotient_len`), both inlined into the caller.
+#[inline(always)]
+fn two_writers(
+    low: &mut BitWriter,
+    quotients: &mut BitWriter,
+    low_len: usize,
+    quotient_len: usize,
+    f: impl FnOnce(&mut FastWriter, &mut FastWriter),
+) {
+    low.fast(
+        low_len,
+        #[inline(always)]
+        |low| {
+            quotients.fast(
+                quotient_len,
+                #[inline(always)]
+                |unary| f(low, unary),
+            )
+        },
+    );
 }
 
 /// Writes the low parts of two codes `(u, k)` to `low` and their

@@ -544,28 +544,13 @@ fn read_quotients(data: &[u8], start: usize, out: &mut [u32]) -> Result<usize, E
         let mut word = bits_at(data, at);
         // The bit after the last one read in this word.
         let mut next = 0u32;
-        if n - i >= 64 {
-            // Room for every set bit of the word: no count to check.
-            let dst = &mut out[i..i + 64];
-            let mut got = 0;
-            while word != 0 {
-                let t = word.trailing_zeros();
-                dst[got] = (zeros + (t - next) as usize) as u32;
-                zeros = 0;
-                next = t + 1;
-                word &= word - 1;
-                got += 1;
-            }
-            i += got;
-        } else {
-            while word != 0 && i < n {
-                let t = word.trailing_zeros();
-                out[i] = (zeros + (t - next) as usize) as u32;
-                zeros = 0;
-                next = t + 1;
-                word &= word - 1;
-                i += 1;
-            }
+        while word != 0 && i < n {
+            let t = word.trailing_zeros();
+            out[i] = (zeros + (t - next) as usize) as u32;
+            zeros = 0;
+            next = t + 1;
+            word &= word - 1;
+            i += 1;
         }
         if i == n {
             return Ok(at + next as usize);
