@@ -1,5 +1,10 @@
 //! Prediction plus Rice coding: the body of the 16-bit PCM modes.
 //!
+//! Two layouts share everything here but where each signal's residuals
+//! go: the classic body of modes 11 to 13 (below), which h4 decodes but no
+//! longer writes, and the striped body of modes 14 to 16 (see
+//! [`striped`]), which a decoder restores eight values at a time.
+//!
 //! The block is read as little-endian signed 16-bit samples, one channel
 //! (mono) or two interleaved (stereo, left first); the `n mod 2` or
 //! `n mod 4` bytes after the last whole frame are stored raw, first:
