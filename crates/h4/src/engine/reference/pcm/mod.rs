@@ -781,13 +781,22 @@ fn lpc_residuals(
             + c[7] * w[0];
     }
     residual.resize(n, 0);
-    let mut largest = 0u64;
+    // A prediction is an integer below 2^33 in size: added to 1.5 × 2^52
+    // it lands in the low bits of the sum's mantissa, whose bit pattern
+    // less the constant's is the integer. That conversion runs in vector
+    // registers; `p as i64` is one value at a time below AVX-512.
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    let magic = MAGIC.to_bits() as i64;
+    // Nonzero once some `|e| >= 2^22` (an OR, which vector units reduce
+    // as readily as a sum).
+    let mut out_of_range = 0u64;
     for ((r, &p), &v) in residual.iter_mut().zip(pred.iter()).zip(&s[HISTORY..]) {
-        let e = i64::from(v) - ((p as i64) >> shift);
-        largest = largest.max(e.unsigned_abs());
+        let p = (p + MAGIC).to_bits() as i64 - magic;
+        let e = i64::from(v) - (p >> shift);
+        out_of_range |= e.unsigned_abs() >> 22;
         *r = e as i32;
     }
-    largest < 1 << 22
+    out_of_range == 0
 }
 
 /// Writes `residuals` in partitions, each with its Rice parameter.
