@@ -215,7 +215,7 @@ pub struct Scratch {
     /// A signal's residuals as `u`.
     unsigned: Vec<u32>,
     /// The striped residual section's writing memory.
-    ordered: striped::Writing,
+    writing: striped::Writing,
 }
 
 /// The linear predictor's working memory.
@@ -239,7 +239,7 @@ trait Sink {
     fn put_rice(&mut self, u: &[u32], k: u32);
     /// Puts the residual section's low bits, then its quotients, of the
     /// values `u` of one signal whose partitions have parameters `ks`:
-    /// `bits` in all. `ordered` is working memory.
+    /// `bits` in all. `work` is working memory.
     fn put_striped(&mut self, u: &[u32], ks: &[u32], bits: u64, work: &mut striped::Writing);
 }
 
@@ -509,7 +509,7 @@ fn code<S: Sink>(
         residuals,
         fit,
         unsigned,
-        ordered,
+        writing,
     } = scratch;
     let count = if channels == 1 { 1 } else { 4 };
     let mut start = 0;
@@ -607,7 +607,7 @@ fn code<S: Sink>(
                     // Anchors under the signal's best fixed order.
                     let anchor_order = best[s].1;
                     striped::put_anchors(values, anchor_order, unsigned, w);
-                    striped::encode_residuals(res, unsigned, ordered, w);
+                    striped::encode_residuals(res, unsigned, writing, w);
                 }
             }
         }

@@ -5,9 +5,10 @@
 //! is known only once the code before it is read, and a prediction needs
 //! the value just made. Here each signal of a subblock is cut into
 //! **stripes** of [`STRIPE`] values that depend on no other stripe (the
-//! first [`ANCHORS`] values of each stripe after the first are predicted
-//! within the stripe, from a start value in the header), so eight stripes
-//! are restored side by side in vector lanes; and each partition's low
+//! first [`ANCHORS`] values of each stripe after the first, its anchors,
+//! start from a value in the header and are predicted within the stripe
+//! by a fixed polynomial, with a Rice parameter of their own), so eight
+//! stripes are restored side by side in vector lanes; and each partition's low
 //! bits are written apart from its unary quotients, so that the low bits
 //! are read at known positions and the quotients are counted from the set
 //! bits of whole words.
