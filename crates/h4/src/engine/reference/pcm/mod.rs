@@ -144,7 +144,7 @@ impl Signal {
     /// The best fixed order: the one with the smallest sum of
     /// `|residual|` (the lowest on ties), with that sum. Every order's
     /// residuals are summed in one pass over `d[0]` and not kept: only the
-    /// order a signal is coded with needs them, which [`Self::residuals`]
+    /// order a signal is coded with needs them, which [`Self::make_residuals`]
     /// makes.
     #[inline(always)]
     fn best_order(&self) -> (u64, usize) {
@@ -188,10 +188,10 @@ impl Signal {
         (sums[best], best)
     }
 
-    /// The residuals under the fixed predictor of `order`: `d[order]`
-    /// after the history, filling `d[1..=order]` from `d[0]`.
+    /// Makes the residuals under the fixed predictor of `order`:
+    /// `d[order]` after the history, filling `d[1..=order]` from `d[0]`.
     #[inline(always)]
-    fn residuals(&mut self, order: usize) -> &[i32] {
+    fn make_residuals(&mut self, order: usize) {
         let n = self.d[0].len();
         for k in 1..=order {
             let (done, rest) = self.d.split_at_mut(k);
@@ -201,7 +201,6 @@ impl Signal {
                 *c = a - b;
             }
         }
-        &self.d[order][HISTORY..]
     }
 }
 
@@ -594,7 +593,7 @@ fn code<S: Sink>(
                 }
             }
             if let Plan::Fixed(order) = *plan {
-                sig[s].residuals(order);
+                sig[s].make_residuals(order);
             }
             let res = match *plan {
                 Plan::Fixed(order) => &sig[s].d[order][HISTORY..],
@@ -1088,19 +1087,26 @@ fn fixed<const ORDER: usize, const SHIFT: u32>(res: &[i32], x: &mut [i32]) {
     let (hist, vals) = x.split_at_mut(HISTORY);
     let mut h = [hist[7], hist[6], hist[5], hist[4]];
     for (v, &e) in vals.iter_mut().zip(res) {
-        let p = match ORDER {
-            0 => 0,
-            1 => h[0],
-            2 => h[0].wrapping_add(h[0].wrapping_sub(h[1])),
-            3 => h[0].wrapping_sub(h[1]).wrapping_mul(3).wrapping_add(h[2]),
-            _ => (h[0].wrapping_add(h[2]))
-                .wrapping_mul(4)
-                .wrapping_sub(h[1].wrapping_mul(6))
-                .wrapping_sub(h[3]),
-        };
-        let raw = p.wrapping_add(e);
+        let raw = fixed_prediction(ORDER, |back| h[back - 1]).wrapping_add(e);
         h = [raw, h[0], h[1], h[2]];
         *v = (raw << SHIFT) >> SHIFT;
+    }
+}
+
+/// FLAC's fixed polynomial of `order` (0 to 4) on the values before,
+/// `h(1)` the newest, in wrapping arithmetic: the classic body's fixed
+/// orders and the striped body's anchors.
+#[inline(always)]
+fn fixed_prediction(order: usize, h: impl Fn(usize) -> i32) -> i32 {
+    match order {
+        0 => 0,
+        1 => h(1),
+        2 => h(1).wrapping_mul(2).wrapping_sub(h(2)),
+        3 => h(1).wrapping_sub(h(2)).wrapping_mul(3).wrapping_add(h(3)),
+        _ => (h(1).wrapping_add(h(3)))
+            .wrapping_mul(4)
+            .wrapping_sub(h(2).wrapping_mul(6))
+            .wrapping_sub(h(4)),
     }
 }
 

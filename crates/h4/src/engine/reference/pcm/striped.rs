@@ -30,6 +30,7 @@ use super::super::EngineError;
 use super::super::bits::BitReader;
 use super::{
     HISTORY, LPC_ORDER, MAX_K, MAX_ORDER, PARTITION, SUBBLOCK, Sink, ZERO_PARTITION, corrupt,
+    fixed_prediction,
 };
 use super::{unzigzag, zigzag};
 
@@ -92,7 +93,7 @@ pub fn put_anchors<S: Sink>(
         let end = values.len().min(start + ANCHORS);
         for i in start + 1..end {
             let order = anchor_order.min(i - start);
-            let prediction = fixed_prediction(order, &values[i - order..i]);
+            let prediction = fixed_prediction(order, |back| values[i - back]);
             unsigned.push(zigzag(values[i].wrapping_sub(prediction)));
         }
     }
@@ -111,26 +112,6 @@ pub fn put_anchors<S: Sink>(
             w.put(1 << q, q + 1);
             w.put(u64::from(u & ((1 << k) - 1)), k);
         }
-    }
-}
-
-/// FLAC's fixed polynomial of `order` (0 to 4) on `h`, the `order`
-/// values before (oldest first), in wrapping arithmetic.
-#[inline(always)]
-fn fixed_prediction(order: usize, h: &[i32]) -> i32 {
-    let at = |back: usize| h[h.len() - back];
-    match order {
-        0 => 0,
-        1 => at(1),
-        2 => at(1).wrapping_mul(2).wrapping_sub(at(2)),
-        3 => at(1)
-            .wrapping_sub(at(2))
-            .wrapping_mul(3)
-            .wrapping_add(at(3)),
-        _ => (at(1).wrapping_add(at(3)))
-            .wrapping_mul(4)
-            .wrapping_sub(at(2).wrapping_mul(6))
-            .wrapping_sub(at(4)),
     }
 }
 
@@ -616,7 +597,7 @@ impl Anchors {
             return Some(self.starts[stripe - 1]);
         }
         let order = self.order.min(j);
-        let prediction = fixed_prediction(order, &h[h.len() - order..]);
+        let prediction = fixed_prediction(order, |back| h[h.len() - back]);
         Some(prediction.wrapping_add(self.residuals[stripe - 1][j - 1]))
     }
 }
