@@ -314,6 +314,98 @@ fn a_core_that_changes_directory_at_load_does_not_move_the_output() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
+/// Runs `h4 ARGS` in `dir` with `stdin` as standard input and its
+/// standard output a pipe, and reads that pipe to its end: `None` when
+/// the end has not come `within` after h4 ended (another process holds
+/// the pipe open).
+fn pipe_output_within(
+    dir: &Path,
+    args: &[&str],
+    stdin: &Path,
+    within: Duration,
+) -> (std::process::ExitStatus, Option<Vec<u8>>) {
+    let mut child = h4_process()
+        .current_dir(dir)
+        .args(args)
+        .stdin(fs::File::open(stdin).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut data = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut data);
+        let _ = send.send(data);
+    });
+    let status = child.wait().unwrap();
+    (status, receive.recv_timeout(within).ok())
+}
+
+#[test]
+fn a_core_that_forks_at_load_runs_no_second_h4() {
+    let core = c_core("host_forks_at_load", "", &[]);
+    let data = text(300_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    for isolate in [&[][..], &["--isolate"][..]] {
+        // Standard output a file: two processes would both write to it.
+        let packed = d.join("packed.h4");
+        let status = h4_process()
+            .current_dir(d)
+            .args(["compress", "--core", lib, "-c", "in.bin"])
+            .args(isolate)
+            .stdout(fs::File::create(&packed).unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{isolate:?}: {status:?}");
+        let (status, back) = pipe_output_within(
+            d,
+            &[&["decompress", "--core", lib], isolate].concat(),
+            &packed,
+            Duration::from_secs(30),
+        );
+        assert!(status.success(), "{isolate:?}: {status:?}");
+        assert!(
+            back == Some(data.clone()),
+            "{isolate:?}: the stream is not the input once"
+        );
+        h4_succeeds(
+            d,
+            &[
+                &["compress", "--core", lib, "in.bin", "-o", "out.h4"],
+                isolate,
+            ]
+            .concat(),
+        );
+        let out = h4_succeeds(d, &["decompress", "--core", lib, "-c", "out.h4"]);
+        assert!(out.stdout == data, "{isolate:?}");
+        fs::remove_file(d.join("out.h4")).unwrap();
+        fs::remove_file(&packed).unwrap();
+    }
+}
+
+#[test]
+fn a_core_that_forks_in_a_call_leaves_no_process_holding_the_output() {
+    let core = c_core("host_forks_in_call", "", &[]);
+    let data = text(300_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let lib = path_arg(&core);
+    let (status, packed) = pipe_output_within(
+        d,
+        &["compress", "--core", lib, "-c"],
+        &d.join("in.bin"),
+        Duration::from_secs(30),
+    );
+    assert!(status.success(), "{status:?}");
+    let packed = packed.expect("the pipe never ended: a copy of h4 holds it open");
+    let back = run_with_stdin(d, &["decompress", "--core", lib, "-c"], &packed);
+    assert!(back.status.success() && back.stdout == data);
+}
+
 #[test]
 fn a_core_that_clears_the_umask_does_not_loosen_outputs() {
     let core = c_core("host_umask_at_load", "", &[]);

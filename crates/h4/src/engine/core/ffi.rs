@@ -140,6 +140,7 @@ impl CoreLibrary {
     /// reads the identity symbols it has.
     pub fn open(path: &Path) -> Result<(Self, Identity), LoadError> {
         CORE_OPENED.store(true, Ordering::SeqCst);
+        let host = std::process::id();
         // SAFETY: loading a library runs its initialisers. That is the
         // contract of a core: the user named this file as a core (with
         // --core or HARMONY4_CORE_PATH), exactly as the ABI specifies,
@@ -149,7 +150,9 @@ impl CoreLibrary {
             // error's source.
             let detail = std::error::Error::source(&e).map(|s| s.to_string());
             LoadError::Open(detail.unwrap_or_else(|| e.to_string()))
-        })?;
+        });
+        end_if_forked(host);
+        let library = library?;
 
         // SAFETY: each symbol is read with the C signature the ABI
         // specification gives it; the pointers stay valid while
@@ -335,6 +338,8 @@ impl CoreLibrary {
 /// instead of the host's clean-up.
 struct Call {
     mask: Option<SigSet>,
+    /// The process the call was made in (see [`end_if_forked`]).
+    host: u32,
 }
 
 impl Call {
@@ -342,16 +347,31 @@ impl Call {
         IN_CALL.set(true);
         Call {
             mask: SigSet::thread_get_mask().ok(),
+            host: std::process::id(),
         }
     }
 
     fn leave(self) {
+        end_if_forked(self.host);
         IN_CALL.set(false);
         if let Some(mask) = self.mask
             && SigSet::thread_get_mask().is_ok_and(|now| now != mask)
         {
             let _ = mask.thread_set_mask();
         }
+    }
+}
+
+/// Ends this process at once if it is not `host`, the process that
+/// loaded or called the core: then it is a copy the core made with `fork`
+/// (at load, or in a call) and returned from instead of ending it, and it
+/// would run on as a second h4, writing the same data into the same
+/// output (twice the stream down a pipe) and holding h4's descriptors
+/// open. Nothing is flushed: whatever the copy holds unwritten is the
+/// host's, and the host writes it.
+fn end_if_forked(host: u32) {
+    if std::process::id() != host {
+        super::exit_filter::exit_group(0);
     }
 }
 
