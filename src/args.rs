@@ -451,6 +451,8 @@ pub struct CheckArgs {
     pub under_valgrind: bool,
     #[arg(long)]
     pub skip_large: bool,
+    #[arg(long, default_value_t = 0)]
+    pub stagger_ns: u64,
 }
 
 #[derive(Args, Debug)]

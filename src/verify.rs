@@ -28,7 +28,7 @@ pub const CHILD_COMMAND: &str = "__verify-check";
 pub const PRELOAD_ENV: &str = "H4_VERIFY_PRELOAD";
 
 /// Fresh processes whose first calls are made concurrently.
-const FIRST_CALL_PROCESSES: usize = 12;
+const FIRST_CALL_PROCESSES: usize = 48;
 
 /// The built-in corpus, then the user's files.
 fn inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
@@ -269,6 +269,7 @@ pub fn run_child(args: &CheckArgs) -> Status {
         threads: args.threads.max(2),
         under_valgrind: args.under_valgrind,
         skip_large: args.skip_large,
+        stagger: std::time::Duration::from_nanos(args.stagger_ns),
     };
     jobs::run(
         args.job,

@@ -238,6 +238,19 @@ fn a_core_of_each_kind_fails_exactly_its_row() {
     }
 }
 
+/// A core whose `fork()` child returns into the host, at load or from a
+/// call: h4 ends such a copy at once (tests/host.rs), and `h4 verify`
+/// names the fault in the hygiene row, the one that loads the core and
+/// calls it with its own checks of the process.
+#[test]
+fn a_core_whose_forked_child_returns_into_the_host_fails_hygiene() {
+    let zoo = zoo();
+    for name in ["host_forks_at_load", "host_forks_in_call"] {
+        let core = zoo.iter().find(|c| c.name == name).unwrap();
+        check_zoo_core(core);
+    }
+}
+
 /// The whole zoo (`scripts/verify-zoo`): every core for issue 13 fails
 /// exactly its row, and the good ones pass.
 #[test]

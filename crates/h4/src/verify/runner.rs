@@ -130,8 +130,10 @@ pub struct ChildRun {
     pub result: Option<Outcome>,
     /// Its data lines (`D`, `I`, `H`), in order.
     pub data: Vec<(char, String)>,
-    /// What the core did to guarded memory (`F`).
-    pub fault: Option<String>,
+    /// What the core did (`F`: to guarded memory, or a fork), and the step
+    /// the child was on when it said so (a child may run on after a fault
+    /// it was only told of).
+    pub fault: Option<(String, String)>,
     /// The core called `exit` during a call (`X`).
     pub exited_in_call: bool,
     /// How it ended.
@@ -351,7 +353,7 @@ pub fn launch(command: &ChildCommand, launch: &Launch, progress: &mut dyn FnMut(
                         progress(rest);
                     }
                     "R " => run.result = parse_result(&line),
-                    "F " => run.fault = Some(rest.to_string()),
+                    "F " => run.fault = Some((rest.to_string(), run.last_step.clone())),
                     "X " => run.exited_in_call = true,
                     "D " | "I " | "H " | "E " => run
                         .data
@@ -427,9 +429,9 @@ impl ChildRun {
     /// error valgrind found, or a failure to report.
     pub fn outcome(&self) -> Outcome {
         let last = &self.last_step;
-        if let Some(fault) = &self.fault {
+        if let Some((fault, step)) = &self.fault {
             let (summary, detail) = fault.split_once(": ").unwrap_or((fault, ""));
-            return Outcome::fail(format!("the core {summary}"), format!("{last}: {detail}"));
+            return Outcome::fail(format!("the core {summary}"), format!("{step}: {detail}"));
         }
         if self.exited_in_call {
             return Outcome::fail(

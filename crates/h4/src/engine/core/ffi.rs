@@ -151,7 +151,7 @@ impl CoreLibrary {
             let detail = std::error::Error::source(&e).map(|s| s.to_string());
             LoadError::Open(detail.unwrap_or_else(|| e.to_string()))
         });
-        end_if_forked(host);
+        end_if_forked(host, "from its load");
         let library = library?;
 
         // SAFETY: each symbol is read with the C signature the ABI
@@ -352,7 +352,7 @@ impl Call {
     }
 
     fn leave(self) {
-        end_if_forked(self.host);
+        end_if_forked(self.host, "from a call");
         IN_CALL.set(false);
         if let Some(mask) = self.mask
             && SigSet::thread_get_mask().is_ok_and(|now| now != mask)
@@ -364,15 +364,38 @@ impl Call {
 
 /// Ends this process at once if it is not `host`, the process that
 /// loaded or called the core: then it is a copy the core made with `fork`
-/// (at load, or in a call) and returned from instead of ending it, and it
-/// would run on as a second h4, writing the same data into the same
-/// output (twice the stream down a pipe) and holding h4's descriptors
-/// open. Nothing is flushed: whatever the copy holds unwritten is the
-/// host's, and the host writes it.
-fn end_if_forked(host: u32) {
+/// (at load, or in a call, `when`) and returned from instead of ending
+/// it, and it would run on as a second h4, writing the same data into the
+/// same output (twice the stream down a pipe) and holding h4's
+/// descriptors open. Nothing is flushed: whatever the copy holds
+/// unwritten is the host's, and the host writes it. The copy's one act is
+/// the line [`report_forks`] asked for.
+fn end_if_forked(host: u32, when: &str) {
     if std::process::id() != host {
+        if let Some(&fd) = FORK_REPORT.get() {
+            let line = format!(
+                "F forked a child that came back into the host {when}: fork() with no _exit in the child\n"
+            );
+            let _ = nix::unistd::write(
+                // SAFETY: the descriptor was handed to `report_forks` as
+                // one that stays open for the life of the process.
+                unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) },
+                line.as_bytes(),
+            );
+        }
         super::exit_filter::exit_group(0);
     }
+}
+
+/// Where a copy of the process that a core forked, ended by
+/// [`end_if_forked`], writes one line saying so (`h4 verify`'s channel).
+static FORK_REPORT: OnceLock<i32> = OnceLock::new();
+
+/// Makes a copy of this process that a core forks and lets return into
+/// the host write `F forked ...` to descriptor `fd` (which must stay open
+/// for the life of the process) before it ends.
+pub fn report_forks(fd: i32) {
+    let _ = FORK_REPORT.set(fd);
 }
 
 thread_local! {

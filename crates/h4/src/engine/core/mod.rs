@@ -36,7 +36,7 @@ pub fn report_exit_in_call(fd: i32, message: String) {
     ffi::guard_exit(fd, || message);
 }
 
-pub use ffi::{exit_expected, exit_process, exit_without_teardown, guard_every_exit};
+pub use ffi::{exit_expected, exit_process, exit_without_teardown, guard_every_exit, report_forks};
 
 /// The core ABI version this h4 implements.
 pub const ABI_VERSION: u32 = 1;

@@ -227,6 +227,7 @@ mod tests {
             threads: 1,
             under_valgrind: false,
             skip_large: false,
+            stagger: std::time::Duration::ZERO,
         };
         run(&engine, &settings, &mut |_| {})
     }

@@ -191,6 +191,9 @@ pub struct Settings {
     /// Leave out the inputs over 16 MiB (the cost row found time growing
     /// faster than the input: they would only hang).
     pub skip_large: bool,
+    /// In a process of concurrent first calls, how much later each thread
+    /// starts than the one before it (see [`races::first_calls`]).
+    pub stagger: std::time::Duration,
 }
 
 /// The engine a child runs its job on.
@@ -223,8 +226,12 @@ impl Reporter {
         Reporter { out: Box::new(out) }
     }
 
+    /// One line, in one write: a copy of this process that a core forked
+    /// writes its own line to the same pipe (see
+    /// `engine::core::report_forks`), and a pipe keeps a write whole only
+    /// when it is one (`writeln!` on a file makes two).
     fn line(&mut self, line: &str) {
-        let _ = writeln!(self.out, "{line}");
+        let _ = self.out.write_all(format!("{line}\n").as_bytes());
         let _ = self.out.flush();
     }
 
@@ -303,6 +310,11 @@ fn run_job(
         channel::CHILD_FD,
         "X the core called exit() during a call\n".to_string(),
     );
+    // A copy of this process that the core forks and lets return into it
+    // is ended in every job (as in h4); the hygiene job has it say so.
+    if job == Job::Hygiene {
+        crate::engine::core::report_forks(channel::CHILD_FD);
+    }
     reporter.progress("loading the engine");
     let mut core = match subject {
         Subject::Reference => None,
@@ -366,8 +378,8 @@ fn run_job(
         Job::Leaks => leaks::run(engine, settings, &mut progress),
         Job::Cost => cost::run(engine, settings, &mut progress),
         Job::Races => races::run(engine, &inputs, settings, &mut progress),
-        Job::FirstCompress => races::first_calls(engine, false, &mut progress),
-        Job::FirstDecompress => races::first_calls(engine, true, &mut progress),
+        Job::FirstCompress => races::first_calls(engine, false, settings.stagger, &mut progress),
+        Job::FirstDecompress => races::first_calls(engine, true, settings.stagger, &mut progress),
     }
 }
 

@@ -166,11 +166,20 @@ fn hammer(
 }
 
 /// The first calls of this process, made concurrently by one thread per
-/// CPU (at least two) released together: compressions, or (after serial
-/// compressions) decompressions. Compared with serial calls made after.
+/// CPU (at least two) released together, thread `t` after a further
+/// `t × stagger`: compressions, or (after serial compressions)
+/// decompressions. Compared with serial calls made after.
+///
+/// The stagger is for state a core sets up on its first call: threads
+/// that start together all find it missing and each build their own,
+/// which hides a "ready" flag set before the state is complete. Only a
+/// call that starts while another is building finds it half made, and
+/// how long building takes depends on the core; the verifier runs fresh
+/// processes with staggers from none to tens of microseconds.
 pub fn first_calls(
     engine: &dyn Engine,
     decompress: bool,
+    stagger: std::time::Duration,
     progress: &mut dyn FnMut(&str),
 ) -> JobResult {
     let threads = cpus().max(2);
@@ -206,15 +215,27 @@ pub fn first_calls(
             "compressions"
         }
     ));
-    let go = AtomicBool::new(false);
+    // The threads release each other: the last to arrive sets them all
+    // off. The main thread waits in `join`, off the CPUs: a spinning
+    // main thread would keep one of the callers off a CPU of its own,
+    // to start tens of microseconds late once the scheduler got to it.
     let ready = AtomicUsize::new(0);
     let results: Vec<Vec<u8>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let (go, ready, inputs, payloads) = (&go, &ready, &inputs, &payloads);
+                let (ready, inputs, payloads) = (&ready, &inputs, &payloads);
                 scope.spawn(move || {
+                    // The C library gives a thread its heap on its first
+                    // allocation (tens of microseconds, varying): done
+                    // before the release, or it would scatter the calls'
+                    // starts more than any stagger.
+                    drop(std::hint::black_box(vec![1u8; 1 << 16]));
                     ready.fetch_add(1, Ordering::SeqCst);
-                    while !go.load(Ordering::Acquire) {
+                    while ready.load(Ordering::SeqCst) < threads {
+                        std::hint::spin_loop();
+                    }
+                    let start = std::time::Instant::now() + stagger * t as u32;
+                    while std::time::Instant::now() < start {
                         std::hint::spin_loop();
                     }
                     if decompress {
@@ -227,10 +248,6 @@ pub fn first_calls(
                 })
             })
             .collect();
-        while ready.load(Ordering::SeqCst) < threads {
-            std::hint::spin_loop();
-        }
-        go.store(true, Ordering::Release);
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
