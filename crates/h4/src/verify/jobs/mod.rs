@@ -192,7 +192,7 @@ pub struct Settings {
     /// faster than the input: they would only hang).
     pub skip_large: bool,
     /// In a process of concurrent first calls, how much later each thread
-    /// starts than the one before it (see [`races::first_calls`]).
+    /// starts than the one before it (see `races::first_calls`).
     pub stagger: std::time::Duration,
 }
 
