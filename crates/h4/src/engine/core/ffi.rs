@@ -151,7 +151,7 @@ impl CoreLibrary {
             let detail = std::error::Error::source(&e).map(|s| s.to_string());
             LoadError::Open(detail.unwrap_or_else(|| e.to_string()))
         });
-        end_if_forked(host, "from its load");
+        end_if_forked(host, FORKED_AT_LOAD);
         let library = library?;
 
         // SAFETY: each symbol is read with the C signature the ABI
@@ -352,7 +352,7 @@ impl Call {
     }
 
     fn leave(self) {
-        end_if_forked(self.host, "from a call");
+        end_if_forked(self.host, FORKED_IN_CALL);
         IN_CALL.set(false);
         if let Some(mask) = self.mask
             && SigSet::thread_get_mask().is_ok_and(|now| now != mask)
@@ -369,13 +369,13 @@ impl Call {
 /// same output (twice the stream down a pipe) and holding h4's
 /// descriptors open. Nothing is flushed: whatever the copy holds
 /// unwritten is the host's, and the host writes it. The copy's one act is
-/// the line [`report_forks`] asked for.
-fn end_if_forked(host: u32, when: &str) {
+/// `line` (one of [`FORKED_AT_LOAD`] and [`FORKED_IN_CALL`]), where
+/// [`report_forks`] asked for it: whole, in one write, and with nothing
+/// allocated (another thread of the host may have held the allocator's
+/// lock when the core forked).
+fn end_if_forked(host: u32, line: &'static str) {
     if std::process::id() != host {
         if let Some(&fd) = FORK_REPORT.get() {
-            let line = format!(
-                "F forked a child that came back into the host {when}: fork() with no _exit in the child\n"
-            );
             let _ = nix::unistd::write(
                 // SAFETY: the descriptor was handed to `report_forks` as
                 // one that stays open for the life of the process.
@@ -386,6 +386,11 @@ fn end_if_forked(host: u32, when: &str) {
         super::exit_filter::exit_group(0);
     }
 }
+
+/// What a copy of the process forked at load says on its way out.
+const FORKED_AT_LOAD: &str = "F forked a child that came back into the host from its load: fork() with no _exit in the child\n";
+/// What a copy of the process forked in a call says on its way out.
+const FORKED_IN_CALL: &str = "F forked a child that came back into the host from a call: fork() with no _exit in the child\n";
 
 /// Where a copy of the process that a core forked, ended by
 /// [`end_if_forked`], writes one line saying so (`h4 verify`'s channel).
