@@ -963,7 +963,7 @@ fn decode_body(
                     }
                 }
                 Layout::Striped => {
-                    let taps = predictor.unwrap_or_else(|| striped::Taps::fixed(orders[c]));
+                    let taps = predictor.unwrap_or_else(|| Taps::fixed(orders[c]));
                     let anchors = striped::read_anchors(&mut r, len)?;
                     let order = striped::read_residuals(&mut r, stream, &mut res, &mut work)?;
                     let spare = if side { 15 } else { 16 };
@@ -1041,7 +1041,7 @@ pub fn plausible(body_len: usize, n: usize, channels: usize) -> bool {
 
 /// Reads a linear predictor's fields (after order field 5): `p`, the
 /// shift and `p` coefficients.
-fn read_linear(r: &mut BitReader) -> Result<striped::Taps, EngineError> {
+fn read_linear(r: &mut BitReader) -> Result<Taps, EngineError> {
     r.refill();
     let order = r.get(4) as usize;
     if order == 0 || order > LPC_ORDER {
@@ -1053,7 +1053,7 @@ fn read_linear(r: &mut BitReader) -> Result<striped::Taps, EngineError> {
         let v = r.get(COEF_BITS) as i32;
         *tap = (v << (32 - COEF_BITS)) >> (32 - COEF_BITS);
     }
-    Ok(striped::Taps { taps, shift })
+    Ok(Taps { taps, shift })
 }
 
 /// Turns the residuals `res` of one signal under the fixed predictor of
@@ -1093,20 +1093,56 @@ fn fixed<const ORDER: usize, const SHIFT: u32>(res: &[i32], x: &mut [i32]) {
     }
 }
 
+/// FLAC's fixed polynomials, orders 0 to 4: the weights of the values
+/// before, the newest first.
+const FIXED_TAPS: [[i32; MAX_ORDER]; MAX_ORDER + 1] = [
+    [0, 0, 0, 0],
+    [1, 0, 0, 0],
+    [2, -1, 0, 0],
+    [3, -3, 1, 0],
+    [4, -6, 4, -1],
+];
+
 /// FLAC's fixed polynomial of `order` (0 to 4) on the values before,
 /// `h(1)` the newest, in wrapping arithmetic: the classic body's fixed
-/// orders and the striped body's anchors.
+/// orders and the striped body's anchors. (With `order` a constant, as in
+/// [`fixed`], the weights fold into the code.)
 #[inline(always)]
 fn fixed_prediction(order: usize, h: impl Fn(usize) -> i32) -> i32 {
-    match order {
-        0 => 0,
-        1 => h(1),
-        2 => h(1).wrapping_mul(2).wrapping_sub(h(2)),
-        3 => h(1).wrapping_sub(h(2)).wrapping_mul(3).wrapping_add(h(3)),
-        _ => (h(1).wrapping_add(h(3)))
-            .wrapping_mul(4)
-            .wrapping_sub(h(2).wrapping_mul(6))
-            .wrapping_sub(h(4)),
+    let taps = &FIXED_TAPS[order.min(MAX_ORDER)];
+    (0..order.min(MAX_ORDER)).fold(0i32, |acc, k| {
+        acc.wrapping_add(taps[k].wrapping_mul(h(k + 1)))
+    })
+}
+
+/// The predictor of a signal in a subblock, as eight taps on the values
+/// before (newest first) and a shift: fixed orders have integer taps and
+/// shift 0.
+#[derive(Clone, Copy)]
+pub struct Taps {
+    pub taps: [i32; LPC_ORDER],
+    pub shift: u32,
+}
+
+impl Taps {
+    /// FLAC's fixed polynomial of `order` (0 to 4).
+    pub fn fixed(order: usize) -> Taps {
+        let mut taps = [0; LPC_ORDER];
+        taps[..MAX_ORDER].copy_from_slice(&FIXED_TAPS[order.min(MAX_ORDER)]);
+        Taps { taps, shift: 0 }
+    }
+
+    /// The prediction from `h`, the eight values before, oldest first, in
+    /// wrapping 32-bit arithmetic: the true prediction modulo
+    /// `2^(32 - shift)`, which with `shift` at most 15 holds every bit a
+    /// 17-bit value needs.
+    #[inline(always)]
+    fn predict(&self, h: &[i32]) -> i32 {
+        let mut acc = 0i32;
+        for (&c, &v) in self.taps.iter().zip(h.iter().rev()) {
+            acc = acc.wrapping_add(c.wrapping_mul(v));
+        }
+        acc >> self.shift
     }
 }
 

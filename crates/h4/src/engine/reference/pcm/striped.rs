@@ -29,7 +29,7 @@
 use super::super::EngineError;
 use super::super::bits::BitReader;
 use super::{
-    HISTORY, LPC_ORDER, MAX_K, MAX_ORDER, PARTITION, SUBBLOCK, Sink, ZERO_PARTITION, corrupt,
+    HISTORY, LPC_ORDER, MAX_K, MAX_ORDER, PARTITION, SUBBLOCK, Sink, Taps, ZERO_PARTITION, corrupt,
     fixed_prediction,
 };
 use super::{unzigzag, zigzag};
@@ -544,44 +544,6 @@ fn read_quotients(data: &[u8], start: usize, out: &mut [u32]) -> Result<usize, E
         }
     }
     Ok(at)
-}
-
-/// The predictor of a signal in a subblock, as eight taps on the values
-/// before (newest first) and a shift: fixed orders have integer taps and
-/// shift 0.
-#[derive(Clone, Copy)]
-pub struct Taps {
-    pub taps: [i32; LPC_ORDER],
-    pub shift: u32,
-}
-
-impl Taps {
-    /// FLAC's fixed polynomial of `order` (0 to 4).
-    pub fn fixed(order: usize) -> Taps {
-        let mut taps = [0; LPC_ORDER];
-        let poly: &[i32] = match order {
-            0 => &[],
-            1 => &[1],
-            2 => &[2, -1],
-            3 => &[3, -3, 1],
-            _ => &[4, -6, 4, -1],
-        };
-        taps[..poly.len()].copy_from_slice(poly);
-        Taps { taps, shift: 0 }
-    }
-
-    /// The prediction from `h`, the eight values before, oldest first, in
-    /// wrapping 32-bit arithmetic: the true prediction modulo
-    /// `2^(32 - shift)`, which with `shift` at most 15 holds every bit a
-    /// 17-bit value needs.
-    #[inline(always)]
-    fn predict(&self, h: &[i32]) -> i32 {
-        let mut acc = 0i32;
-        for (&c, &v) in self.taps.iter().zip(h.iter().rev()) {
-            acc = acc.wrapping_add(c.wrapping_mul(v));
-        }
-        acc >> self.shift
-    }
 }
 
 impl Anchors {
