@@ -406,6 +406,81 @@ fn a_core_that_forks_in_a_call_leaves_no_process_holding_the_output() {
     assert!(back.status.success() && back.stdout == data);
 }
 
+/// The process group of process `pid` (the fifth field of its
+/// `/proc/PID/stat`, after the command's parenthesised name).
+fn process_group(pid: u32) -> i32 {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    after_name.split(' ').nth(2).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_core_that_moves_h4_to_a_process_group_of_its_own_does_not_take_ctrl_c() {
+    let core = c_core("host_setpgid_at_load", "", &[]);
+    let data = text(50_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    // Started from here, h4 shares this process's group: the group a
+    // terminal would send Ctrl-C to.
+    let mut child = h4_process()
+        .current_dir(d)
+        .args(["compress", "--core", path_arg(&core), "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The warning comes once the core is loaded; h4 then waits for input.
+    // (Without one, a few seconds are long enough for the load.)
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut line);
+        let _ = send.send(line);
+    });
+    let line = lines
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap_or_default();
+    let (ours, its) = (process_group(std::process::id()), process_group(child.id()));
+    if its != ours {
+        let _ = child.kill();
+        panic!("h4 was left in the core's process group {its} (ours {ours})");
+    }
+    assert!(
+        line.contains(
+            "libhost_setpgid_at_load.so changed h4's process group when loaded; h4 put it back"
+        ),
+        "{line}"
+    );
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&data).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let back = run_with_stdin(
+        d,
+        &["decompress", "--core", path_arg(&core), "-c"],
+        &out.stdout,
+    );
+    assert!(back.stdout == data);
+}
+
+#[test]
+fn a_core_that_moves_h4_to_a_session_of_its_own_is_refused() {
+    let core = c_core("host_setsid_at_load", "", &[]);
+    let data = text(50_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    // Not a process group leader (as in a pipeline), h4 can be moved.
+    let out = h4_in(d)
+        .args(["compress", "--core", path_arg(&core), "in.bin"])
+        .output()
+        .unwrap();
+    assert_fails(&out, "moved h4 into a session of its own (setsid)");
+    assert_eq!(listing(d), names(&["in.bin"]));
+}
+
 #[test]
 fn a_core_that_clears_the_umask_does_not_loosen_outputs() {
     let core = c_core("host_umask_at_load", "", &[]);

@@ -252,6 +252,19 @@ fn a_core_whose_forked_child_returns_into_the_host_fails_hygiene() {
     }
 }
 
+/// A core that moves its host into a process group of its own at load
+/// (out of the terminal's foreground group, away from Ctrl-C) fails the
+/// hygiene row; h4 itself puts the group back (tests/host.rs).
+#[test]
+fn a_core_that_moves_the_host_to_its_own_process_group_fails_hygiene() {
+    let zoo = zoo();
+    let core = zoo
+        .iter()
+        .find(|c| c.name == "host_setpgid_at_load")
+        .unwrap();
+    check_zoo_core(core);
+}
+
 /// The whole zoo (`scripts/verify-zoo`): every core for issue 13 fails
 /// exactly its row, and the good ones pass.
 #[test]

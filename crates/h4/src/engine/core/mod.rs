@@ -138,6 +138,15 @@ impl Core {
                 why: format!("when loaded, it {lost}"),
             });
         }
+        if before.left_session() {
+            return Err(CoreLoadError {
+                path: path.to_path_buf(),
+                why: "when loaded, it moved h4 into a session of its own (setsid), where \
+                      neither Ctrl-C nor the terminal's hangup reaches it, and which h4 \
+                      cannot leave"
+                    .to_string(),
+            });
+        }
         let mut core = Core::new(
             Backend::InProcess(library),
             identity,

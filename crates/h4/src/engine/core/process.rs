@@ -1,11 +1,14 @@
 //! The process-wide settings a core can change behind h4's back: the
 //! working directory, the file-creation mask, the signal handlers, which
-//! signals the loading thread blocks, and the resource limits.
+//! signals the loading thread blocks, the resource limits, and the process
+//! group and session.
 //!
 //! A core runs inside h4's process, so a `chdir` in its initialiser moves
-//! where relative outputs land, a `umask(0)` makes them world-writable, and
-//! an ignored SIGINT makes Ctrl-C do nothing, and a file-size or CPU-time
-//! limit kills h4 in the middle of a large output. [`ProcessState`] is taken
+//! where relative outputs land, a `umask(0)` makes them world-writable, an
+//! ignored SIGINT makes Ctrl-C do nothing (and so does a process group or
+//! session of the core's making: the terminal sends Ctrl-C to its
+//! foreground group), and a file-size or CPU-time limit kills h4 in the
+//! middle of a large output. [`ProcessState`] is taken
 //! before a core is loaded and compared afterwards; whatever changed is
 //! put back and reported, so the host can warn and name the core.
 //! Reading and restoring signal actions goes through `sigaction(2)`
@@ -22,6 +25,7 @@ use nix::libc;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::stat::Mode;
+use nix::unistd::{Pid, getpgrp, getsid, setpgid};
 
 /// The signals whose handling h4 relies on: interrupts that must clean up
 /// (INT, TERM, HUP, QUIT); a closed pipe, which must be an error rather
@@ -77,6 +81,9 @@ pub enum Change {
     /// This resource limit (its soft value, what the process runs under;
     /// a lowered hard limit that still allows it may stay lowered).
     Limit(&'static str),
+    /// The process group (outside the terminal's foreground group,
+    /// Ctrl-C no longer reaches h4).
+    ProcessGroup,
 }
 
 impl fmt::Display for Change {
@@ -87,6 +94,7 @@ impl fmt::Display for Change {
             Change::SignalHandler(signal) => write!(f, "the handling of {}", signal.as_str()),
             Change::BlockedSignals => f.write_str("the blocked signals"),
             Change::Limit(name) => write!(f, "the limit of {name}"),
+            Change::ProcessGroup => f.write_str("h4's process group"),
         }
     }
 }
@@ -104,6 +112,8 @@ pub struct ProcessState {
     /// The soft and hard value of each of [`RESOURCE_LIMITS`] that could
     /// be read.
     limits: Vec<(Resource, &'static str, (u64, u64))>,
+    /// The process group and the session.
+    group: (Pid, Option<Pid>),
 }
 
 /// A resource limit a core lowered below what h4 had, and which h4 cannot
@@ -160,7 +170,17 @@ impl ProcessState {
                 .iter()
                 .filter_map(|&(r, name)| getrlimit(r).ok().map(|l| (r, name, l)))
                 .collect(),
+            group: (getpgrp(), getsid(None).ok()),
         }
+    }
+
+    /// Whether the process has left the session it was in at this
+    /// snapshot (`setsid`): nothing brings it back, and outside the
+    /// terminal's session neither Ctrl-C nor the terminal's hangup reaches
+    /// it.
+    pub fn left_session(&self) -> bool {
+        let (_, session) = self.group;
+        session.is_some() && getsid(None).ok() != session
     }
 
     /// Puts back the resource limits lowered since this snapshot (a raised
@@ -236,6 +256,15 @@ impl ProcessState {
             changes.push(Change::BlockedSignals);
         }
         changes.extend(self.restore_limits());
+        // Back into the group it was in, which is still in this session
+        // (unless it has since emptied, when the move fails and stays).
+        let (group, session) = self.group;
+        if getpgrp() != group
+            && getsid(None).ok() == session
+            && setpgid(Pid::from_raw(0), group).is_ok()
+        {
+            changes.push(Change::ProcessGroup);
+        }
         changes
     }
 

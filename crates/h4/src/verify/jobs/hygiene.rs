@@ -32,6 +32,9 @@ pub struct Snapshot {
     environment: BTreeMap<OsString, OsString>,
     /// The CPUs the process may run on.
     affinity: Vec<usize>,
+    /// Its process group and session (a core that moves the host out of
+    /// the terminal's foreground group takes Ctrl-C away from it).
+    group: (i32, i32),
     /// Its threads (compared only between calls: a core may start a pool
     /// once).
     threads: usize,
@@ -58,6 +61,10 @@ impl Snapshot {
                 .collect(),
             environment: std::env::vars_os().collect(),
             affinity: affinity(),
+            group: (
+                nix::unistd::getpgrp().as_raw(),
+                nix::unistd::getsid(None).map_or(-1, |s| s.as_raw()),
+            ),
             threads: thread_count(),
         }
     }
@@ -125,6 +132,11 @@ impl Snapshot {
             if now != then {
                 changes.push(format!("the {name} limit"));
             }
+        }
+        if self.group.1 != before.group.1 {
+            changes.push("the session (setsid)".to_string());
+        } else if self.group.0 != before.group.0 {
+            changes.push("the process group (setpgid)".to_string());
         }
         if self.affinity != before.affinity {
             changes.push(format!(
@@ -274,7 +286,7 @@ pub fn run(
         }
     }
     Ok(format!(
-        "loading and {calls} calls left the working directory, umask, signal handling, locale, descriptors, limits, environment, CPU affinity and threads as they were; nothing printed"
+        "loading and {calls} calls left the working directory, umask, signal handling, locale, descriptors, limits, environment, CPU affinity, process group and threads as they were; nothing printed"
     ))
 }
 
