@@ -266,6 +266,22 @@ pub fn restore_after_calls(core: &Path, quiet: bool) {
     check_descriptors(core, "in a call");
     if let Some(before) = BEFORE_CORES.get() {
         warn_changes(core, &before.restore(), "in a call", quiet);
+        // Not to be undone, and (unlike at load) too late to refuse: said
+        // once.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        if before.left_session() {
+            SAID.call_once(|| {
+                report::warn(
+                    quiet,
+                    "warning",
+                    &format!(
+                        "core {} moved h4 into a session of its own (setsid) in a call; \
+                         neither Ctrl-C nor the terminal's hangup reaches h4 any more",
+                        core.display()
+                    ),
+                );
+            });
+        }
     }
 }
 

@@ -482,6 +482,34 @@ fn a_core_that_moves_h4_to_a_session_of_its_own_is_refused() {
 }
 
 #[test]
+fn a_core_that_moves_h4_to_a_session_of_its_own_in_a_call_is_named() {
+    let core = c_core("host_setsid_in_call", "", &[]);
+    let data = text(50_000);
+    let dir = workdir(&data);
+    let d = dir.path();
+    let out = h4_succeeds(
+        d,
+        &[
+            "compress",
+            "--core",
+            path_arg(&core),
+            "in.bin",
+            "in.bin",
+            "-c",
+        ],
+    );
+    let err = util::stderr_of(&out);
+    assert!(
+        err.contains(
+            "libhost_setsid_in_call.so moved h4 into a session of its own (setsid) in a call"
+        ),
+        "{err}"
+    );
+    // Said once, though two files were compressed after it.
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
 fn a_core_that_clears_the_umask_does_not_loosen_outputs() {
     let core = c_core("host_umask_at_load", "", &[]);
     let data = text(50_000);
