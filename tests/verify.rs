@@ -227,16 +227,21 @@ const SAMPLE: [&str; 12] = [
     "race_decompress",
 ];
 
-#[test]
-fn a_core_of_each_kind_fails_exactly_its_row() {
+/// [`check_zoo_core`] for each of the zoo's cores named.
+fn check_zoo_cores(names: &[&str]) {
     let zoo = zoo();
-    for name in SAMPLE {
+    for name in names {
         let core = zoo
             .iter()
-            .find(|c| c.name == name)
+            .find(|c| c.name == *name)
             .unwrap_or_else(|| panic!("{name} is not in zoo.tsv"));
         check_zoo_core(core);
     }
+}
+
+#[test]
+fn a_core_of_each_kind_fails_exactly_its_row() {
+    check_zoo_cores(&SAMPLE);
 }
 
 /// A core whose `fork()` child returns into the host, at load or from a
@@ -245,11 +250,7 @@ fn a_core_of_each_kind_fails_exactly_its_row() {
 /// calls it with its own checks of the process.
 #[test]
 fn a_core_whose_forked_child_returns_into_the_host_fails_hygiene() {
-    let zoo = zoo();
-    for name in ["host_forks_at_load", "host_forks_in_call"] {
-        let core = zoo.iter().find(|c| c.name == name).unwrap();
-        check_zoo_core(core);
-    }
+    check_zoo_cores(&["host_forks_at_load", "host_forks_in_call"]);
 }
 
 /// A core that moves its host into a process group of its own at load,
@@ -258,11 +259,7 @@ fn a_core_whose_forked_child_returns_into_the_host_fails_hygiene() {
 /// puts the group back and names the session (tests/host.rs).
 #[test]
 fn a_core_that_moves_the_host_out_of_its_process_group_fails_hygiene() {
-    let zoo = zoo();
-    for name in ["host_setpgid_at_load", "host_setsid_in_call"] {
-        let core = zoo.iter().find(|c| c.name == name).unwrap();
-        check_zoo_core(core);
-    }
+    check_zoo_cores(&["host_setpgid_at_load", "host_setsid_in_call"]);
 }
 
 /// The whole zoo (`scripts/verify-zoo`): every core for issue 13 fails

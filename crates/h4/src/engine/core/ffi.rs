@@ -364,10 +364,10 @@ impl Call {
 
 /// Ends this process at once if it is not `host`, the process that
 /// loaded or called the core: then it is a copy the core made with `fork`
-/// (at load, or in a call, `when`) and returned from instead of ending
-/// it, and it would run on as a second h4, writing the same data into the
-/// same output (twice the stream down a pipe) and holding h4's
-/// descriptors open. Nothing is flushed: whatever the copy holds
+/// (at load, or in a call) and returned from instead of ending it, and
+/// it would run on as a second h4, writing the same data into the same
+/// output (twice the stream down a pipe) and holding h4's descriptors
+/// open. Nothing is flushed: whatever the copy holds
 /// unwritten is the host's, and the host writes it. The copy's one act is
 /// `line` (one of [`FORKED_AT_LOAD`] and [`FORKED_IN_CALL`]), where
 /// [`report_forks`] asked for it: whole, in one write, and with nothing

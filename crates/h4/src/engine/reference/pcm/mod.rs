@@ -1109,8 +1109,9 @@ const FIXED_TAPS: [[i32; MAX_ORDER]; MAX_ORDER + 1] = [
 /// [`fixed`], the weights fold into the code.)
 #[inline(always)]
 fn fixed_prediction(order: usize, h: impl Fn(usize) -> i32) -> i32 {
-    let taps = &FIXED_TAPS[order.min(MAX_ORDER)];
-    (0..order.min(MAX_ORDER)).fold(0i32, |acc, k| {
+    let order = order.min(MAX_ORDER);
+    let taps = &FIXED_TAPS[order];
+    (0..order).fold(0i32, |acc, k| {
         acc.wrapping_add(taps[k].wrapping_mul(h(k + 1)))
     })
 }
