@@ -403,7 +403,7 @@ pub fn read_residuals<'a>(
     }
     let start = r.consumed() as usize;
     work.low.resize(coded, 0);
-    work.quotients.resize(coded, 0);
+    work.quotients.resize(coded + QUOTIENT_SLACK, 0);
     let order = if n == SUBBLOCK && !ks.contains(&ZERO_PARTITION) {
         // The first stripe's first ANCHORS values (the other stripes'
         // are anchors), then rows of a value of each lane, coded with
@@ -506,44 +506,77 @@ fn lane_index(i: usize) -> usize {
     (i % STRIPE) * LANES + i / STRIPE
 }
 
-/// Reads `out.len()` unary quotients from bit `start` of `data`; returns
-/// the bit after the last one.
+/// Room [`read_quotients`] needs after the quotients it reads: it
+/// writes a word's codes in whole groups of eight.
+pub const QUOTIENT_SLACK: usize = 65;
+
+/// Reads `out.len() - QUOTIENT_SLACK` unary quotients from bit `start` of
+/// `data` into the front of `out`; returns the bit after the last one.
 ///
-/// Each word's set bits end one quotient each: the quotient is the count
-/// of zero bits since the one before, so a word with many short codes is
-/// read with one count of trailing zeros and one clear of the lowest set
-/// bit a code, neither waiting for the code before to be measured.
+/// Two passes. The first notes where each one bit is, a word at a time: a
+/// count of trailing zeros and a clear of the lowest set bit per code,
+/// eight codes to a group whatever the word holds (the extra places are
+/// overwritten, or fall in the slack), so the only branch is per word,
+/// not per code. The second turns the places into quotients, the zeros
+/// between one one and the next, eight at a time. Places are bits after
+/// `start`, modulo 2^32: a quotient is a difference of two, which is
+/// right while the two are less than 2^32 apart, and a longer run of zeros
+/// than a `u` can hold is rejected where it is read.
 #[inline(always)]
 fn read_quotients(data: &[u8], start: usize, out: &mut [u32]) -> Result<usize, EngineError> {
+    let n = out.len() - QUOTIENT_SLACK;
     let limit = data.len() * 8;
+    // out[0] is the place "before" the first bit; the one ending code `i`
+    // goes to out[i + 1].
+    out[0] = u32::MAX;
+    let mut found = 0usize;
     let mut at = start;
-    // Zero bits since the last one, from words before this one.
-    let mut zeros = 0usize;
-    let mut i = 0;
-    let n = out.len();
-    while i < n {
-        let valid = 64 - (at % 8);
-        let mut word = bits_at(data, at);
-        // The bit after the last one read in this word.
-        let mut next = 0u32;
-        while word != 0 && i < n {
-            let t = word.trailing_zeros();
-            out[i] = (zeros + (t - next) as usize) as u32;
-            zeros = 0;
-            next = t + 1;
-            word &= word - 1;
-            i += 1;
+    // The bit after the last one found.
+    let mut after_last = start;
+    let last_word = loop {
+        let word = bits_at(data, at);
+        let valid = 64 - at % 8;
+        let base = (at - start) as u32;
+        let places: &mut [u32; 64] = (&mut out[found + 1..found + 65]).try_into().unwrap();
+        let count = word.count_ones() as usize;
+        let mut rest = word;
+        for group in places.chunks_exact_mut(8).take(count.div_ceil(8)) {
+            for slot in group {
+                *slot = base.wrapping_add(rest.trailing_zeros());
+                rest &= rest.wrapping_sub(1);
+            }
         }
-        if i == n {
-            return Ok(at + next as usize);
-        }
-        zeros += valid - next as usize;
-        at += valid;
-        if at > limit || zeros >> U_BITS != 0 {
+        if word != 0 {
+            after_last = at + 64 - word.leading_zeros() as usize;
+        } else if at + valid - after_last > 1 << U_BITS {
             return Err(corrupt("PCM stream length is wrong"));
         }
+        found += count;
+        if found >= n {
+            break at;
+        }
+        at += valid;
+        if at > limit {
+            return Err(corrupt("PCM stream length is wrong"));
+        }
+    };
+    // The place of the last code's one bit, as an offset into its word.
+    let last = if n == 0 {
+        return Ok(start);
+    } else {
+        out[n].wrapping_sub((last_word - start) as u32) as usize
+    };
+    let (whole, tail) = (n / 8 * 8, n % 8);
+    for i in (0..whole).step_by(8) {
+        let p: [u32; 9] = out[i..i + 9].try_into().unwrap();
+        for t in 0..8 {
+            out[i + t] = p[t + 1].wrapping_sub(p[t]).wrapping_sub(1);
+        }
     }
-    Ok(at)
+    for i in whole..whole + tail {
+        out[i] = out[i + 1].wrapping_sub(out[i]).wrapping_sub(1);
+    }
+    Ok(last_word + last + 1)
 }
 
 impl Anchors {
@@ -664,6 +697,68 @@ mod tests {
             &mut x,
         );
         x.split_off(HISTORY)
+    }
+
+    /// `quotients` in unary from bit `start` (a `start` of junk ones
+    /// before), then `after` ones.
+    fn unary(start: usize, quotients: &[u32], after: usize) -> Vec<u8> {
+        let mut bits: Vec<bool> = vec![true; start];
+        for &q in quotients {
+            bits.extend(std::iter::repeat_n(false, q as usize));
+            bits.push(true);
+        }
+        bits.extend(std::iter::repeat_n(true, after));
+        let mut data = vec![0u8; bits.len().div_ceil(8)];
+        for (i, _) in bits.iter().enumerate().filter(|(_, b)| **b) {
+            data[i / 8] |= 1 << (i % 8);
+        }
+        data
+    }
+
+    fn quotients_at(data: &[u8], start: usize, n: usize) -> Result<(Vec<u32>, usize), EngineError> {
+        let mut out = vec![7; n + QUOTIENT_SLACK];
+        let end = read_quotients(data, start, &mut out)?;
+        out.truncate(n);
+        Ok((out, end))
+    }
+
+    #[test]
+    fn quotients_are_read_whatever_their_lengths_and_start() {
+        let mut rng = crate::corpus::Rng::new(5);
+        for round in 0..300 {
+            let n = rng.below(200);
+            // Mostly short codes, some long, some words with no one at all.
+            let q: Vec<u32> = (0..n)
+                .map(|_| match rng.below(10) {
+                    0 => rng.below(300) as u32,
+                    1 => rng.below(70) as u32,
+                    _ => rng.below(4) as u32,
+                })
+                .collect();
+            let start = round % 19;
+            let data = unary(start, &q, rng.below(3) * 40);
+            let (read, end) = quotients_at(&data, start, n).unwrap();
+            assert_eq!(read, q, "round {round}");
+            let bits: usize = q.iter().map(|&v| v as usize + 1).sum();
+            assert_eq!(end, start + bits, "round {round}");
+        }
+    }
+
+    #[test]
+    fn quotients_past_the_data_or_too_long_are_errors() {
+        // One code short of the count.
+        let data = unary(3, &[1, 0, 5], 0);
+        assert!(quotients_at(&data, 3, 4).is_err());
+        assert!(quotients_at(&data, 3, 3).is_ok());
+        // A run of zeros longer than any `u` holds, within the data: an
+        // error, not a quotient taken modulo 2^32.
+        let mut data = vec![0u8; (1 << 29) + 64];
+        data[(1 << 29) + 10] = 1;
+        assert!(quotients_at(&data, 0, 1).is_err());
+        // One just short of 2^24 is read (the residual check rejects it
+        // later if its `k` makes `u` too large).
+        let data = unary(0, &[(1 << U_BITS) - 1, 2], 0);
+        assert_eq!(quotients_at(&data, 0, 2).unwrap().0, [(1 << U_BITS) - 1, 2]);
     }
 
     #[test]
