@@ -1637,6 +1637,34 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_every_width_decode_in_lanes() {
+        // Each stripe of a full subblock is noise of its own loudness, so
+        // the lanes of a row have Rice parameters from 1 to 15: rows
+        // of 16 to 120 low bits, read eight, four or two lanes at a time.
+        let quiet = 3;
+        let loud = 32_000;
+        let mixes = [
+            [quiet; 8],
+            [300; 8],
+            [loud; 8],
+            [loud, quiet, quiet, quiet, quiet, quiet, quiet, loud],
+            [quiet, quiet, quiet, loud, loud, quiet, quiet, quiet],
+            [loud, loud, 300, 300, quiet, 2000, loud, 40],
+        ];
+        let mut rng = crate::corpus::Rng::new(8);
+        for mix in mixes {
+            let x: Vec<u8> = (0..SUBBLOCK)
+                .flat_map(|i| {
+                    let level = mix[i / striped::STRIPE];
+                    let v = rng.below(2 * level + 1) as i64 - level as i64;
+                    (v as i16).to_le_bytes()
+                })
+                .collect();
+            round_trip(&x, 1);
+        }
+    }
+
+    #[test]
     fn a_lone_spike_in_a_quiet_partition_raises_its_parameter() {
         // Without an escape, a full-scale value among values of ±3 would
         // be a quotient of thousands of bits under the sum rule's k; the

@@ -283,6 +283,25 @@ fn bits_at(data: &[u8], bit: usize) -> u64 {
     word >> (bit % 8)
 }
 
+/// Reads the low bits of one row at bit `at` of `data` into `row`,
+/// `GROUP` lanes a read: `fields` holds each lane's place in the row, `k`
+/// and mask, and a group's bits must fit in the 57 bits of a read.
+#[inline(always)]
+fn read_row<const GROUP: usize>(
+    data: &[u8],
+    at: usize,
+    fields: &[(usize, u32, u32); LANES],
+    row: &mut [u32],
+) {
+    for (lanes, group) in row.chunks_exact_mut(GROUP).zip(fields.chunks_exact(GROUP)) {
+        let base = group[0].0;
+        let word = bits_at(data, at + base);
+        for (v, &(place, _, mask)) in lanes.iter_mut().zip(group) {
+            *v = (word >> (place - base)) as u32 & mask;
+        }
+    }
+}
+
 /// The decoder's working memory for one signal's residuals.
 #[derive(Default)]
 pub struct Residuals {
@@ -429,13 +448,27 @@ pub fn read_residuals<'a>(
         for (j, v) in head.iter_mut().enumerate() {
             *v = bits_at(data, start + j * k_head as usize) as u32 & ((1u32 << k_head) - 1);
         }
-        for (row_index, row) in rows.chunks_exact_mut(LANES).enumerate() {
-            let j = row_index + ANCHORS;
-            let (band, into) = (j / PARTITION, j % PARTITION);
-            let into = if band == 0 { into - ANCHORS } else { into };
-            let at = band_start[band] + into * widths[band];
-            for (v, &(place, _, mask)) in row.iter_mut().zip(&places[band]) {
-                *v = bits_at(data, at + place) as u32 & mask;
+        // A band's rows, after the head in band 0, each read a group of
+        // lanes at a time: as many lanes as fit the 57 bits one read
+        // gives (two always do: k is at most 20).
+        let mut rows = rows.chunks_exact_mut(LANES);
+        for (band, fields) in places.iter().enumerate() {
+            let first = if band == 0 { ANCHORS } else { 0 };
+            let fits = |group: usize| {
+                (0..LANES).step_by(group).all(|g| {
+                    let end = fields.get(g + group).map_or(widths[band], |f| f.0);
+                    end - fields[g].0 <= 57
+                })
+            };
+            let group = [8, 4].into_iter().find(|&g| fits(g)).unwrap_or(2);
+            for into in 0..PARTITION - first {
+                let row = rows.next().unwrap();
+                let at = band_start[band] + into * widths[band];
+                match group {
+                    8 => read_row::<8>(data, at, fields, row),
+                    4 => read_row::<4>(data, at, fields, row),
+                    _ => read_row::<2>(data, at, fields, row),
+                }
             }
         }
         let end = read_quotients(data, start + low_bits, &mut work.quotients)?;
