@@ -1702,7 +1702,7 @@ mod tests {
         let mut out = [0u8; 2];
         assert_eq!(
             decode(Layout::Striped, &body, 1, &mut out),
-            Err(corrupt("PCM stream length is wrong"))
+            Err(corrupt("PCM residual too large"))
         );
         // One less decodes (and is reduced to 16 bits).
         let mut body = Vec::new();
