@@ -558,6 +558,9 @@ pub const QUOTIENT_SLACK: usize = 65;
 #[inline(always)]
 fn read_quotients(data: &[u8], start: usize, out: &mut [u32]) -> Result<usize, EngineError> {
     let n = out.len() - QUOTIENT_SLACK;
+    if n == 0 {
+        return Ok(start);
+    }
     let limit = data.len() * 8;
     // out[0] is the place "before" the first bit; the one ending code `i`
     // goes to out[i + 1].
@@ -594,19 +597,15 @@ fn read_quotients(data: &[u8], start: usize, out: &mut [u32]) -> Result<usize, E
         }
     };
     // The place of the last code's one bit, as an offset into its word.
-    let last = if n == 0 {
-        return Ok(start);
-    } else {
-        out[n].wrapping_sub((last_word - start) as u32) as usize
-    };
-    let (whole, tail) = (n / 8 * 8, n % 8);
+    let last = out[n].wrapping_sub((last_word - start) as u32) as usize;
+    let whole = n / 8 * 8;
     for i in (0..whole).step_by(8) {
         let p: [u32; 9] = out[i..i + 9].try_into().unwrap();
         for t in 0..8 {
             out[i + t] = p[t + 1].wrapping_sub(p[t]).wrapping_sub(1);
         }
     }
-    for i in whole..whole + tail {
+    for i in whole..n {
         out[i] = out[i + 1].wrapping_sub(out[i]).wrapping_sub(1);
     }
     Ok(last_word + last + 1)
