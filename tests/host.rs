@@ -42,6 +42,15 @@ fn h4_succeeds(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// Runs `h4 ARGS` in `dir` and checks that it failed with `needle` in its
+/// one-line error and left nothing beside `in.bin`.
+#[track_caller]
+fn h4_fails_leaving_the_input(dir: &Path, args: &[&str], needle: &str) {
+    let out = h4_in(dir).args(args).output().unwrap();
+    assert_fails(&out, needle);
+    assert_eq!(listing(dir), names(&["in.bin"]));
+}
+
 /// Compressible text with a few runs: what every test core handles.
 fn text(len: usize) -> Vec<u8> {
     util::data::runs(len, 0x5eed)
@@ -61,12 +70,11 @@ fn a_core_that_writes_into_its_input_is_an_error_never_a_wrong_file() {
 
     // From a file, mapped: no SIGSEGV, no output, and the file itself is
     // untouched (the core wrote into a private copy of the page).
-    let out = h4_in(d)
-        .args(["compress", "--core", path_arg(&core), "in.bin"])
-        .output()
-        .unwrap();
-    assert_fails(&out, "in.bin: block 0: the core modified its input");
-    assert_eq!(listing(d), names(&["in.bin"]));
+    h4_fails_leaving_the_input(
+        d,
+        &["compress", "--core", path_arg(&core), "in.bin"],
+        "in.bin: block 0: the core modified its input",
+    );
     assert!(fs::read(d.join("in.bin")).unwrap() == data, "input changed");
 
     // --raw too.
@@ -473,12 +481,11 @@ fn a_core_that_moves_h4_to_a_session_of_its_own_is_refused() {
     let dir = workdir(&data);
     let d = dir.path();
     // Not a process group leader (as in a pipeline), h4 can be moved.
-    let out = h4_in(d)
-        .args(["compress", "--core", path_arg(&core), "in.bin"])
-        .output()
-        .unwrap();
-    assert_fails(&out, "moved h4 into a session of its own (setsid)");
-    assert_eq!(listing(d), names(&["in.bin"]));
+    h4_fails_leaving_the_input(
+        d,
+        &["compress", "--core", path_arg(&core), "in.bin"],
+        "moved h4 into a session of its own (setsid)",
+    );
 }
 
 #[test]
@@ -786,12 +793,11 @@ fn a_core_whose_crash_reporter_exits_0_cannot_turn_a_crash_into_success() {
     let out = run_with_stdin(d, &["compress", "--core", path_arg(&core), "-c"], &zeros);
     assert_eq!(out.status.signal(), Some(11), "{:?}", out.status);
     // Isolated, the helper's exit in the middle of a call is the error.
-    let out = h4_in(d)
-        .args(["compress", "--isolate", "--core", path_arg(&core), "in.bin"])
-        .output()
-        .unwrap();
-    assert_fails(&out, "in the middle of a call");
-    assert_eq!(listing(d), names(&["in.bin"]));
+    h4_fails_leaving_the_input(
+        d,
+        &["compress", "--isolate", "--core", path_arg(&core), "in.bin"],
+        "in the middle of a call",
+    );
 }
 
 #[test]
@@ -829,12 +835,7 @@ fn a_core_that_calls_exit_mid_run_is_a_failure() {
     let d = dir.path();
     let said =
         "libhost_exit_midrun_raw.so ended the process with status 0 (_exit) before h4 was done";
-    let out = h4_in(d)
-        .args(["compress", "--core", path_arg(&core), "in.bin"])
-        .output()
-        .unwrap();
-    assert_fails(&out, said);
-    assert_eq!(listing(d), names(&["in.bin"]));
+    h4_fails_leaving_the_input(d, &["compress", "--core", path_arg(&core), "in.bin"], said);
     let out = run_with_stdin(d, &["compress", "--core", path_arg(&core), "-c"], &data);
     assert_fails(&out, said);
     // Where it does not call it, the same core's run ends with status 0.
@@ -1224,12 +1225,11 @@ fn the_host_decodes_through_h4_decompress_into_v1_and_checks_it() {
 fn a_core_that_writes_into_the_payload_it_decodes_is_caught_by_the_check() {
     let core = c_core("host_writes_payload", "", &[]);
     let dir = workdir(&text(200_000));
-    let out = h4_in(dir.path())
-        .args(["compress", "-B", "64K", "--core", path_arg(&core), "in.bin"])
-        .output()
-        .unwrap();
-    assert_fails(&out, "the core modified the payload it was given to decode");
-    assert_eq!(listing(dir.path()), names(&["in.bin"]));
+    h4_fails_leaving_the_input(
+        dir.path(),
+        &["compress", "-B", "64K", "--core", path_arg(&core), "in.bin"],
+        "the core modified the payload it was given to decode",
+    );
 }
 
 #[test]
