@@ -719,28 +719,44 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_O
 /// `LPC_ORDER` zeros) at lags 0 to `LPC_ORDER`, in doubles, summed in the
 /// order of `docs/FORMAT.md` 2.8: eight partial sums, of the positions
 /// `i` with `i mod 8 = j`, each in increasing `i`, then added pairwise.
-/// Independent sums keep the vector units busy instead of waiting on one
-/// chain of additions.
+///
+/// Three lags share a pass: six chains of vector additions in flight
+/// instead of two, so the adder is kept busy rather than waiting on the
+/// latency of one chain. Each sum still takes its terms in the same order.
 #[inline(always)]
 fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
     const LANES: usize = 8;
+    const GROUP: usize = 3;
+    const _: () = assert!((LPC_ORDER + 1) % GROUP == 0);
     let x = &y[LPC_ORDER..];
+    let back = |lag: usize| &y[LPC_ORDER - lag..y.len() - lag];
     let mut r = [0f64; LPC_ORDER + 1];
-    for (lag, r) in r.iter_mut().enumerate() {
-        let back = &y[LPC_ORDER - lag..y.len() - lag];
-        let mut sums = [0f64; LANES];
-        let (whole, tail) = (x.chunks_exact(LANES), back.chunks_exact(LANES));
-        let (x_rest, back_rest) = (whole.remainder(), tail.remainder());
-        for (a, b) in whole.zip(tail) {
-            for j in 0..LANES {
-                sums[j] += a[j] * b[j];
-            }
-        }
-        for (j, (a, b)) in x_rest.iter().zip(back_rest).enumerate() {
+    let whole = x.len() / LANES * LANES;
+    // The tail (a last subblock not a multiple of eight long) after the
+    // whole groups, then the pairwise total.
+    let finish = |mut sums: [f64; LANES], lag: usize| {
+        for (j, (a, b)) in x[whole..].iter().zip(&back(lag)[whole..]).enumerate() {
             sums[j] += a * b;
         }
-        *r = ((sums[0] + sums[1]) + (sums[2] + sums[3]))
-            + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+        ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]))
+    };
+    for first in (0..=LPC_ORDER).step_by(GROUP) {
+        let (mut s0, mut s1, mut s2) = ([0f64; LANES], [0f64; LANES], [0f64; LANES]);
+        let chunks = x
+            .chunks_exact(LANES)
+            .zip(back(first).chunks_exact(LANES))
+            .zip(back(first + 1).chunks_exact(LANES))
+            .zip(back(first + 2).chunks_exact(LANES));
+        for (((a, b0), b1), b2) in chunks {
+            for j in 0..LANES {
+                s0[j] += a[j] * b0[j];
+                s1[j] += a[j] * b1[j];
+                s2[j] += a[j] * b2[j];
+            }
+        }
+        r[first] = finish(s0, first);
+        r[first + 1] = finish(s1, first + 1);
+        r[first + 2] = finish(s2, first + 2);
     }
     r
 }
