@@ -11,7 +11,7 @@
 //! before it.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread;
 
 use crate::buffers::BufferPool;
@@ -89,9 +89,12 @@ impl Default for DecompressOptions {
     }
 }
 
-/// The number of CPUs this process may use (at least 1).
+/// The number of CPUs this process may use (at least 1), found once: the
+/// standard library reads the cgroup's CPU quota from several files each
+/// time it is asked, which is a noticeable part of compressing a small file.
 pub fn default_threads() -> usize {
-    thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// What a compression or decompression did.

@@ -727,7 +727,7 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_O
 fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
     const LANES: usize = 8;
     const GROUP: usize = 3;
-    const _: () = assert!((LPC_ORDER + 1) % GROUP == 0);
+    const _: () = assert!((LPC_ORDER + 1).is_multiple_of(GROUP));
     let x = &y[LPC_ORDER..];
     let back = |lag: usize| &y[LPC_ORDER - lag..y.len() - lag];
     let mut r = [0f64; LPC_ORDER + 1];

@@ -629,6 +629,33 @@ impl Anchors {
     }
 }
 
+/// `a + b`, lane by lane.
+#[inline(always)]
+fn add(a: [i32; LANES], b: [i32; LANES]) -> [i32; LANES] {
+    std::array::from_fn(|l| a[l].wrapping_add(b[l]))
+}
+
+/// `tap × row`, lane by lane.
+#[inline(always)]
+fn times(tap: i32, row: [i32; LANES]) -> [i32; LANES] {
+    std::array::from_fn(|l| tap.wrapping_mul(row[l]))
+}
+
+/// The products of taps 1 to 7 with `rows` (the rows before the one they
+/// help predict but its newest, newest first), summed.
+#[inline(always)]
+fn older(taps: &[i32; LPC_ORDER], rows: [[i32; LANES]; LPC_ORDER - 1]) -> [i32; LANES] {
+    const {
+        assert!(
+            LPC_ORDER == 8,
+            "the sum below is written out for eight taps"
+        )
+    };
+    let product = |t: usize| times(taps[t], rows[t - 1]);
+    let near = add(add(product(1), product(2)), add(product(3), product(4)));
+    add(near, add(add(product(5), product(6)), product(7)))
+}
+
 /// Turns the residuals `res` of one signal into its values in
 /// `x[HISTORY..]` (after the subblock's history), kept to `32 - spare`
 /// bits, `res` being in `order`.
@@ -673,27 +700,23 @@ pub fn restore(
         }
     }
     let (taps, shift) = (p.taps, p.shift);
-    // The eight rows before, newest first, kept in registers: a row
-    // stored and loaded again would put a store-to-load forwarding on
-    // the chain from one row to the next. The newest row's product is
-    // added last, so that only it waits on that chain.
+    // The eight rows before, newest first, passed from one row to the
+    // next by value so that they stay in registers (a row stored and
+    // loaded again would put a store-to-load forwarding on the chain from
+    // one row to the next).
     let mut h: [[i32; LANES]; LPC_ORDER] = std::array::from_fn(|t| lanes[ANCHORS - 1 - t]);
+    // Only the newest row's product waits on the chain from one row to
+    // the next: the older products of the next row are summed while this
+    // one is made, and carried over (from one iteration to the next, where
+    // the compiler cannot fold them back into a longer chain of additions).
+    let mut next_older = older(&taps, [h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
     for row in ANCHORS..STRIPE {
-        let mut acc = [0i32; LANES];
-        for t in (1..LPC_ORDER).rev() {
-            for l in 0..LANES {
-                acc[l] = acc[l].wrapping_add(taps[t].wrapping_mul(h[t][l]));
-            }
-        }
-        let r = &res[row * LANES..row * LANES + LANES];
-        let mut v = [0i32; LANES];
-        for l in 0..LANES {
-            let sum = acc[l].wrapping_add(taps[0].wrapping_mul(h[0][l]));
-            v[l] = reduce((sum >> shift).wrapping_add(r[l]));
-        }
+        let sum = add(next_older, times(taps[0], h[0]));
+        next_older = older(&taps, [h[0], h[1], h[2], h[3], h[4], h[5], h[6]]);
+        let r: &[i32; LANES] = res[row * LANES..row * LANES + LANES].try_into().unwrap();
+        let v: [i32; LANES] = std::array::from_fn(|l| reduce((sum[l] >> shift).wrapping_add(r[l])));
         lanes[row] = v;
-        h.copy_within(0..LPC_ORDER - 1, 1);
-        h[0] = v;
+        h = [v, h[0], h[1], h[2], h[3], h[4], h[5], h[6]];
     }
     for (l, chunk) in x[HISTORY..].chunks_exact_mut(STRIPE).enumerate() {
         for (slot, row) in chunk.iter_mut().zip(lanes.iter()) {
