@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use h4::container::{BLOCK_SIZES, EngineKind, FORMAT_VERSIONS, StreamIndex};
 use h4::engine::core::Core;
@@ -289,11 +289,8 @@ fn pipeline_block_size(requested: Option<u32>, engine: &dyn Engine) -> u32 {
 
 /// Worker threads: as many as asked (0 or none: one per CPU).
 pub fn resolve_threads(threads: Option<usize>) -> usize {
-    // Counted once: finding the CPUs this process may use reads cgroup
-    // files, which costs as much as compressing a kilobyte.
-    static CPUS: OnceLock<usize> = OnceLock::new();
     match threads {
-        None | Some(0) => *CPUS.get_or_init(pipeline::default_threads),
+        None | Some(0) => pipeline::default_threads(),
         Some(n) => n,
     }
 }

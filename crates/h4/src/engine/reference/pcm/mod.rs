@@ -720,9 +720,10 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_O
 /// order of `docs/FORMAT.md` 2.8: eight partial sums, of the positions
 /// `i` with `i mod 8 = j`, each in increasing `i`, then added pairwise.
 ///
-/// Three lags share a pass: six chains of vector additions in flight
-/// instead of two, so the adder is kept busy rather than waiting on the
-/// latency of one chain. Each sum still takes its terms in the same order.
+/// Three lags share a pass, so that six chains of vector additions (two a
+/// lag, with AVX2's four doubles a vector) are in flight at once: the
+/// adders are kept busy rather than waiting on the latency of one chain.
+/// Each sum takes its terms in the order above.
 #[inline(always)]
 fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
     const LANES: usize = 8;
@@ -732,8 +733,8 @@ fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
     let back = |lag: usize| &y[LPC_ORDER - lag..y.len() - lag];
     let mut r = [0f64; LPC_ORDER + 1];
     let whole = x.len() / LANES * LANES;
-    // The tail (a last subblock not a multiple of eight long) after the
-    // whole groups, then the pairwise total.
+    // The last `len mod 8` positions (of a subblock whose length is not
+    // a multiple of eight), then the pairwise total.
     let finish = |mut sums: [f64; LANES], lag: usize| {
         for (j, (a, b)) in x[whole..].iter().zip(&back(lag)[whole..]).enumerate() {
             sums[j] += a * b;

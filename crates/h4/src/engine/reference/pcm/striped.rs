@@ -641,8 +641,9 @@ fn times(tap: i32, row: [i32; LANES]) -> [i32; LANES] {
     std::array::from_fn(|l| tap.wrapping_mul(row[l]))
 }
 
-/// The products of taps 1 to 7 with `rows` (the rows before the one they
-/// help predict but its newest, newest first), summed.
+/// The products of taps 1 to 7 with `rows`, summed: for row `r`, `rows`
+/// are rows `r - 2` to `r - 8`, newest first (`rows[t - 1]` goes with tap
+/// `t`).
 #[inline(always)]
 fn older(taps: &[i32; LPC_ORDER], rows: [[i32; LANES]; LPC_ORDER - 1]) -> [i32; LANES] {
     const {
@@ -708,7 +709,7 @@ pub fn restore(
     // Only the newest row's product waits on the chain from one row to
     // the next: the older products of the next row are summed while this
     // one is made, and carried over (from one iteration to the next, where
-    // the compiler cannot fold them back into a longer chain of additions).
+    // the compiler cannot fold them into one longer chain of additions).
     let mut next_older = older(&taps, [h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
     for row in ANCHORS..STRIPE {
         let sum = add(next_older, times(taps[0], h[0]));
