@@ -765,11 +765,71 @@ fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
 /// The residuals of `s[HISTORY..]` under the linear predictor; false if
 /// one is too large for an escaped Rice code (`|r| >= 2^22`).
 ///
-/// In doubles, which is exact here and lets the products run two at a
-/// time: a coefficient is below 2^13 and a value below 2^17 in size, so
-/// every product and partial sum of a prediction is an integer below 2^33.
+/// Exact integer arithmetic either way, so the way changes no residual:
+/// in 32-bit integers, eight to a vector, when no product, sum or residual
+/// can leave their range (always for the 16-bit signals, left, right and
+/// mid, and for the side signal unless its coefficients are large), else
+/// in doubles.
 #[inline(always)]
 fn lpc_residuals(
+    s: &[i32],
+    coefs: &[i32; LPC_ORDER],
+    shift: u32,
+    residual: &mut Vec<i32>,
+    fit: &mut Fit,
+) -> bool {
+    if fits_i32(s, coefs) {
+        lpc_residuals_i32(s, coefs, shift, residual)
+    } else {
+        lpc_residuals_f64(s, coefs, shift, residual, fit)
+    }
+}
+
+/// Whether every prediction of `s` by `coefs`, and every residual, fits
+/// an `i32`: a prediction is at most `sum |c| × max |v|` in size, and a
+/// residual `max |v|` more.
+#[inline(always)]
+fn fits_i32(s: &[i32], coefs: &[i32; LPC_ORDER]) -> bool {
+    let most = s.iter().fold(0u32, |m, &v| m.max(v.unsigned_abs()));
+    let taps: u64 = coefs.iter().map(|&c| u64::from(c.unsigned_abs())).sum();
+    (taps + 1) * u64::from(most) < 1 << 31
+}
+
+/// [`lpc_residuals`] in 32-bit integers, where [`fits_i32`] holds (the
+/// arithmetic wraps only so that it is the same in every build).
+#[inline(always)]
+fn lpc_residuals_i32(
+    s: &[i32],
+    coefs: &[i32; LPC_ORDER],
+    shift: u32,
+    residual: &mut Vec<i32>,
+) -> bool {
+    residual.resize(s.len() - HISTORY, 0);
+    // Nonzero once some `|e| >= 2^22`.
+    let mut out_of_range = 0u32;
+    let windows = s.windows(LPC_ORDER).zip(&s[HISTORY..]);
+    for (r, (w, &v)) in residual.iter_mut().zip(windows) {
+        let w: &[i32; LPC_ORDER] = w.try_into().unwrap();
+        let product = |t: usize| coefs[t].wrapping_mul(w[LPC_ORDER - 1 - t]);
+        let near = product(0)
+            .wrapping_add(product(1))
+            .wrapping_add(product(2).wrapping_add(product(3)));
+        let far = product(4)
+            .wrapping_add(product(5))
+            .wrapping_add(product(6).wrapping_add(product(7)));
+        let e = v.wrapping_sub(near.wrapping_add(far) >> shift);
+        out_of_range |= e.unsigned_abs() >> 22;
+        *r = e;
+    }
+    out_of_range == 0
+}
+
+/// [`lpc_residuals`] in doubles, which is exact for any signal and lets
+/// the products run four at a time: a coefficient is below 2^13 and a
+/// value below 2^17 in size, so every product and partial sum of a
+/// prediction is an integer below 2^33.
+#[inline(always)]
+fn lpc_residuals_f64(
     s: &[i32],
     coefs: &[i32; LPC_ORDER],
     shift: u32,
@@ -1730,5 +1790,72 @@ mod tests {
         w.finish();
         assert_eq!(decode(Layout::Striped, &body, 1, &mut out), Ok(()));
         assert_eq!(i16::from_le_bytes(out), 0x007f_ffff_i32 as i16);
+    }
+
+    /// Both ways of making the linear predictor's residuals, on `s` (with
+    /// its history first): they must agree wherever the integer way is
+    /// taken.
+    fn residuals_both_ways(s: &[i32], coefs: &[i32; LPC_ORDER], shift: u32) {
+        let (mut by_int, mut by_double) = (Vec::new(), Vec::new());
+        let int_ok = lpc_residuals_i32(s, coefs, shift, &mut by_int);
+        let double_ok = lpc_residuals_f64(s, coefs, shift, &mut by_double, &mut Fit::default());
+        assert_eq!(
+            (int_ok, &by_int),
+            (double_ok, &by_double),
+            "{coefs:?} >> {shift}"
+        );
+    }
+
+    #[test]
+    fn integer_residuals_are_the_doubles_residuals() {
+        let len = HISTORY + 600;
+        // 16-bit extremes under the largest coefficients, every sign
+        // pattern of them alike or alternating: always taken as integers,
+        // and the sums reach close to 2^31.
+        let loudest: Vec<i32> = (0..len)
+            .map(|i| if (i / 3) % 2 == 0 { -32768 } else { 32767 })
+            .collect();
+        let largest = (1 << (COEF_BITS - 1)) - 1;
+        for signs in [0u32, 0xff, 0x55, 0x0f, 0x81] {
+            let coefs: [i32; LPC_ORDER] = std::array::from_fn(|t| {
+                if signs >> t & 1 == 1 {
+                    -largest
+                } else {
+                    largest
+                }
+            });
+            assert!(fits_i32(&loudest, &coefs));
+            for shift in [0, 7, 15] {
+                residuals_both_ways(&loudest, &coefs, shift);
+            }
+        }
+        // A side signal (17 bits): taken as integers with small
+        // coefficients only.
+        let side: Vec<i32> = (0..len)
+            .map(|i| if i % 2 == 0 { -65535 } else { 65535 })
+            .collect();
+        assert!(fits_i32(
+            &side,
+            &[4000, -4000, 4000, -4000, 4000, -4000, 4000, 0]
+        ));
+        assert!(!fits_i32(&side, &[largest; LPC_ORDER]));
+        residuals_both_ways(&side, &[4000, -4000, 4000, -4000, 4000, -4000, 4000, 0], 12);
+        // Random signals, coefficients and shifts, wherever they fit.
+        let mut rng = crate::corpus::Rng::new(0x1d4c);
+        let mut taken = 0;
+        for _ in 0..400 {
+            let loud = 1i64 << rng.below(18);
+            let s: Vec<i32> = (0..len)
+                .map(|_| (rng.below(2 * loud as usize) as i64 - loud) as i32)
+                .collect();
+            let size = 1 << rng.below(COEF_BITS as usize);
+            let coefs: [i32; LPC_ORDER] =
+                std::array::from_fn(|_| rng.below(2 * size) as i32 - size as i32);
+            if fits_i32(&s, &coefs) {
+                taken += 1;
+                residuals_both_ways(&s, &coefs, rng.below(16) as u32);
+            }
+        }
+        assert!(taken > 100, "only {taken} random cases fit");
     }
 }
