@@ -297,10 +297,13 @@ impl Sink for BitWriter<'_> {
                     }
                     for (row_index, row) in full.rows.chunks_exact(striped::LANES).enumerate() {
                         let k = &full.by_band[(row_index + striped::ANCHORS) / PARTITION];
-                        let row: &[u32; striped::LANES] = row.try_into().unwrap();
-                        for i in (0..striped::LANES).step_by(2) {
-                            put_pair(low, unary, (row[i], k[i]), (row[i + 1], k[i + 1]));
-                        }
+                        // Written out: a loop over the four pairs kept its
+                        // counter, and more of the writers' state, on the stack.
+                        let row: &[u32; 8] = row.try_into().unwrap();
+                        put_pair(low, unary, (row[0], k[0]), (row[1], k[1]));
+                        put_pair(low, unary, (row[2], k[2]), (row[3], k[3]));
+                        put_pair(low, unary, (row[4], k[4]), (row[5], k[5]));
+                        put_pair(low, unary, (row[6], k[6]), (row[7], k[7]));
                     }
                 },
             );
