@@ -299,6 +299,7 @@ impl Sink for BitWriter<'_> {
                         let k = &full.by_band[(row_index + striped::ANCHORS) / PARTITION];
                         // Written out: a loop over the four pairs kept its
                         // counter, and more of the writers' state, on the stack.
+                        const { assert!(striped::LANES == 8, "a row is written out for eight lanes") };
                         let row: &[u32; 8] = row.try_into().unwrap();
                         put_pair(low, unary, (row[0], k[0]), (row[1], k[1]));
                         put_pair(low, unary, (row[2], k[2]), (row[3], k[3]));
@@ -731,7 +732,12 @@ fn lpc(s: &[i32], residual: &mut Vec<i32>, fit: &mut Fit) -> Option<([i32; LPC_O
 fn autocorrelation(y: &[f64]) -> [f64; LPC_ORDER + 1] {
     const LANES: usize = 8;
     const GROUP: usize = 3;
-    const _: () = assert!((LPC_ORDER + 1).is_multiple_of(GROUP));
+    const {
+        assert!(
+            GROUP == 3 && (LPC_ORDER + 1).is_multiple_of(GROUP),
+            "the pass below is written out for three lags"
+        )
+    };
     let x = &y[LPC_ORDER..];
     let back = |lag: usize| &y[LPC_ORDER - lag..y.len() - lag];
     let mut r = [0f64; LPC_ORDER + 1];
