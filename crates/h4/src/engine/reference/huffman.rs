@@ -173,7 +173,9 @@ pub fn read_table(body: &[u8], pos: &mut usize, alphabet: usize) -> Result<Vec<u
 
 /// A decoding table: entry `i` holds the symbol whose code is a prefix of
 /// the next [`MAX_BITS`] bits `i` and the code's length, as
-/// `symbol << 4 | length`.
+/// `symbol << 8 | length` (every alphabet has at most 256 symbols). The
+/// length in the low byte lets a decoder shift by the entry itself: a
+/// 64-bit shift counts modulo 64, and the length's byte is below 64.
 pub struct Decoder {
     table: Box<[u16; TABLE_SIZE]>,
 }
@@ -183,6 +185,7 @@ impl Decoder {
     /// (or a single code of length 1).
     pub fn new(lens: &[u8]) -> Result<Self, EngineError> {
         let bad = EngineError::Corrupt("bad Huffman table");
+        debug_assert!(lens.len() <= MAX_SYMBOLS, "a symbol needs more than a byte");
         let mut table = Box::new([0u16; TABLE_SIZE]);
         let used: Vec<usize> = (0..lens.len()).filter(|&s| lens[s] != 0).collect();
         if lens.iter().any(|&l| u32::from(l) > MAX_BITS) {
@@ -193,7 +196,7 @@ impl Decoder {
                 return Err(bad);
             }
             // Both one-bit strings decode to the one symbol.
-            table.fill(((only as u16) << 4) | 1);
+            table.fill(((only as u16) << 8) | 1);
             return Ok(Decoder { table });
         }
         let space: u32 = used
@@ -207,7 +210,7 @@ impl Decoder {
             if len == 0 {
                 continue;
             }
-            let entry = ((s as u16) << 4) | u16::from(len);
+            let entry = ((s as u16) << 8) | u16::from(len);
             let mut i = usize::from(code);
             while i < TABLE_SIZE {
                 table[i] = entry;
@@ -217,7 +220,7 @@ impl Decoder {
         Ok(Decoder { table })
     }
 
-    /// The entry for the code at the low bits of `bits`: `symbol << 4 |
+    /// The entry for the code at the low bits of `bits`: `symbol << 8 |
     /// length`.
     #[inline(always)]
     pub fn entry(&self, bits: u64) -> u16 {
@@ -228,8 +231,8 @@ impl Decoder {
     #[inline(always)]
     pub fn decode(&self, reader: &mut BitReader) -> usize {
         let entry = self.table[(reader.peek() as usize) & (TABLE_SIZE - 1)];
-        reader.consume(u32::from(entry & 15));
-        usize::from(entry >> 4)
+        reader.consume(u32::from(entry & 0xff));
+        usize::from(entry >> 8)
     }
 }
 
@@ -252,14 +255,13 @@ impl PairDecoder {
         let mut table = Box::new([0u32; TABLE_SIZE]);
         for (i, entry) in table.iter_mut().enumerate() {
             let a = first.entry(i as u64);
-            let a_len = u32::from(a & 15);
+            let a_len = u32::from(a & 0xff);
             // The bits after the first code: only the low `MAX_BITS -
             // a_len` of them are known, enough for a code that short.
             let b = second.entry((i >> a_len) as u64);
-            let b_len = u32::from(b & 15);
-            debug_assert!(a >> 4 < 256 && b >> 4 < 256);
+            let b_len = u32::from(b & 0xff);
             if a_len + b_len <= MAX_BITS {
-                *entry = u32::from(a >> 4) | u32::from(b >> 4) << 8 | (a_len + b_len) << 16;
+                *entry = u32::from(a >> 8) | u32::from(b >> 8) << 8 | (a_len + b_len) << 16;
             }
         }
         PairDecoder { table }

@@ -432,10 +432,13 @@ fn encode_literals(lits: &[u8], out: &mut Vec<u8>) {
     // counts before a bit is written.
     let mut freq = [[0u32; 256]; STREAMS];
     let common = segments[STREAMS - 1].len();
-    for i in 0..common {
-        for (counts, segment) in freq.iter_mut().zip(&segments) {
-            counts[usize::from(segment[i])] += 1;
-        }
+    let [c0, c1, c2, c3] = &mut freq;
+    let [s0, s1, s2, s3] = segments.map(|segment| &segment[..common]);
+    for (((&a, &b), &c), &d) in s0.iter().zip(s1).zip(s2).zip(s3) {
+        c0[usize::from(a)] += 1;
+        c1[usize::from(b)] += 1;
+        c2[usize::from(c)] += 1;
+        c3[usize::from(d)] += 1;
     }
     for (counts, segment) in freq.iter_mut().zip(&segments) {
         for &b in &segment[common..] {
@@ -492,21 +495,40 @@ fn encode_literals(lits: &[u8], out: &mut Vec<u8>) {
 ///
 /// Four codes (at most 44 bits) go into the 64-bit buffer between stores,
 /// and each store writes all eight bytes, advancing by the whole bytes
-/// filled: no branch a literal.
+/// filled: no branch a literal. The four are joined in pairs first, then
+/// the pairs, so that the buffer's bit count, the chain from one group to
+/// the next, takes one addition a group rather than four.
 fn encode_stream(segment: &[u8], table: &[u32; 256], out: &mut [u8], at: usize) -> usize {
+    // Four codes and the fewer than eight bits left from the last store.
+    const _: () = assert!(4 * huffman::MAX_BITS + 7 <= 64);
     let (mut acc, mut bits, mut pos) = (0u64, 0u32, at);
-    for group in segment.chunks(4) {
-        for &b in group {
-            let entry = table[usize::from(b)];
-            acc |= u64::from(entry & 0xffff) << bits;
-            bits += entry >> 16;
-        }
+    let code = |b: u8| {
+        let entry = table[usize::from(b)];
+        (u64::from(entry & 0xffff), entry >> 16)
+    };
+    let groups = segment.chunks_exact(4);
+    let rest = groups.remainder();
+    for group in groups {
+        let (c0, l0) = code(group[0]);
+        let (c1, l1) = code(group[1]);
+        let (c2, l2) = code(group[2]);
+        let (c3, l3) = code(group[3]);
+        let (low, low_len) = (c0 | c1 << l0, l0 + l1);
+        let (high, high_len) = (c2 | c3 << l2, l2 + l3);
+        acc |= (low | high << low_len) << bits;
+        bits += low_len + high_len;
         out[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
         let whole = bits / 8;
         pos += whole as usize;
         acc >>= 8 * whole;
         bits -= 8 * whole;
     }
+    for &b in rest {
+        let (c, l) = code(b);
+        acc |= c << bits;
+        bits += l;
+    }
+    out[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
     pos + bits.div_ceil(8) as usize
 }
 
@@ -929,6 +951,13 @@ fn decode_streams(
 /// each position. Returns how many it decoded, and the positions after.
 /// A [`Kernel`]: as x86-64-v3 code its shifts take their count from any
 /// register (BMI2), not only from `cl`, which the four streams share.
+///
+/// Each batch of five symbols a stream loads eight bytes at the stream's
+/// byte position, sets the top bit as a sentinel (a batch reads at most
+/// 7 + 55 bits of the 64, never the top one) and shifts the bits before
+/// the position out. A symbol then costs a lookup, a store and a shift:
+/// the count of bits consumed is where the sentinel went, its leading
+/// zeros, found once a batch.
 struct FastStreams<'a, 'b> {
     dec: &'a Decoder,
     body: &'a [u8],
@@ -942,8 +971,12 @@ impl Kernel for FastStreams<'_, '_> {
     #[inline(always)]
     fn run(self) -> Self::Output {
         // Five 11-bit codes fit the 57 bits a load shifted by up to seven
-        // leaves.
+        // leaves below its sentinel.
         const BATCH: usize = 5;
+        const _: () = assert!(7 + BATCH * huffman::MAX_BITS as usize <= 63);
+        // The most a batch moves a byte position: 55 bits after up to 7,
+        // `floor((7 + 55) / 8)` bytes.
+        const STEP: usize = (BATCH * huffman::MAX_BITS as usize).div_ceil(8);
         let FastStreams {
             dec,
             body,
@@ -955,31 +988,46 @@ impl Kernel for FastStreams<'_, '_> {
         let last_load = body.len().saturating_sub(8);
         let [mut b0, mut b1, mut b2, mut b3] = bit;
         let mut i = 0;
-        while i + BATCH <= common && (b0.max(b1).max(b2).max(b3) >> 3) <= last_load {
-            let mut a0 = read_u64(body, b0 >> 3) >> (b0 & 7);
-            let mut a1 = read_u64(body, b1 >> 3) >> (b1 & 7);
-            let mut a2 = read_u64(body, b2 >> 3) >> (b2 & 7);
-            let mut a3 = read_u64(body, b3 >> 3) >> (b3 & 7);
-            for k in i..i + BATCH {
-                let (e0, e1, e2, e3) = (dec.entry(a0), dec.entry(a1), dec.entry(a2), dec.entry(a3));
-                o0[k] = (e0 >> 4) as u8;
-                o1[k] = (e1 >> 4) as u8;
-                o2[k] = (e2 >> 4) as u8;
-                o3[k] = (e3 >> 4) as u8;
-                let (l0, l1, l2, l3) = (e0 & 15, e1 & 15, e2 & 15, e3 & 15);
-                a0 >>= l0;
-                a1 >>= l1;
-                a2 >>= l2;
-                a3 >>= l3;
-                b0 += usize::from(l0);
-                b1 += usize::from(l1);
-                b2 += usize::from(l2);
-                b3 += usize::from(l3);
+        loop {
+            // Batches that need no check: each load's position stays
+            // within `last_load` and each stream has five symbols left.
+            let furthest = b0.max(b1).max(b2).max(b3) >> 3;
+            if furthest > last_load {
+                break;
             }
-            i += BATCH;
+            let batches = ((last_load - furthest) / STEP + 1).min((common - i) / BATCH);
+            if batches == 0 {
+                break;
+            }
+            for _ in 0..batches {
+                // One stream after another: the out-of-order core runs the
+                // four chains side by side all the same, and each stream's
+                // state is live only for its part.
+                batch(dec, body, &mut b0, &mut o0[i..i + BATCH]);
+                batch(dec, body, &mut b1, &mut o1[i..i + BATCH]);
+                batch(dec, body, &mut b2, &mut o2[i..i + BATCH]);
+                batch(dec, body, &mut b3, &mut o3[i..i + BATCH]);
+                i += BATCH;
+            }
         }
         (i, [b0, b1, b2, b3])
     }
+}
+
+/// One batch of [`FastStreams`] for one stream: `out.len()` symbols
+/// (five at most) from bit position `*bit`, which must be at most
+/// `body.len() - 8` bytes in.
+#[inline(always)]
+fn batch(dec: &Decoder, body: &[u8], bit: &mut usize, out: &mut [u8]) {
+    const SENTINEL: u64 = 1 << 63;
+    let mut a = (read_u64(body, *bit >> 3) | SENTINEL) >> (*bit & 7);
+    for slot in out {
+        let e = dec.entry(a);
+        *slot = (e >> 8) as u8;
+        // The length's byte, below 64: the shift needs no mask.
+        a >>= e & 63;
+    }
+    *bit = (*bit & !7) + a.leading_zeros() as usize;
 }
 
 #[cfg(test)]
@@ -1162,6 +1210,43 @@ mod tests {
             assert_eq!(decode_literals(&body, 0, &mut back), Ok(body.len()));
             assert_eq!(back, lits, "length {n}");
         }
+    }
+
+    #[test]
+    fn literal_sections_with_the_longest_codes_round_trip() {
+        // Byte k (times 37) with probability 2^-(k+1): codes from 1 bit
+        // to the longest, 11, so a batch of the fast loop can take all
+        // of its 55 bits. Bytes after the section (the rest of a body)
+        // must neither be read as literals nor stop the fast loop early.
+        let mut rng = crate::corpus::Rng::new(11);
+        let (mut lens, mut longest) = (Vec::new(), 0);
+        for n in (1..6000).step_by(13) {
+            let lits: Vec<u8> = (0..n)
+                .map(|_| (rng.next_u64().trailing_zeros() as u8).wrapping_mul(37))
+                .collect();
+            let mut freq = [0u32; 256];
+            lits.iter().for_each(|&b| freq[usize::from(b)] += 1);
+            huffman::code_lengths(&freq, &mut lens);
+            longest = longest.max(*lens.iter().max().unwrap());
+            // Also with the rarest, longest codes last: five of them in a
+            // row make a batch move its position by the most, at the end
+            // of the body.
+            let mut rare_last = lits.clone();
+            rare_last.sort_by_key(|&b| (std::cmp::Reverse(freq[usize::from(b)]), b));
+            for (lits, after) in [&lits, &rare_last]
+                .into_iter()
+                .flat_map(|lits| [0, 3, 8, 17].map(|after| (lits, after)))
+            {
+                let mut body = Vec::new();
+                encode_literals(lits, &mut body);
+                let end = body.len();
+                body.extend((0..after).map(|i| i as u8 ^ 0x5a));
+                let mut back = vec![0; n];
+                assert_eq!(decode_literals(&body, 0, &mut back), Ok(end), "{n}+{after}");
+                assert_eq!(&back, lits, "length {n}, {after} bytes after");
+            }
+        }
+        assert_eq!(longest, huffman::MAX_BITS as u8);
     }
 
     #[test]
