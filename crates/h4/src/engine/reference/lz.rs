@@ -231,6 +231,11 @@ fn parse_any(x: &[u8], params: Params, s: &mut Scratch) {
 fn parse_with(x: &[u8], params: Params, s: &mut Scratch) {
     let n = x.len();
     s.seqs.clear();
+    // Room reserved, not touched: the literals and sequences then grow in
+    // place (a page is first touched when a literal lands on it) instead
+    // of being copied at each doubling on a worker's first block.
+    s.lits.reserve((n + LIT_COPY).saturating_sub(s.lits.len()));
+    s.seqs.reserve(n / 8);
     let mut lp = 0;
     s.table.clear();
     s.table.resize(1 << params.hash_bits, 0);
@@ -542,6 +547,7 @@ fn encode_sequences(seqs: &[Seq], codes: &mut Vec<[u8; 3]>, out: &mut Vec<u8>) {
     let mut ml_freq = [[0u32; LEN_CODES]; 2];
     let mut of_freq = [[0u32; OFF_CODES]; 2];
     codes.clear();
+    codes.reserve(seqs.len());
     let mut prev = 0;
     for (i, seq) in seqs.iter().enumerate() {
         let lc = len_code(seq.lits).0;
