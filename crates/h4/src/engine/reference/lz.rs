@@ -100,7 +100,18 @@ impl Scratch {
 fn room(lits: &mut Vec<u8>, len: usize) {
     #[cold]
     fn grow(lits: &mut Vec<u8>, len: usize) {
-        lits.resize(len.max(2 * lits.len()).max(4096), 0);
+        let doubled = len.max(2 * lits.len()).max(4096);
+        // Within the room reserved, if it is enough: doubling past it
+        // would move the literals after all.
+        let capacity = lits.capacity();
+        lits.resize(
+            if len <= capacity {
+                doubled.min(capacity)
+            } else {
+                doubled
+            },
+            0,
+        );
     }
     if len > lits.len() {
         grow(lits, len);
@@ -231,9 +242,9 @@ fn parse_any(x: &[u8], params: Params, s: &mut Scratch) {
 fn parse_with(x: &[u8], params: Params, s: &mut Scratch) {
     let n = x.len();
     s.seqs.clear();
-    // Room reserved, not touched: the literals and sequences then grow in
-    // place (a page is first touched when a literal lands on it) instead
-    // of being copied at each doubling on a worker's first block.
+    // Room reserved up front (allocated, not yet touched): the literals
+    // and sequences then grow within it instead of being moved to a new
+    // allocation, and copied, at each doubling on a worker's first block.
     s.lits.reserve((n + LIT_COPY).saturating_sub(s.lits.len()));
     s.seqs.reserve(n / 8);
     let mut lp = 0;
@@ -904,9 +915,9 @@ fn decode_literals(body: &[u8], mut pos: usize, lits: &mut [u8]) -> Result<usize
 /// into `lits`, five symbols of each stream at a time while all four have
 /// symbols left.
 ///
-/// The fast loop keeps each stream as a bit position in `body` and the
-/// bits loaded from there: two registers a stream, where a [`BitReader`]
-/// takes five, so the four streams stay in registers. A load near a
+/// The fast loop keeps each stream as a bit position in `body` (and the
+/// bits loaded from there during a batch), where a [`BitReader`] takes
+/// five registers, so the four streams stay in registers. A load near a
 /// stream's end sees the next stream's bytes rather than zeros; that only
 /// matters to a stream read past its end, which is rejected below either
 /// way. The last symbols, and those near the end of `body`, go through
@@ -976,7 +987,7 @@ impl Kernel for FastStreams<'_, '_> {
 
     #[inline(always)]
     fn run(self) -> Self::Output {
-        // Five 11-bit codes fit the 57 bits a load shifted by up to seven
+        // Five 11-bit codes fit the 56 bits a load shifted by up to seven
         // leaves below its sentinel.
         const BATCH: usize = 5;
         const _: () = assert!(7 + BATCH * huffman::MAX_BITS as usize <= 63);
@@ -1030,7 +1041,9 @@ fn batch(dec: &Decoder, body: &[u8], bit: &mut usize, out: &mut [u8]) {
     for slot in out {
         let e = dec.entry(a);
         *slot = (e >> 8) as u8;
-        // The length's byte, below 64: the shift needs no mask.
+        // The mask keeps the length (below 64; the symbol starts at bit
+        // 8) and costs nothing: the processor's 64-bit shift takes its
+        // count modulo 64 anyway.
         a >>= e & 63;
     }
     *bit = (*bit & !7) + a.leading_zeros() as usize;
@@ -1223,7 +1236,8 @@ mod tests {
         // Byte k (times 37) with probability 2^-(k+1): codes from 1 bit
         // to the longest, 11, so a batch of the fast loop can take all
         // of its 55 bits. Bytes after the section (the rest of a body)
-        // must neither be read as literals nor stop the fast loop early.
+        // are not read as literals, and the section's end is found
+        // exactly.
         let mut rng = crate::corpus::Rng::new(11);
         let (mut lens, mut longest) = (Vec::new(), 0);
         for n in (1..6000).step_by(13) {
