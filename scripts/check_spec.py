@@ -110,6 +110,11 @@ def inputs():
     spike = [r.randint(-20, 20) for _ in range(6000)]
     spike[1400] = 32767
     yield "striped mono, a full-scale spike", mono(spike)
+    # clicks over quiet noise: the classic twin (mode 11, 12 or 13) is
+    # shorter than the striped body by more than a 32nd (2.4, 2.10)
+    quiet = [int(r.gauss(0, 8)) + (20000 if i % 500 == 0 else 0) for i in range(40000)]
+    yield "PCM mono, clicks over quiet noise", mono(quiet)
+    yield "PCM stereo, clicks over quiet noise", stereo(quiet, [v // 2 for v in quiet])
     left = music(9000, 6)
     right = [a // 2 + b for a, b in zip(left, music(9000, 7, 3000))]
     yield "striped stereo, wasted bits", stereo([v >> 2 << 2 for v in left], [v >> 2 << 2 for v in right])

@@ -1025,7 +1025,8 @@ def encode_payload(data, level=DEFAULT_LEVEL):
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
         if 7 <= mode <= 10 and mode != lz_delta:
             continue
-        # The encoder writes the striped PCM body (14 to 16), never 11 to 13.
+        # The sample tries the striped PCM bodies (14 to 16); 11 to 13 only
+        # ever replace them after the choice.
         if 11 <= mode <= 13:
             continue
         # Mode 16 only where PCM came within 3/2 of LZ.
@@ -1063,6 +1064,12 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         return bytes([0]) + put_varint(n) + data
     # A block that is its own sample is coded with the trial's parameters.
     body = body_for(data, best_mode, None if not matches else trial if n <= 32768 else params)
+    # A striped PCM body gives way to its classic twin (11 to 13) where
+    # that is shorter by more than a 32nd (2.10).
+    if 14 <= best_mode <= 16:
+        classic = body_for(data, best_mode - 3, None)
+        if len(classic) + len(body) // 32 < len(body):
+            body, best_mode = classic, best_mode - 3
     # A second look at plain LZ: when the sample misled, or after RLE.
     if n > 32768 and (best_mode, matches) != (6, True):
         estimate = best_total * n // sample_len

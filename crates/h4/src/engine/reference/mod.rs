@@ -60,7 +60,8 @@ pub const MODE_PCM_STEREO: u8 = 12;
 /// are stored): a WAV file whose header is not a multiple of 4 bytes long
 /// puts every block's frames there.
 pub const MODE_PCM_STEREO_AT_2: u8 = 13;
-/// Mode 11 with the striped PCM body: what the encoder writes for mono.
+/// Mode 11 with the striped PCM body: what the encoder writes for mono,
+/// unless mode 11 itself is shorter by more than a 32nd.
 pub const MODE_STRIPED_MONO: u8 = 14;
 /// Mode 12 with the striped PCM body.
 pub const MODE_STRIPED_STEREO: u8 = 15;
@@ -296,7 +297,16 @@ fn candidates(len: usize) -> RangeInclusive<u8> {
 }
 
 /// Appends the body of `input` under `mode` (1 to [`MODE_MAX`]) to `out`.
-fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out: &mut Vec<u8>) {
+/// Appends the body of `input` under `mode` to `out`; returns the mode
+/// the body has, which for a striped PCM mode may be its classic twin
+/// (`docs/FORMAT.md` 2.10).
+fn encode_body(
+    input: &[u8],
+    mode: u8,
+    level: Level,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> u8 {
     match mode {
         MODE_RLE => rle::encode(input, out),
         2..=MODE_DELTA_MAX => {
@@ -312,9 +322,13 @@ fn encode_body(input: &[u8], mode: u8, level: Level, scratch: &mut Scratch, out:
             let (layout, channels, lead) = pcm_layout(mode, input.len());
             debug_assert_eq!(layout, pcm::Layout::Striped);
             out.extend_from_slice(&input[..lead]);
-            pcm::encode(&input[lead..], channels, &mut scratch.pcm, out);
+            return match pcm::encode(&input[lead..], channels, lead, &mut scratch.pcm, out) {
+                pcm::Layout::Striped => mode,
+                pcm::Layout::Classic => mode - (MODE_STRIPED_MONO - MODE_PCM_MONO),
+            };
         }
     }
+    mode
 }
 
 /// Picks the payload mode for `input` at the default level: see
@@ -459,7 +473,8 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
         if (7..=MODE_LZ_DELTA_MAX).contains(&mode) && !(try_lz_delta && mode == lz_delta) {
             continue;
         }
-        // The classic PCM modes are decoded, never written.
+        // The classic PCM modes are not tried: they only replace a striped
+        // mode once it is chosen (see `encode_body`).
         if (MODE_PCM_MONO..=MODE_PCM_STEREO_AT_2).contains(&mode) {
             continue;
         }
@@ -778,7 +793,8 @@ fn encode_coded(
             // Enough for any body that beats storing, so the encoder never
             // reallocates on the way.
             out.reserve(input.len() + 16);
-            encode_body(input, mode, level, scratch, out);
+            // A striped PCM body may have given way to its classic twin.
+            out[start] = encode_body(input, mode, level, scratch, out);
         }
     }
     let body_len = out.len() - body_start;
@@ -1127,12 +1143,14 @@ mod tests {
                 [l.to_le_bytes(), r.to_le_bytes()].concat()
             })
             .collect();
+        // (So small a body that the striped layout's stripe starts cost
+        // more than a 32nd of it: the classic twin is written.)
         let aligned = round_trip(&frames);
-        assert_eq!(aligned[0], MODE_STRIPED_STEREO);
+        assert_eq!(aligned[0], MODE_PCM_STEREO);
         let mut shifted = b"RI".to_vec();
         shifted.extend_from_slice(&frames);
         let payload = round_trip(&shifted);
-        assert_eq!(payload[0], MODE_STRIPED_STEREO_AT_2);
+        assert_eq!(payload[0], MODE_PCM_STEREO_AT_2);
         assert!(
             payload.len() <= aligned.len() + 8,
             "{} {}",

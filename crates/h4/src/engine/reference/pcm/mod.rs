@@ -419,26 +419,66 @@ impl Sink for BitCounter {
     }
 }
 
-/// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels.
-pub fn encode(x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8>) {
-    encode_as(Layout::Striped, x, channels, scratch, out);
+/// Appends the PCM body of `x` with 1 (mono) or 2 (stereo) channels and
+/// returns its layout: striped, unless the classic body is shorter by
+/// more than [`classic_wins`] allows (`docs/FORMAT.md` 2.10), the two
+/// bodies counted with the `lead` bytes the payload's body holds before
+/// them. The classic body's length is counted while the striped body is
+/// written; only a block it wins is coded a second time.
+pub fn encode(
+    x: &[u8],
+    channels: usize,
+    lead: usize,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Layout {
+    let start = out.len();
+    let classic_bits = encode_as(Layout::Striped, true, x, channels, scratch, out);
+    let tail = x.len() % (2 * channels);
+    let classic_len = tail + classic_bits.unwrap_or(u64::MAX).div_ceil(8) as usize;
+    if !classic_wins(lead + classic_len, lead + out.len() - start) {
+        return Layout::Striped;
+    }
+    out.truncate(start);
+    encode_as(Layout::Classic, false, x, channels, scratch, out);
+    debug_assert_eq!(out.len() - start, classic_len);
+    Layout::Classic
 }
 
-/// Appends the PCM body of `x` in `layout`: the classic body (modes 11 to
-/// 13) is written only to test its decoder.
-fn encode_as(layout: Layout, x: &[u8], channels: usize, scratch: &mut Scratch, out: &mut Vec<u8>) {
+/// Whether a classic body of `classic` bytes replaces a striped one of
+/// `striped`: when it is shorter by more than a 32nd. Striped decodes
+/// several times faster, and its anchors cost 0.2% to 1% of speech and
+/// music; where a lone large residual forces a whole partition's Rice
+/// parameter up (clicks over quiet noise, square waves), the classic
+/// body's escape saves 5% to 10%.
+fn classic_wins(classic: usize, striped: usize) -> bool {
+    classic + striped / 32 < striped
+}
+
+/// Appends the PCM body of `x` in `layout`; with `count_classic` (and
+/// the striped layout), returns the classic body's bit count too.
+fn encode_as(
+    layout: Layout,
+    count_classic: bool,
+    x: &[u8],
+    channels: usize,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Option<u64> {
     let frames = x.len() / (2 * channels);
     out.extend_from_slice(&x[frames * 2 * channels..]);
     let mut w = BitWriter::new(out);
-    widest(Code {
+    let classic = widest(Code {
         x,
         channels,
         linear: true,
         layout,
+        classic: count_classic.then(BitCounter::default),
         scratch,
         w: &mut w,
     });
     w.finish();
+    classic
 }
 
 /// Where a PCM body puts each signal's residuals.
@@ -462,27 +502,32 @@ pub fn trial_len(x: &[u8], channels: usize, scratch: &mut Scratch) -> usize {
         channels,
         linear: false,
         layout: Layout::Striped,
+        classic: None,
         scratch,
         w: &mut counter,
     });
     x.len() - frames * 2 * channels + counter.0.div_ceil(8) as usize
 }
 
-/// [`code`] as a [`Kernel`], to run as wide as the CPU allows.
+/// [`code`] as a [`Kernel`], to run as wide as the CPU allows. With
+/// `classic` set (and the striped layout), the classic body's bit count
+/// is measured beside the striped body: the two share every field but the
+/// residual sections. Returns that count.
 struct Code<'a, S> {
     x: &'a [u8],
     channels: usize,
     linear: bool,
     layout: Layout,
+    classic: Option<BitCounter>,
     scratch: &'a mut Scratch,
     w: &'a mut S,
 }
 
 impl<S: Sink> Kernel for Code<'_, S> {
-    type Output = ();
+    type Output = Option<u64>;
 
     #[inline(always)]
-    fn run(self) {
+    fn run(mut self) -> Option<u64> {
         code(
             self.x,
             self.channels,
@@ -490,7 +535,18 @@ impl<S: Sink> Kernel for Code<'_, S> {
             self.layout,
             self.scratch,
             self.w,
+            &mut self.classic,
         );
+        self.classic.map(|counter| counter.0)
+    }
+}
+
+/// Puts a field every layout has into `w`, and counts it in `classic`.
+#[inline(always)]
+fn put_field<S: Sink>(w: &mut S, classic: &mut Option<BitCounter>, value: u64, bits: u32) {
+    w.put(value, bits);
+    if let Some(classic) = classic {
+        classic.0 += u64::from(bits);
     }
 }
 
@@ -504,6 +560,7 @@ fn code<S: Sink>(
     layout: Layout,
     scratch: &mut Scratch,
     w: &mut S,
+    classic: &mut Option<BitCounter>,
 ) {
     let frame = 2 * channels;
     let frames = x.len() / frame;
@@ -562,7 +619,7 @@ fn code<S: Sink>(
                     mode = m;
                 }
             }
-            w.put(u64::from(mode), 2);
+            put_field(w, classic, u64::from(mode), 2);
             mode_signals(mode)
         };
         // Each coded signal: the best fixed predictor, or the linear
@@ -583,17 +640,18 @@ fn code<S: Sink>(
                 _ => Plan::Fixed(best[s].1),
             };
             if sig[s].wasted > 0 {
-                w.put(WASTED as u64, 3);
-                w.put(u64::from(sig[s].wasted), WASTED_BITS);
+                put_field(w, classic, WASTED as u64, 3);
+                put_field(w, classic, u64::from(sig[s].wasted), WASTED_BITS);
             }
-            w.put(plan.order() as u64, 3);
+            put_field(w, classic, plan.order() as u64, 3);
         }
         for ((plan, &s), residual) in plans.iter().zip(&pair[..channels]).zip(residuals.iter()) {
             if let Plan::Linear(coefs, shift) = *plan {
-                w.put(LPC_ORDER as u64, 4);
-                w.put(u64::from(shift), 4);
+                put_field(w, classic, LPC_ORDER as u64, 4);
+                put_field(w, classic, u64::from(shift), 4);
                 for &c in &coefs {
-                    w.put(u64::from(c as u32 & ((1 << COEF_BITS) - 1)), COEF_BITS);
+                    let field = u64::from(c as u32 & ((1 << COEF_BITS) - 1));
+                    put_field(w, classic, field, COEF_BITS);
                 }
             }
             if let Plan::Fixed(order) = *plan {
@@ -611,6 +669,9 @@ fn code<S: Sink>(
                     let anchor_order = best[s].1;
                     striped::put_anchors(values, anchor_order, unsigned, w);
                     striped::encode_residuals(res, unsigned, writing, w);
+                    if let Some(classic) = classic {
+                        classic.0 += classic_residual_bits(res);
+                    }
                 }
             }
         }
@@ -903,12 +964,49 @@ fn encode_residuals<S: Sink>(residuals: &[i32], w: &mut S) {
     }
 }
 
+/// The bits [`encode_residuals`] writes for `residuals`, counted in two
+/// passes a partition that add in 32 bits (a partition's `u` and bits
+/// fit: `u < 2^23`), so they run eight values to a vector.
+#[inline(always)]
+fn classic_residual_bits(residuals: &[i32]) -> u64 {
+    const { assert!((PARTITION as u64) << 23 <= 1 << 32 && PARTITION as u64 * 48 < 1 << 32) };
+    let mut bits = 0;
+    for part in residuals.chunks(PARTITION) {
+        let sum: u32 = part.iter().map(|&r| zigzag(r)).sum();
+        bits += 5;
+        if sum == 0 {
+            continue;
+        }
+        let k = rice_parameter_of(u64::from(sum), part.len());
+        let codes: u32 = part
+            .iter()
+            .map(|&r| {
+                let q = zigzag(r) >> k;
+                if q < ESCAPE {
+                    q + 1 + k
+                } else {
+                    ESCAPE + RAW_BITS
+                }
+            })
+            .sum();
+        bits += u64::from(codes);
+    }
+    bits
+}
+
 /// The Rice parameter of a partition: the largest `k` up to [`MAX_K`]
 /// with `count * 2^k <= sum of u` (0 if there is none).
 #[inline(always)]
 fn rice_parameter(part: &[u32]) -> u32 {
     let sum: u64 = part.iter().map(|&v| u64::from(v)).sum();
-    let count = part.len() as u64;
+    rice_parameter_of(sum, part.len())
+}
+
+/// [`rice_parameter`] of a partition of `count` values whose `u` sum to
+/// `sum`.
+#[inline(always)]
+fn rice_parameter_of(sum: u64, count: usize) -> u32 {
+    let count = count as u64;
     let mut k = 0;
     while k < MAX_K && count << (k + 1) <= sum {
         k += 1;
@@ -1363,9 +1461,11 @@ mod tests {
     /// linear predictor; returns the striped body.
     fn round_trip(x: &[u8], channels: usize) -> Vec<u8> {
         let mut scratch = Scratch::default();
+        let mut classic_len = 0;
         for layout in [Layout::Classic, Layout::Striped] {
             let mut body = Vec::new();
-            encode_as(layout, x, channels, &mut scratch, &mut body);
+            let striped = layout == Layout::Striped;
+            let counted = encode_as(layout, striped, x, channels, &mut scratch, &mut body);
             let mut out = vec![0xee; x.len()];
             decode(layout, &body, channels, &mut out).unwrap();
             assert!(
@@ -1373,15 +1473,31 @@ mod tests {
                 "{layout:?}, channels {channels}, {} bytes",
                 x.len()
             );
+            // The classic body's length, counted beside the striped one.
+            match counted {
+                Some(bits) => {
+                    let tail = x.len() % (2 * channels);
+                    assert_eq!(tail + bits.div_ceil(8) as usize, classic_len);
+                }
+                None => classic_len = body.len(),
+            }
         }
         let mut fixed = Vec::new();
         fixed.extend_from_slice(&x[x.len() / (2 * channels) * 2 * channels..]);
         let mut w = BitWriter::new(&mut fixed);
-        code(x, channels, false, Layout::Striped, &mut scratch, &mut w);
+        code(
+            x,
+            channels,
+            false,
+            Layout::Striped,
+            &mut scratch,
+            &mut w,
+            &mut None,
+        );
         w.finish();
         assert_eq!(trial_len(x, channels, &mut scratch), fixed.len());
         let mut body = Vec::new();
-        encode(x, channels, &mut scratch, &mut body);
+        encode(x, channels, 0, &mut scratch, &mut body);
         body
     }
 
@@ -1398,6 +1514,68 @@ mod tests {
                 v
             })
             .collect()
+    }
+
+    #[test]
+    fn a_classic_body_replaces_the_striped_one_only_where_it_saves_a_32nd() {
+        let mut rng = crate::corpus::Rng::new(3);
+        // Clicks over quiet noise: each click's residual forces its whole
+        // partition's Rice parameter up in the striped body, which has no
+        // escape; the classic body escapes it.
+        let clicks: Vec<u8> = (0..40_000)
+            .flat_map(|i| {
+                let noise = rng.below(5) as i16 - 2;
+                let click = if i % 1000 == 0 { 20_000 } else { 0 };
+                (click + noise).to_le_bytes()
+            })
+            .collect();
+        // A tone with noise: the striped body, within a 32nd of the
+        // classic one.
+        let mut tone_with_noise = tone(40_000, true);
+        for pair in tone_with_noise.chunks_exact_mut(2) {
+            let v = i16::from_le_bytes([pair[0], pair[1]]) + rng.below(64) as i16 - 32;
+            pair.copy_from_slice(&v.to_le_bytes());
+        }
+        for (x, channels, expected) in [
+            (&clicks, 1, Layout::Classic),
+            (&tone_with_noise, 2, Layout::Striped),
+        ] {
+            let mut scratch = Scratch::default();
+            let (mut classic, mut striped, mut chosen) = (Vec::new(), Vec::new(), Vec::new());
+            encode_as(
+                Layout::Classic,
+                false,
+                x,
+                channels,
+                &mut scratch,
+                &mut classic,
+            );
+            encode_as(
+                Layout::Striped,
+                false,
+                x,
+                channels,
+                &mut scratch,
+                &mut striped,
+            );
+            let layout = encode(x, channels, 0, &mut scratch, &mut chosen);
+            assert_eq!(layout, expected, "{channels} channels");
+            assert_eq!(
+                classic_wins(classic.len(), striped.len()),
+                layout == Layout::Classic
+            );
+            assert_eq!(
+                &chosen,
+                if layout == Layout::Classic {
+                    &classic
+                } else {
+                    &striped
+                }
+            );
+            let mut out = vec![0; x.len()];
+            decode(layout, &chosen, channels, &mut out).unwrap();
+            assert!(&out == x);
+        }
     }
 
     #[test]
@@ -1424,13 +1602,14 @@ mod tests {
             channels,
             linear,
             layout,
+            classic: None,
             scratch: &mut scratch,
             w,
         };
         if wide {
-            widest(kernel)
+            widest(kernel);
         } else {
-            baseline(kernel)
+            baseline(kernel);
         }
     }
 
@@ -1650,7 +1829,15 @@ mod tests {
             let x = tone(300, false);
             let mut body = Vec::new();
             let mut w = BitWriter::new(&mut body);
-            code(&x, 1, false, layout, &mut Scratch::default(), &mut w);
+            code(
+                &x,
+                1,
+                false,
+                layout,
+                &mut Scratch::default(),
+                &mut w,
+                &mut None,
+            );
             w.finish();
             let mut out = vec![0; x.len()];
             let decode = |bad: &[u8], channels, out: &mut [u8]| decode(layout, bad, channels, out);
