@@ -115,6 +115,11 @@ def inputs():
     quiet = [int(r.gauss(0, 8)) + (20000 if i % 500 == 0 else 0) for i in range(40000)]
     yield "PCM mono, clicks over quiet noise", mono(quiet)
     yield "PCM stereo, clicks over quiet noise", stereo(quiet, [v // 2 for v in quiet])
+    # mode 16 whose classic twin is shorter by exactly a 32nd with the
+    # two lead bytes counted (stays striped), by more without them
+    boundary = os.path.join(os.path.dirname(__file__), "..", "tests", "vectors", "pcm-twin-boundary.raw")
+    with open(boundary, "rb") as f:
+        yield "PCM stereo at byte 2, the twin rule's boundary", f.read()
     left = music(9000, 6)
     right = [a // 2 + b for a, b in zip(left, music(9000, 7, 3000))]
     yield "striped stereo, wasted bits", stereo([v >> 2 << 2 for v in left], [v >> 2 << 2 for v in right])

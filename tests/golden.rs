@@ -413,3 +413,20 @@ fn format_1_two_block_frame() {
     let back = h4::decompress_to_vec(&want, &DecompressOptions::default()).unwrap();
     assert_eq!(back, input);
 }
+
+/// A stereo block after a 2-byte header (mode 16) whose classic twin is
+/// shorter by exactly a 32nd of the striped body when both count the two
+/// lead bytes (FORMAT 3.7, 2.4), and by more than a 32nd without them: it
+/// stays striped only if the lead bytes are counted, as the rule says.
+#[test]
+fn the_classic_twin_rule_counts_the_lead_bytes() {
+    let input = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/vectors/pcm-twin-boundary.raw"),
+    )
+    .unwrap();
+    let engine = Reference::new();
+    let payload = engine.compress_vec(&input).unwrap();
+    assert_eq!(payload[0], 16);
+    assert_eq!(engine.decompress_vec(&payload, input.len()).unwrap(), input);
+}

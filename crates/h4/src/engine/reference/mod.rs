@@ -15,8 +15,8 @@
 //! | 2..5   | RLE tokens of the delta of the raw bytes, stride `mode - 1` |
 //! | 6      | LZ sequences and Huffman codes of the raw bytes |
 //! | 7..10  | the same of the delta of the raw bytes, stride `mode - 6` |
-//! | 11, 12 | 16-bit PCM, mono or stereo: prediction and Rice codes (read, no longer written) |
-//! | 13     | 16-bit PCM stereo whose frames start at byte 2 (read, no longer written) |
+//! | 11, 12 | 16-bit PCM, mono or stereo: prediction and Rice codes (written only where shorter than 14, 15 by a 32nd) |
+//! | 13     | 16-bit PCM stereo whose frames start at byte 2 (likewise, against 16) |
 //! | 14..16 | modes 11 to 13 in stripes, for decoding eight values at once |
 //!
 //! The encoder picks the mode by size on a fixed sample of the block (see
@@ -296,10 +296,9 @@ fn candidates(len: usize) -> RangeInclusive<u8> {
     }
 }
 
-/// Appends the body of `input` under `mode` (1 to [`MODE_MAX`]) to `out`.
-/// Appends the body of `input` under `mode` to `out`; returns the mode
-/// the body has, which for a striped PCM mode may be its classic twin
-/// (`docs/FORMAT.md` 2.10).
+/// Appends the body of `input` under `mode` (1 to [`MODE_MAX`]) to `out`;
+/// returns the mode the body has, which for a striped PCM mode may be its
+/// classic twin (`docs/FORMAT.md` 2.4, 2.10).
 fn encode_body(
     input: &[u8],
     mode: u8,
@@ -331,8 +330,10 @@ fn encode_body(
     mode
 }
 
-/// Picks the payload mode for `input` at the default level: see
-/// [`Reference::with_level`] and `docs/FORMAT.md`.
+/// Picks the payload mode for `input` at the default level, by the
+/// sample: see [`Reference::with_level`] and `docs/FORMAT.md`. (A striped
+/// PCM mode it picks may still give way to its classic twin when the
+/// block is coded.)
 pub fn choose_mode(input: &[u8]) -> u8 {
     let level = Level::new(DEFAULT_LEVEL).for_len(input.len());
     SCRATCH.with_borrow_mut(|scratch| choose(input, level, scratch).mode)

@@ -1,9 +1,12 @@
 //! Prediction plus Rice coding: the body of the 16-bit PCM modes.
 //!
 //! Two layouts share everything here but where each signal's residuals
-//! go: the classic body of modes 11 to 13 (below), which h4 decodes but no
-//! longer writes, and the striped body of modes 14 to 16 (see
-//! [`striped`]), which a decoder restores eight values at a time.
+//! go: the striped body of modes 14 to 16 (see [`striped`]), which a
+//! decoder restores eight values at a time and the encoder writes, and
+//! the classic body of modes 11 to 13 (below), which it writes instead
+//! only where that is shorter by more than a 32nd: its escape codes a
+//! lone large residual that the striped body, without one, pays for
+//! across a whole partition.
 //!
 //! The block is read as little-endian signed 16-bit samples, one channel
 //! (mono) or two interleaved (stereo, left first); the `n mod 2` or
