@@ -43,30 +43,23 @@ fn change_while_reading(what: &str, change: impl FnOnce(&Path)) {
     );
 }
 
-/// Waits (up to 20 s) until process `pid` has read past the first block of
-/// `input` (the position of its descriptor, from /proc/PID/fdinfo): from
-/// then on it is reading, and a change is a change mid-read.
+/// Waits (up to 20 s) until process `pid` has read two of the 64 KiB
+/// blocks of `input`: from then on it is reading, and a change is a change
+/// mid-read. Its workers read blocks by offset (`pread`), which leaves the
+/// descriptor's position alone, so the sign is the bytes the process has
+/// read (`rchar` in /proc/PID/io: every read and pread, and nothing mapped),
+/// with the few kilobytes of h4's own start-up well below the mark.
 fn wait_for_reading(pid: u32, input: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    let input = input.canonicalize().unwrap();
     loop {
-        let position = fs::read_dir(format!("/proc/{pid}/fd"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|fd| fs::read_link(fd.path()).is_ok_and(|t| t == input))
-            .filter_map(|fd| {
-                let info = fs::read_to_string(format!(
-                    "/proc/{pid}/fdinfo/{}",
-                    fd.file_name().to_string_lossy()
-                ))
-                .ok()?;
-                info.lines()
-                    .find_map(|l| l.strip_prefix("pos:"))
-                    .and_then(|p| p.trim().parse::<u64>().ok())
-            })
-            .max();
-        if position.is_some_and(|p| p >= 64 * 1024) {
+        let read = fs::read_to_string(format!("/proc/{pid}/io"))
+            .ok()
+            .and_then(|io| {
+                io.lines()
+                    .find_map(|l| l.strip_prefix("rchar:"))
+                    .and_then(|n| n.trim().parse::<u64>().ok())
+            });
+        if read.is_some_and(|n| n >= 2 * 64 * 1024) {
             return;
         }
         assert!(

@@ -25,7 +25,7 @@ use crate::engine::core::modified_payload;
 use crate::engine::{Coded, Comparison, Engine, EngineError, Reference};
 use crate::error::{Error, Result};
 use crate::ordered::{Limits, ordered};
-use crate::source::{Chunk, Source};
+use crate::source::{Chunk, FileBlocks, Source};
 
 /// Hears how many uncompressed bytes are done, after each block.
 #[derive(Clone)]
@@ -146,20 +146,22 @@ pub fn compress<W: Write + Send>(
     // fault in the rest of its pages (at every swap of roles).
     let read_pool = Arc::new(BufferPool::new(pool_size(options.threads, block_size)));
     let payload_pool = BufferPool::new(pool_size(options.threads, block_size));
-    let mut chunks = source.blocks_pooled(block_size, Arc::clone(&read_pool));
-    // Format 2 records whether the content fits in one block instead of
-    // the block size. Where the input's length is known (a file, a slice)
-    // that says it; a stream is read one block ahead to learn it. (Not
-    // reading ahead lets the first block be compressed while the second
-    // is read.)
-    let (head, single_block): (Vec<_>, bool) = match chunks.total_len() {
-        Some(len) => (Vec::new(), len <= block_size as u64),
-        None => {
-            let head: Vec<_> = chunks.by_ref().take(2).collect();
-            let single_block = head.len() < 2;
-            (head, single_block)
-        }
-    };
+    // A regular file's blocks are read by the workers that compress them
+    // (see `FileBlocks`); anything else is read here, in order.
+    let (file, blocks, single_block): (Option<FileBlocks>, InputBlocks<'_>, bool) =
+        match source.into_file_blocks(block_size) {
+            Ok(file) => {
+                let single_block = file.len() <= block_size as u64;
+                let unread = file
+                    .block_lens()
+                    .map(|(index, len)| Ok((index, InputBlock::Unread(len))));
+                (Some(file), Box::new(unread), single_block)
+            }
+            Err(source) => {
+                let (blocks, single_block) = read_here(source, block_size, &read_pool);
+                (None, blocks, single_block)
+            }
+        };
     let mut frame = FrameEncoder::new(
         options.format,
         options.block_size,
@@ -180,12 +182,16 @@ pub fn compress<W: Write + Send>(
     let threads = if single_block { 1 } else { options.threads };
     ordered(
         limits(threads, block_size),
-        head.into_iter()
-            .chain(chunks)
-            .zip(0u64..)
-            .map(|(chunk, index)| chunk.map(|c| (index, c))),
-        |(_, chunk)| chunk.len(),
-        |(index, chunk)| {
+        blocks,
+        |(_, block)| block.len(),
+        |(index, block)| {
+            let chunk = match block {
+                InputBlock::Read(chunk) => chunk,
+                InputBlock::Unread(len) => {
+                    let file = file.as_ref().expect("unread blocks come from a file");
+                    Chunk::Owned(file.read(index, read_pool.take_filled(len))?)
+                }
+            };
             seal(
                 engine,
                 &framing,
@@ -219,11 +225,62 @@ pub fn compress<W: Write + Send>(
         },
     )?;
 
+    // Only now is every block read.
+    if let Some(mut file) = file {
+        file.finish()?;
+    }
     let end = frame.finish();
     out.write_all(&end).map_err(Error::Write)?;
     out.flush().map_err(Error::Write)?;
     stats.compressed_bytes += end.len() as u64;
     Ok(stats)
+}
+
+/// A block of the input as the pipeline hands it to a worker.
+enum InputBlock<'a> {
+    /// Read already (from a stream, or part of a slice or a mapped file).
+    Read(Chunk<'a>),
+    /// A block of a regular file that the worker reads: its length.
+    Unread(usize),
+}
+
+impl InputBlock<'_> {
+    fn len(&self) -> usize {
+        match self {
+            InputBlock::Read(chunk) => chunk.len(),
+            InputBlock::Unread(len) => *len,
+        }
+    }
+}
+
+/// The input's blocks in order, numbered.
+type InputBlocks<'a> = Box<dyn Iterator<Item = Result<(u64, InputBlock<'a>)>> + 'a>;
+
+/// The blocks of a source read on this thread, and whether the input
+/// fits in one block. Format 2 records that instead of the block size:
+/// where the input's length is known (a slice, a mapped file) it says so;
+/// a stream is read one block ahead to learn it. (Not reading ahead lets
+/// the first block be compressed while the second is read.)
+fn read_here<'a>(
+    source: Source<'a>,
+    block_size: usize,
+    read_pool: &Arc<BufferPool>,
+) -> (InputBlocks<'a>, bool) {
+    let mut chunks = source.blocks_pooled(block_size, Arc::clone(read_pool));
+    let (head, single_block) = match chunks.total_len() {
+        Some(len) => (Vec::new(), len <= block_size as u64),
+        None => {
+            let head: Vec<_> = chunks.by_ref().take(2).collect();
+            let single_block = head.len() < 2;
+            (head, single_block)
+        }
+    };
+    let blocks = head
+        .into_iter()
+        .chain(chunks)
+        .zip(0u64..)
+        .map(|(chunk, index)| chunk.map(|c| (index, InputBlock::Read(c))));
+    (Box::new(blocks), single_block)
 }
 
 /// The data in flight at once: enough for every worker to have a block and
@@ -661,6 +718,40 @@ mod tests {
             compress(Source::from_slice(input), &engine, &options, &mut known).unwrap();
             compress(Source::from_reader(input), &engine, &options, &mut streamed).unwrap();
             assert!(known == streamed, "{len} bytes: the frames differ");
+        }
+    }
+
+    #[test]
+    fn a_file_read_by_the_workers_gives_the_frame_a_slice_gives() {
+        // A regular file's blocks are read by the threads that compress
+        // them, in whatever order they come; the frame must not show it.
+        use std::io::{Seek, SeekFrom};
+        let block = MIN_BLOCK_SIZE as usize;
+        let data = crate::corpus::text_like(&mut crate::corpus::Rng::new(11), 7 * block + 5);
+        let engine = Reference::new();
+        for threads in [1, 2, 3] {
+            let options = CompressOptions {
+                threads,
+                block_size: MIN_BLOCK_SIZE,
+                ..CompressOptions::default()
+            };
+            for len in [1, block, block + 1, 7 * block + 5] {
+                let mut file = tempfile::tempfile().unwrap();
+                file.write_all(&data[..len]).unwrap();
+                file.seek(SeekFrom::Start(0)).unwrap();
+                let (mut from_file, mut from_slice) = (Vec::new(), Vec::new());
+                let source = Source::from_file(file.try_clone().unwrap()).unwrap();
+                compress(source, &engine, &options, &mut from_file).unwrap();
+                compress(
+                    Source::from_slice(&data[..len]),
+                    &engine,
+                    &options,
+                    &mut from_slice,
+                )
+                .unwrap();
+                assert!(from_file == from_slice, "{threads} threads, {len} bytes");
+                assert_eq!(file.stream_position().unwrap(), len as u64);
+            }
         }
     }
 

@@ -43,6 +43,7 @@ enum Kind<'a> {
     /// `len` more bytes, and must not change, until it is read.
     File {
         file: File,
+        start: u64,
         len: u64,
         before: Box<Metadata>,
     },
@@ -79,10 +80,35 @@ impl<'a> Source<'a> {
         Ok(Source {
             kind: Kind::File {
                 file,
+                start,
                 len: meta.len().saturating_sub(start),
                 before: Box::new(meta),
             },
         })
+    }
+
+    /// A regular file (see [`from_file`](Self::from_file)) as blocks read
+    /// by number; any other source is handed back.
+    pub(crate) fn into_file_blocks(
+        self,
+        block_size: usize,
+    ) -> std::result::Result<FileBlocks, Self> {
+        assert!(block_size > 0);
+        match self.kind {
+            Kind::File {
+                file,
+                start,
+                len,
+                before,
+            } => Ok(FileBlocks {
+                file,
+                start,
+                len,
+                before,
+                block_size,
+            }),
+            kind => Err(Source { kind }),
+        }
     }
 
     /// The input cut into blocks of `block_size` bytes.
@@ -157,10 +183,15 @@ impl<'a> Iterator for Blocks<'a> {
                 (start < end).then(|| Ok(Chunk::Borrowed(&data[start..end])))
             }
             Kind::Mapped { .. } => self.next_mapped().transpose(),
-            Kind::File { file, len, before } => {
+            Kind::File {
+                file,
+                start,
+                len,
+                before,
+            } => {
                 let want = (*len - self.pos).min(self.block_size as u64) as usize;
                 if want == 0 {
-                    unchanged(file, before).err().map(Err)
+                    unchanged(file, *start + *len, before).err().map(Err)
                 } else {
                     let buffer = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
                     match read_block(file, want, buffer) {
@@ -217,6 +248,64 @@ impl<'a> Blocks<'a> {
     }
 }
 
+/// A regular file cut into blocks that any thread reads by number
+/// (`pread`). The pipeline's workers read their own blocks: the bytes then
+/// arrive in the cache of the CPU that compresses them, into a buffer that
+/// worker reuses. Read on one thread and compressed on another, every
+/// block crossed between CPUs and each block in flight needed a buffer of
+/// its own; on two CPUs that cost a fifth of the compression's time on a
+/// raster and 5-10% elsewhere.
+pub(crate) struct FileBlocks {
+    file: File,
+    start: u64,
+    len: u64,
+    before: Box<Metadata>,
+    block_size: usize,
+}
+
+impl FileBlocks {
+    /// The bytes to read in all.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Every block's number and length (the last may be short).
+    pub fn block_lens(&self) -> impl Iterator<Item = (u64, usize)> + 'static {
+        let (len, size) = (self.len, self.block_size as u64);
+        (0..len.div_ceil(size)).map(move |index| (index, (len - index * size).min(size) as usize))
+    }
+
+    /// Reads block `index` into `buffer`, which must be the block's length
+    /// (see [`block_lens`](Self::block_lens)).
+    /// A file that ends before the block does is an error ("shrank").
+    pub fn read(&self, index: u64, mut buffer: Vec<u8>) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let offset = self.start + index * self.block_size as u64;
+        let mut done = 0;
+        while done < buffer.len() {
+            match self.file.read_at(&mut buffer[done..], offset + done as u64) {
+                Ok(0) => return Err(changed("shrank")),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Read(e)),
+            }
+        }
+        Ok(buffer)
+    }
+
+    /// Once every block was read: checks that the file has no more bytes
+    /// and is as it was (see [`Source::from_file`]), and leaves its
+    /// position at the end, where reading it would have (standard input
+    /// redirected from a file is shared with whatever reads it next).
+    pub fn finish(&mut self) -> Result<()> {
+        unchanged(&self.file, self.start + self.len, &self.before)?;
+        self.file
+            .seek(io::SeekFrom::Start(self.start + self.len))
+            .map_err(Error::Read)?;
+        Ok(())
+    }
+}
+
 /// The error of a file that changed while it was read.
 fn changed(how: &str) -> Error {
     Error::Read(io::Error::other(format!(
@@ -224,12 +313,13 @@ fn changed(how: &str) -> Error {
     )))
 }
 
-/// Checks, once a file was read to the length it had, that it has no more
-/// bytes and is as it was: same size and modification time, still named.
-fn unchanged(file: &mut File, before: &Metadata) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
+/// Checks, once a file was read to the length it had (to offset `end`),
+/// that it has no more bytes and is as it was: same size and modification
+/// time, still named.
+fn unchanged(file: &File, end: u64, before: &Metadata) -> Result<()> {
+    use std::os::unix::fs::{FileExt, MetadataExt};
     let mut probe = [0u8; 1];
-    if file.read(&mut probe).map_err(Error::Read)? > 0 {
+    if file.read_at(&mut probe, end).map_err(Error::Read)? > 0 {
         return Err(changed("grew"));
     }
     let now = file.metadata().map_err(Error::Read)?;
@@ -328,6 +418,61 @@ mod tests {
                 .unwrap_or_else(|| panic!("no error when the file {how}"));
             assert!(err.to_string().contains(how), "{how}: {err}");
         }
+    }
+
+    /// A file's blocks read by number, out of order and from several
+    /// threads at once, are the slice's blocks; the position is left at
+    /// the end, as reading would leave it.
+    #[test]
+    fn file_blocks_read_by_number_are_the_blocks_of_a_slice() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+        let mut file = file_of(&data);
+        file.seek(io::SeekFrom::Start(1000)).unwrap();
+        let Ok(mut blocks) = Source::from_file(file.try_clone().unwrap())
+            .unwrap()
+            .into_file_blocks(4096)
+        else {
+            panic!("a regular file is read by number")
+        };
+        let lens: Vec<_> = blocks.block_lens().collect();
+        assert_eq!(lens, [(0, 4096), (1, 4096), (2, 808)]);
+        let read: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let blocks = &blocks;
+            let reads: Vec<_> = lens
+                .iter()
+                .rev()
+                .map(|&(index, len)| scope.spawn(move || blocks.read(index, vec![0; len])))
+                .collect();
+            reads
+                .into_iter()
+                .rev()
+                .map(|r| r.join().unwrap().unwrap())
+                .collect()
+        });
+        assert!(read.concat() == data[1000..]);
+        assert_eq!(file.stream_position().unwrap(), 1000);
+        blocks.finish().unwrap();
+        assert_eq!(file.stream_position().unwrap(), 10_000);
+        // Anything but a regular file is read in order, as a stream.
+        assert!(Source::from_slice(&data).into_file_blocks(4096).is_err());
+    }
+
+    #[test]
+    fn file_blocks_of_a_file_that_changes_are_an_error() {
+        let data = vec![7u8; 10_000];
+        let file = file_of(&data);
+        let resize = file.try_clone().unwrap();
+        let Ok(mut blocks) = Source::from_file(file).unwrap().into_file_blocks(4096) else {
+            panic!("a regular file is read by number")
+        };
+        resize.set_len(20_000).unwrap();
+        assert!(blocks.read(2, vec![0; 1808]).is_ok());
+        let grew = blocks.finish().unwrap_err().to_string();
+        assert!(grew.contains("grew"), "{grew}");
+        resize.set_len(5000).unwrap();
+        assert!(blocks.read(0, vec![0; 4096]).is_ok());
+        let shrank = blocks.read(1, vec![0; 4096]).unwrap_err().to_string();
+        assert!(shrank.contains("shrank"), "{shrank}");
     }
 
     #[test]
