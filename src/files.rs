@@ -211,9 +211,10 @@ impl Transform for Compression {
             return Ok(raw_stats(input.len(), output.len()));
         }
         // Read, not mapped: a file that another process truncates while
-        // h4 maps it would kill h4 with SIGBUS; read, it is an error
-        // naming the file. Reading costs 5-7% more CPU than mapping
-        // (the copy; figures in the commit message).
+        // h4 maps it would kill h4 with SIGBUS, and one it rewrites would
+        // change bytes between the encoder's passes; read, either is an
+        // error naming the file. The workers read their own blocks (see
+        // `h4::pipeline`), which leaves mapping 5-10% ahead (the copy).
         // Standard input may be a regular file that the shell or an
         // earlier reader left part-way: it is read from there.
         let source = Source::from_file(input).map_err(h4::Error::Read)?;

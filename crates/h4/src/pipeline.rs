@@ -8,7 +8,8 @@
 //! writing, delivers results in input order (so the bytes are identical for
 //! every thread count), bounds the blocks in flight by count and by bytes,
 //! and reports the first error in stream order after writing everything
-//! before it.
+//! before it. A regular file's blocks are read by the workers that code
+//! them (`source::FileBlocks`), a stream's on the calling thread.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, OnceLock};
