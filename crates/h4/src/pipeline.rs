@@ -844,6 +844,38 @@ mod tests {
     }
 
     #[test]
+    fn stored_blocks_are_decoded_and_written_on_the_calling_thread() {
+        // Stored blocks never reach the engine; where they are written
+        // tells: by the writer thread once threads start, else here.
+        struct Noting(Vec<u8>, Vec<thread::ThreadId>);
+        impl Write for Noting {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.1.push(thread::current().id());
+                self.0.extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let small = CompressOptions {
+            block_size: 4 * MIN_BLOCK_SIZE,
+            ..CompressOptions::default()
+        };
+        let noise = crate::corpus::Rng::new(3).bytes(4 * small.block_size as usize);
+        let packed = crate::compress_to_vec(&noise, &Reference::new(), &small).unwrap();
+        let options = DecompressOptions {
+            threads: 2,
+            ..DecompressOptions::default()
+        };
+        let mut out = Noting(Vec::new(), Vec::new());
+        decompress(&packed[..], &options, &mut out).unwrap();
+        assert!(out.0 == noise);
+        assert!(!out.1.is_empty());
+        assert!(out.1.iter().all(|&t| t == thread::current().id()));
+    }
+
+    #[test]
     fn a_stored_block_hands_the_reader_a_buffer_for_the_one_it_keeps() {
         // Bytes no engine shrinks: the block is stored, and its payload
         // buffer leaves the reader's pool for good as the decoded block.
