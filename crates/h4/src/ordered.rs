@@ -84,9 +84,10 @@ impl Drop for CloseOnDrop<'_> {
 /// to fetch the item from the first CPU's cache and take fresh memory of
 /// its own for the result (measured: a 3 MiB raster of 67:1 decoded 20%
 /// faster on one thread than on two). Unless writing costs more than the
-/// work: then the threads start at once, so that writing (into a pipe,
-/// say) overlaps the work again (a 256 MiB stored stream into a pipe took
-/// 1.7 times as long without them).
+/// work (twice the work's time, and [`SLOW_WRITE`] at least, for two items
+/// in a row): then the threads start, so that writing (into a pipe, say)
+/// overlaps the work again (a 256 MiB stored stream into a pipe took 1.7
+/// times as long without them).
 pub(crate) fn ordered<I, O, W, S>(
     limits: Limits,
     inputs: impl Iterator<Item = Result<I>>,
@@ -285,30 +286,42 @@ mod tests {
         }
     }
 
-    #[test]
-    fn quick_items_at_the_start_stay_on_the_calling_thread() {
-        // Items below 5 are quick: the first five are worked here, in order;
-        // from the first slow one on, every item goes to the workers (quick
-        // or not), still in order.
+    /// Runs `items` on two threads, `quick` as given, each write taking
+    /// `write_time`: the items in the order written, and for each whether
+    /// it was worked on the calling thread.
+    fn where_worked(
+        items: &[u32],
+        quick: impl Fn(&u32) -> bool,
+        write_time: std::time::Duration,
+    ) -> (Vec<u32>, Vec<bool>) {
         let here = std::thread::current().id();
         let mut seen = Vec::new();
         ordered(
             limits(2),
-            [0u32, 1, 2, 3, 4, 9, 1, 9, 2].into_iter().map(Ok),
+            items.iter().copied().map(Ok),
             |_| 1,
-            |&i| i < 5,
+            quick,
             |i| Ok((i, std::thread::current().id())),
             |o| {
+                std::thread::sleep(write_time);
                 seen.push(o);
                 Ok(())
             },
         )
         .unwrap();
-        let items: Vec<u32> = seen.iter().map(|&(i, _)| i).collect();
-        assert_eq!(items, [0, 1, 2, 3, 4, 9, 1, 9, 2]);
-        let on_this_thread: Vec<bool> = seen.iter().map(|&(_, t)| t == here).collect();
+        seen.into_iter().map(|(i, t)| (i, t == here)).unzip()
+    }
+
+    #[test]
+    fn quick_items_at_the_start_stay_on_the_calling_thread() {
+        // Items below 5 are quick: the first five are worked here, in order;
+        // from the first slow one on, every item goes to the workers (quick
+        // or not), still in order.
+        let items = [0u32, 1, 2, 3, 4, 9, 1, 9, 2];
+        let (written, here) = where_worked(&items, |&i| i < 5, Default::default());
+        assert_eq!(written, items);
         assert_eq!(
-            on_this_thread,
+            here,
             [true, true, true, true, true, false, false, false, false]
         );
         // An input error among the quick items ends the run there.
@@ -341,25 +354,10 @@ mod tests {
         // Every item is quick, but writing one takes a millisecond, far
         // more than working it: after two such writes, the rest are worked
         // by the workers while the writer writes.
-        let here = std::thread::current().id();
-        let mut seen = Vec::new();
-        ordered(
-            limits(2),
-            (0..6u32).map(Ok),
-            |_| 1,
-            |_| true,
-            |i| Ok((i, std::thread::current().id())),
-            |o| {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-                seen.push(o);
-                Ok(())
-            },
-        )
-        .unwrap();
-        let items: Vec<u32> = seen.iter().map(|&(i, _)| i).collect();
-        assert_eq!(items, [0, 1, 2, 3, 4, 5]);
-        let on_this_thread: Vec<bool> = seen.iter().map(|&(_, t)| t == here).collect();
-        assert_eq!(on_this_thread, [true, true, false, false, false, false]);
+        let items = [0u32, 1, 2, 3, 4, 5];
+        let (written, here) = where_worked(&items, |_| true, std::time::Duration::from_millis(1));
+        assert_eq!(written, items);
+        assert_eq!(here, [true, true, false, false, false, false]);
     }
 
     #[test]

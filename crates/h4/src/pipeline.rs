@@ -698,6 +698,18 @@ mod tests {
         (engine, threads)
     }
 
+    /// Two-thread decompression options whose reference engine notes the
+    /// threads that decode blocks, and the threads noted.
+    fn watched_decompression() -> (DecompressOptions, Arc<Mutex<Vec<ThreadId>>>) {
+        let (watched, threads) = watched();
+        let options = DecompressOptions {
+            threads: 2,
+            engines: vec![Arc::new(watched)],
+            progress: None,
+        };
+        (options, threads)
+    }
+
     #[test]
     fn one_block_is_compressed_on_the_calling_thread() {
         let options = CompressOptions {
@@ -776,13 +788,7 @@ mod tests {
 
     #[test]
     fn one_block_is_decompressed_on_the_calling_thread() {
-        let (watched, threads) = watched();
-        let watched = Arc::new(watched);
-        let options = DecompressOptions {
-            threads: 2,
-            engines: vec![watched.clone()],
-            progress: None,
-        };
+        let (options, threads) = watched_decompression();
         let small = CompressOptions {
             block_size: MIN_BLOCK_SIZE,
             ..CompressOptions::default()
@@ -810,13 +816,7 @@ mod tests {
 
     #[test]
     fn blocks_that_decode_at_memory_speed_are_decoded_on_the_calling_thread() {
-        let (watched, threads) = watched();
-        let watched = Arc::new(watched);
-        let options = DecompressOptions {
-            threads: 2,
-            engines: vec![watched.clone()],
-            progress: None,
-        };
+        let (options, threads) = watched_decompression();
         let small = CompressOptions {
             block_size: 4 * MIN_BLOCK_SIZE,
             ..CompressOptions::default()
