@@ -228,7 +228,7 @@ pub fn compress<W: Write + Send>(
     )?;
 
     // Only now is every block read.
-    if let Some(mut file) = file {
+    if let Some(file) = &file {
         file.finish()?;
     }
     let end = frame.finish();

@@ -39,14 +39,7 @@ enum Kind<'a> {
         len: u64,
     },
     Stream(Box<dyn Read + 'a>),
-    /// A regular file read from its position, which must hold exactly
-    /// `len` more bytes, and must not change, until it is read.
-    File {
-        file: File,
-        start: u64,
-        len: u64,
-        before: Box<Metadata>,
-    },
+    File(RegularFile),
 }
 
 impl<'a> Source<'a> {
@@ -78,12 +71,12 @@ impl<'a> Source<'a> {
         }
         let start = file.stream_position()?;
         Ok(Source {
-            kind: Kind::File {
+            kind: Kind::File(RegularFile {
                 file,
                 start,
                 len: meta.len().saturating_sub(start),
                 before: Box::new(meta),
-            },
+            }),
         })
     }
 
@@ -95,18 +88,7 @@ impl<'a> Source<'a> {
     ) -> std::result::Result<FileBlocks, Self> {
         assert!(block_size > 0);
         match self.kind {
-            Kind::File {
-                file,
-                start,
-                len,
-                before,
-            } => Ok(FileBlocks {
-                file,
-                start,
-                len,
-                before,
-                block_size,
-            }),
+            Kind::File(file) => Ok(FileBlocks { file, block_size }),
             kind => Err(Source { kind }),
         }
     }
@@ -183,22 +165,16 @@ impl<'a> Iterator for Blocks<'a> {
                 (start < end).then(|| Ok(Chunk::Borrowed(&data[start..end])))
             }
             Kind::Mapped { .. } => self.next_mapped().transpose(),
-            Kind::File {
-                file,
-                start,
-                len,
-                before,
-            } => {
-                let want = (*len - self.pos).min(self.block_size as u64) as usize;
+            Kind::File(file) => {
+                let want = (file.len - self.pos).min(self.block_size as u64) as usize;
                 if want == 0 {
-                    unchanged(file, *start + *len, before).err().map(Err)
+                    file.finish().err().map(Err)
                 } else {
-                    let buffer = self.pool.as_ref().map(|p| p.take()).unwrap_or_default();
-                    match read_block(file, want, buffer) {
-                        Some(Ok(block)) if block.len() == want => Some(Ok(Chunk::Owned(block))),
-                        Some(Err(e)) => Some(Err(e)),
-                        Some(Ok(_)) | None => Some(Err(changed("shrank"))),
-                    }
+                    let buffer = match &self.pool {
+                        Some(pool) => pool.take_filled(want),
+                        None => vec![0; want],
+                    };
+                    Some(file.read_at(self.pos, buffer).map(Chunk::Owned))
                 }
             }
             Kind::Stream(reader) => {
@@ -221,7 +197,8 @@ impl<'a> Blocks<'a> {
     pub fn total_len(&self) -> Option<u64> {
         match &self.kind {
             Kind::Slice(data) => Some(data.len() as u64),
-            Kind::Mapped { len, .. } | Kind::File { len, .. } => Some(*len),
+            Kind::Mapped { len, .. } => Some(*len),
+            Kind::File(file) => Some(file.len),
             Kind::Stream(_) => None,
         }
     }
@@ -248,39 +225,23 @@ impl<'a> Blocks<'a> {
     }
 }
 
-/// A regular file cut into blocks that any thread reads by number
-/// (`pread`). The pipeline's workers read their own blocks: the bytes then
-/// arrive in the cache of the CPU that compresses them, into a buffer that
-/// worker reuses. Read on one thread and compressed on another, every
-/// block crossed between CPUs and each block in flight needed a buffer of
-/// its own; on two CPUs that cost a fifth of the compression's time on a
-/// raster and 5-10% elsewhere.
-pub(crate) struct FileBlocks {
+/// A regular file read from its position `start`, which must hold
+/// exactly `len` more bytes, and must not change, until it is read (see
+/// [`Source::from_file`]). It is read by offset (`pread`), so any thread
+/// can read any part.
+pub(crate) struct RegularFile {
     file: File,
     start: u64,
     len: u64,
     before: Box<Metadata>,
-    block_size: usize,
 }
 
-impl FileBlocks {
-    /// The bytes to read in all.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Every block's number and length (the last may be short).
-    pub fn block_lens(&self) -> impl Iterator<Item = (u64, usize)> + 'static {
-        let (len, size) = (self.len, self.block_size as u64);
-        (0..len.div_ceil(size)).map(move |index| (index, (len - index * size).min(size) as usize))
-    }
-
-    /// Reads block `index` into `buffer`, which must be the block's length
-    /// (see [`block_lens`](Self::block_lens)).
-    /// A file that ends before the block does is an error ("shrank").
-    pub fn read(&self, index: u64, mut buffer: Vec<u8>) -> Result<Vec<u8>> {
+impl RegularFile {
+    /// Reads the bytes from `offset` (from `start`) into `buffer`, filling
+    /// it. A file that ends first is an error ("shrank").
+    fn read_at(&self, offset: u64, mut buffer: Vec<u8>) -> Result<Vec<u8>> {
         use std::os::unix::fs::FileExt;
-        let offset = self.start + index * self.block_size as u64;
+        let offset = self.start + offset;
         let mut done = 0;
         while done < buffer.len() {
             match self.file.read_at(&mut buffer[done..], offset + done as u64) {
@@ -293,16 +254,54 @@ impl FileBlocks {
         Ok(buffer)
     }
 
-    /// Once every block was read: checks that the file has no more bytes
-    /// and is as it was (see [`Source::from_file`]), and leaves its
-    /// position at the end, where reading it would have (standard input
-    /// redirected from a file is shared with whatever reads it next).
-    pub fn finish(&mut self) -> Result<()> {
-        unchanged(&self.file, self.start + self.len, &self.before)?;
-        self.file
-            .seek(io::SeekFrom::Start(self.start + self.len))
+    /// Once every byte was read: checks that the file has no more bytes
+    /// and is as it was, and leaves its position at the end, where reading
+    /// it would have (standard input redirected from a file is shared with
+    /// whatever reads it next).
+    fn finish(&self) -> Result<()> {
+        let end = self.start + self.len;
+        unchanged(&self.file, end, &self.before)?;
+        (&self.file)
+            .seek(io::SeekFrom::Start(end))
             .map_err(Error::Read)?;
         Ok(())
+    }
+}
+
+/// A regular file cut into blocks that any thread reads by number. The
+/// pipeline's workers read their own blocks: the bytes then arrive in the
+/// cache of the CPU that compresses them, into a buffer that worker
+/// reuses. Read on one thread and compressed on another, every block
+/// crossed between CPUs and each block in flight needed a buffer of its
+/// own; on two CPUs that cost a fifth of the compression's time on a
+/// raster and 5-10% elsewhere.
+pub(crate) struct FileBlocks {
+    file: RegularFile,
+    block_size: usize,
+}
+
+impl FileBlocks {
+    /// The bytes to read in all.
+    pub fn len(&self) -> u64 {
+        self.file.len
+    }
+
+    /// Every block's number and length (the last may be short).
+    pub fn block_lens(&self) -> impl Iterator<Item = (u64, usize)> + 'static {
+        let (len, size) = (self.file.len, self.block_size as u64);
+        (0..len.div_ceil(size)).map(move |index| (index, (len - index * size).min(size) as usize))
+    }
+
+    /// Reads block `index` into `buffer`, which must be the block's length
+    /// (see [`block_lens`](Self::block_lens)).
+    /// A file that ends before the block does is an error ("shrank").
+    pub fn read(&self, index: u64, buffer: Vec<u8>) -> Result<Vec<u8>> {
+        self.file.read_at(index * self.block_size as u64, buffer)
+    }
+
+    /// Once every block was read: see [`RegularFile::finish`].
+    pub fn finish(&self) -> Result<()> {
+        self.file.finish()
     }
 }
 
@@ -428,7 +427,7 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
         let mut file = file_of(&data);
         file.seek(io::SeekFrom::Start(1000)).unwrap();
-        let Ok(mut blocks) = Source::from_file(file.try_clone().unwrap())
+        let Ok(blocks) = Source::from_file(file.try_clone().unwrap())
             .unwrap()
             .into_file_blocks(4096)
         else {
@@ -462,7 +461,7 @@ mod tests {
         let data = vec![7u8; 10_000];
         let file = file_of(&data);
         let resize = file.try_clone().unwrap();
-        let Ok(mut blocks) = Source::from_file(file).unwrap().into_file_blocks(4096) else {
+        let Ok(blocks) = Source::from_file(file).unwrap().into_file_blocks(4096) else {
             panic!("a regular file is read by number")
         };
         resize.set_len(20_000).unwrap();
