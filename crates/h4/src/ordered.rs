@@ -102,15 +102,20 @@ where
     W: Fn(I) -> Result<O> + Sync,
     S: FnMut(O) -> Result<()> + Send,
 {
+    if limits.threads <= 1 {
+        for item in inputs {
+            sink(work(item?)?)?;
+        }
+        return Ok(());
+    }
     let mut inputs = inputs;
-    let parallel = limits.threads > 1;
     let mut slow_writes = 0;
     let first_slow = loop {
         let Some(item) = inputs.next() else {
             return Ok(());
         };
         let item = item?;
-        if parallel && !quick(&item) {
+        if !quick(&item) {
             break Some(item);
         }
         let started = Instant::now();
@@ -124,7 +129,7 @@ where
             0
         };
         // Twice in a row: once may be the scheduler's doing.
-        if parallel && slow_writes == 2 {
+        if slow_writes == 2 {
             break None;
         }
     };
