@@ -29,9 +29,9 @@ pub struct Cli {
 /// The synopsis: the zstd-style command line first, then the commands.
 const USAGE: &str = "h4 [OPTIONS] [FILE]...\n       h4 [-z|-d|-t|-l] [OPTIONS] [FILE]... [-o FILE]\n       h4 COMMAND [OPTIONS] [FILE]...";
 
-/// The command line without a command, as zstd and gzip read theirs: an
-/// operation (compress unless `-d`, `-t` or `-l` says otherwise), the
-/// options of `compress` and `decompress`, and levels as `-#`.
+// The command line without a command, as zstd and gzip read theirs: an
+// operation (compress unless `-d`, `-t` or `-l` says otherwise), the
+// options of `compress` and `decompress`, and levels as `-#`.
 #[derive(Args, Debug)]
 pub struct DirectArgs {
     /// Compress (the default)
@@ -71,9 +71,9 @@ pub struct DirectArgs {
     pub no_check: bool,
 }
 
-/// Effort levels in zstd's terms: `-#` (1 to 19; the command line turns
-/// `-19` into `--level=19`), `--fast[=N]` and `--best`; the last one given
-/// wins. A level is never needed to decompress.
+// Effort levels in zstd's terms: `-#` (1 to 19; the command line turns
+// `-19` into `--level=19`), `--fast[=N]` and `--best`; the last one given
+// wins. A level is never needed to decompress.
 #[derive(Args, Debug, Clone, Default)]
 pub struct LevelArgs {
     /// Compression level, 1 (fastest) to 19 (smallest), also written -#
@@ -124,6 +124,13 @@ pub const BEST_LEVEL: i32 = 19;
 pub const MAX_LEVEL: i32 = 22;
 
 #[derive(Subcommand, Debug)]
+// Each subcommand's arguments are built only when it runs (or for help,
+// man pages and completions): building all of them on every start cost a
+// tenth of a millisecond and 25 page faults, a few percent of a small
+// file's whole run. Because the arguments then come last, a flattened
+// struct's doc comment would become the subcommand's about text: the
+// argument structs below carry `//` comments instead.
+#[command(defer = true)]
 pub enum Command {
     /// Compress FILEs to FILE.h4 (or stdin to stdout)
     Compress(CompressArgs),
@@ -153,7 +160,7 @@ pub enum Command {
     CoreHelper(CoreHelperArgs),
 }
 
-/// The arguments of the hidden core helper subcommand.
+// The arguments of the hidden core helper subcommand.
 #[derive(Args, Debug)]
 pub struct CoreHelperArgs {
     /// The core library to load.
@@ -162,7 +169,7 @@ pub struct CoreHelperArgs {
     pub parent: u32,
 }
 
-/// Where a core's code runs; shared by the commands that move data.
+// Where a core's code runs; shared by the commands that move data.
 #[derive(Args, Debug, Clone, Default)]
 pub struct HostArgs {
     /// Run the core in sandboxed helper processes, so a core that crashes,
@@ -172,7 +179,7 @@ pub struct HostArgs {
     pub isolate: bool,
 }
 
-/// Where data comes from and goes to; shared by compress and decompress.
+// Where data comes from and goes to; shared by compress and decompress.
 #[derive(Args, Debug)]
 pub struct FileArgs {
     /// Input files; none or '-' reads standard input
@@ -229,7 +236,7 @@ pub struct FileArgs {
     pub common: CommonArgs,
 }
 
-/// Options every data-processing subcommand takes.
+// Options every data-processing subcommand takes.
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
     /// Worker threads (0: one per CPU)
@@ -351,7 +358,7 @@ pub struct InfoArgs {
     pub blocks: bool,
 }
 
-/// How to choose the engine; shared by every subcommand that uses one.
+// How to choose the engine; shared by every subcommand that uses one.
 #[derive(Args, Debug, Clone, Default)]
 pub struct EngineArgs {
     /// Use the core at PATH, or named NAME (no slash: libh4_core_NAME.so
@@ -432,7 +439,7 @@ pub struct VerifyArgs {
     pub quiet: bool,
 }
 
-/// The arguments of the hidden child subcommand.
+// The arguments of the hidden child subcommand.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     pub job: Job,
