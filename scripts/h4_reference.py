@@ -1048,6 +1048,13 @@ def encode_payload(data, level=DEFAULT_LEVEL):
         literal_total = sum(len(body_for(w, coded[1], None)) for w in windows)
         if literal_total <= coded[0] + coded_margin(sample_len):
             coded = (literal_total, coded[1], False)
+    # Where no mode saved a quarter of the sample, modes 14 and 15 are
+    # tried again with linear predictors (a tone defeats fixed ones).
+    if n < 2**32 and min(simple[0], coded[0] if coded else simple[0]) * 4 >= sample_len * 3:
+        for mode in (14, 15):
+            total = sum(len(body_for(w, mode, trial, linear=True)) for w in windows)
+            if coded is None or total < coded[0]:
+                coded = (total, mode, True)
     if coded is not None and coded[0] + coded_margin(sample_len) < simple[0]:
         best_total, best_mode, matches = coded
     else:

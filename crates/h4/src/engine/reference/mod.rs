@@ -419,7 +419,8 @@ impl Candidate {
 /// beat the best RLE mode (or storing) by more than `sample / 256 + 8`
 /// bytes. Of the LZ-of-delta modes only the stride with the most small
 /// deltas is tried, and the PCM modes are tried with fixed predictors
-/// only: the trials are the dearest part of choosing. The best LZ mode is
+/// only (and once more with linear ones where no mode saved a quarter of
+/// the sample): the trials are the dearest part of choosing. The best LZ mode is
 /// also tried with every byte a literal, and codes that way when it costs
 /// at most the margin more than with matches (see [`literals_win`]).
 ///
@@ -489,7 +490,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
             if mode >= MODE_PCM_MONO {
                 // Fixed predictors only, and counted, not written.
                 let (_, channels, lead) = pcm_layout(mode, window.len());
-                size += lead + pcm::trial_len(&window[lead..], channels, &mut scratch.pcm);
+                size += lead + pcm::trial_len(&window[lead..], channels, false, &mut scratch.pcm);
                 continue;
             }
             body.clear();
@@ -557,6 +558,28 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     scratch.literal_body = literal_body;
     scratch.best_simple = best_simple;
     scratch.best_coded = best_coded;
+    // Where no mode saved a quarter of the sample, the PCM modes get a
+    // second trial with the linear predictor: a tone above a few kHz, or
+    // a chirp, defeats every fixed predictor (the sample then looks like
+    // noise, and was coded with LZ or stored at half flac's ratio), while
+    // a linear predictor codes it in a third of its size. Data that
+    // compresses (binaries, text, music) never pays for this trial.
+    let pcm_modes = candidates(input.len()).contains(&MODE_STRIPED_STEREO);
+    if pcm_modes && simple.total.min(coded.total).saturating_mul(4) >= sample_len.saturating_mul(3)
+    {
+        for mode in [MODE_STRIPED_MONO, MODE_STRIPED_STEREO] {
+            let size: usize = windows
+                .iter()
+                .map(|window| {
+                    let (_, channels, lead) = pcm_layout(mode, window.len());
+                    lead + pcm::trial_len(&window[lead..], channels, true, &mut scratch.pcm)
+                })
+                .sum();
+            if size < coded.total {
+                coded = Candidate::new(size, mode);
+            }
+        }
+    }
     // RLE decodes fastest: an entropy-coded mode must earn its keep.
     let chosen = if coded.total.saturating_add(coded_margin(sample_len)) < simple.total {
         coded

@@ -494,16 +494,17 @@ pub enum Layout {
     Striped,
 }
 
-/// The length of the striped PCM body of `x` with the linear predictor
-/// never tried: what the mode choice measures (`docs/FORMAT.md` 2.4),
-/// counted rather than written.
-pub fn trial_len(x: &[u8], channels: usize, scratch: &mut Scratch) -> usize {
+/// The length of the striped PCM body of `x`, counted rather than
+/// written: with `linear` false, the linear predictor never tried (what
+/// the mode choice measures first); with it, the striped body [`encode`]
+/// writes (`docs/FORMAT.md` 2.4).
+pub fn trial_len(x: &[u8], channels: usize, linear: bool, scratch: &mut Scratch) -> usize {
     let frames = x.len() / (2 * channels);
     let mut counter = BitCounter::default();
     widest(Code {
         x,
         channels,
-        linear: false,
+        linear,
         layout: Layout::Striped,
         classic: None,
         scratch,
@@ -1498,7 +1499,7 @@ mod tests {
             &mut None,
         );
         w.finish();
-        assert_eq!(trial_len(x, channels, &mut scratch), fixed.len());
+        assert_eq!(trial_len(x, channels, false, &mut scratch), fixed.len());
         let mut body = Vec::new();
         encode(x, channels, 0, &mut scratch, &mut body);
         body
@@ -1733,7 +1734,7 @@ mod tests {
                 ((8000.0 * t.sin() + 5000.0 + nyquist + dither).round() as i16).to_le_bytes()
             })
             .collect();
-        let fixed = trial_len(&x, 1, &mut Scratch::default());
+        let fixed = trial_len(&x, 1, false, &mut Scratch::default());
         let coded = round_trip(&x, 1).len();
         // Under the tapered window a third of the fixed orders' size (14906
         // bytes of 46201); under Welch's parabola 16890.
