@@ -187,6 +187,15 @@ def inputs():
     for s in starts:
         d[s:s + 4096] = bytes([17]) * 4096
     yield "flat windows, phrases between", bytes(d)
+    # music, but digital silence in every window: the sample chooses RLE,
+    # the block misleads it, and a second sample of the busiest slots
+    # chooses PCM (the second look, 2.4), mono and stereo
+    for channels, seed in ((1, 13), (2, 14)):
+        tune = music(n // 2, seed, noise=3)
+        f = bytearray(mono(tune) if channels == 1 else stereo(tune[0::2], tune[1::2]))
+        for s in starts:
+            f[s:s + 4096] = bytes(4096)
+        yield "PCM %d channel(s), silent windows" % channels, bytes(f)
     # a chart: white rows longer than a window, a few dots, each row
     # repeated; RLE wins on the sample, LZ on the block (the second look
     # after RLE), and plain runs where LZ does not win by the margin

@@ -1006,12 +1006,20 @@ def coded_margin(length):
     return length // 256 + 8
 
 
-def encode_payload(data, level=DEFAULT_LEVEL):
-    data = bytes(data)
+def busiest_windows(x):
+    """The second sample of a block the first one misled about (2.4): the
+    8 whole 4096-byte slots in which most bytes differ from the one before
+    them (the earlier slot on ties), in the block's order."""
+    slots = [x[j * 4096:(j + 1) * 4096] for j in range(len(x) // 4096)]
+    changes = [sum(1 for a, b in zip(w[1:], w[:-1]) if a != b) for w in slots]
+    picked = sorted(sorted(range(len(slots)), key=lambda j: (-changes[j], j))[:8])
+    return [slots[j] for j in picked]
+
+
+def choose(data, windows, params, trial):
+    """(sample total, mode, whether an LZ mode finds matches) by the trials
+    on the sample `windows` (2.4)."""
     n = len(data)
-    params = LEVELS[level]
-    trial = (min(params[0], TRIAL_HASH_BITS),) + params[1:]
-    windows = sample_windows(data)
     sample_len = sum(len(w) for w in windows)
     # One LZ-of-delta trial at most: the stride with the most small deltas.
     stride, most = 1, 0
@@ -1056,9 +1064,31 @@ def encode_payload(data, level=DEFAULT_LEVEL):
             if coded is None or total < coded[0]:
                 coded = (total, mode, True)
     if coded is not None and coded[0] + coded_margin(sample_len) < simple[0]:
-        best_total, best_mode, matches = coded
-    else:
-        best_total, best_mode, matches = simple
+        return coded
+    return simple
+
+
+def code_block(data, mode, params):
+    """(mode, body) of the block under a chosen coded mode (`params` None:
+    an LZ mode without matches); a striped PCM body gives way to its
+    classic twin (11 to 13) where that is shorter by more than a 32nd
+    (2.10)."""
+    body = body_for(data, mode, params)
+    if 14 <= mode <= 16:
+        classic = body_for(data, mode - 3, None)
+        if len(classic) + len(body) // 32 < len(body):
+            return mode - 3, classic
+    return mode, body
+
+
+def encode_payload(data, level=DEFAULT_LEVEL):
+    data = bytes(data)
+    n = len(data)
+    params = LEVELS[level]
+    trial = (min(params[0], TRIAL_HASH_BITS),) + params[1:]
+    windows = sample_windows(data)
+    sample_len = sum(len(w) for w in windows)
+    best_total, best_mode, matches = choose(data, windows, params, trial)
     if best_mode == 0:
         # The sample showed nothing to compress: the whole block's matches
         # may still (2.4).
@@ -1070,15 +1100,10 @@ def encode_payload(data, level=DEFAULT_LEVEL):
                     return bytes([6]) + put_varint(n) + lz
         return bytes([0]) + put_varint(n) + data
     # A block that is its own sample is coded with the trial's parameters.
-    body = body_for(data, best_mode, None if not matches else trial if n <= 32768 else params)
-    # A striped PCM body gives way to its classic twin (11 to 13) where
-    # that is shorter by more than a 32nd (2.10).
-    if 14 <= best_mode <= 16:
-        classic = body_for(data, best_mode - 3, None)
-        if len(classic) + len(body) // 32 < len(body):
-            body, best_mode = classic, best_mode - 3
+    chosen = (best_mode, matches)
+    best_mode, body = code_block(data, best_mode, None if not matches else trial if n <= 32768 else params)
     # A second look at plain LZ: when the sample misled, or after RLE.
-    if n > 32768 and (best_mode, matches) != (6, True):
+    if n > 32768 and chosen != (6, True):
         estimate = best_total * n // sample_len
         b = min(len(body), n)
         misled = b > estimate + estimate // 4 + 64
@@ -1087,6 +1112,14 @@ def encode_payload(data, level=DEFAULT_LEVEL):
             lz = body_for(data, 6, params)
             if len(lz) < n and len(lz) + margin < b:
                 body, best_mode = lz, 6
+        # Where the sample misled, a second sample of the busiest slots
+        # chooses again, and its mode's body is kept if it is smallest.
+        if misled:
+            _, mode2, matches2 = choose(data, busiest_windows(data), params, trial)
+            if mode2 != 0 and (mode2, matches2) != chosen and (mode2, matches2) != (6, True):
+                mode2, body2 = code_block(data, mode2, params if matches2 else None)
+                if len(body2) < min(len(body), n):
+                    body, best_mode = body2, mode2
     if len(body) >= n:
         return bytes([0]) + put_varint(n) + data
     return bytes([best_mode]) + put_varint(n) + body

@@ -444,6 +444,49 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
             })
             .collect()
     };
+    choose_by(input, &windows, whole, level, scratch)
+}
+
+/// The second sample of a block more than [`SAMPLE_WHOLE_MAX`] bytes
+/// long that the first one misled about (`docs/FORMAT.md` 2.4, "Second
+/// look"): of the block's whole [`SAMPLE_WINDOW_LEN`]-byte slots, the
+/// [`SAMPLE_WINDOWS`] in which most bytes differ from the byte before
+/// them (the earlier slot on ties), in the block's order. Evenly spaced
+/// windows can all fall on digital silence, or on a raster's flat
+/// background, while what the block holds lies between them.
+fn busiest_windows(input: &[u8]) -> Vec<&[u8]> {
+    let slots: Vec<&[u8]> = input.chunks_exact(SAMPLE_WINDOW_LEN).collect();
+    let mut ranked: Vec<(usize, usize)> = slots
+        .iter()
+        .enumerate()
+        .map(|(j, slot)| {
+            let changes = slot[1..]
+                .iter()
+                .zip(&slot[..slot.len() - 1])
+                .filter(|(a, b)| a != b)
+                .count();
+            (changes, j)
+        })
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut picked: Vec<usize> = ranked
+        .iter()
+        .take(SAMPLE_WINDOWS)
+        .map(|&(_, j)| j)
+        .collect();
+    picked.sort_unstable();
+    picked.into_iter().map(|j| slots[j]).collect()
+}
+
+/// [`choose`] with the sample `windows` (`whole`: the one window is the
+/// whole input).
+fn choose_by(
+    input: &[u8],
+    windows: &[&[u8]],
+    whole: bool,
+    level: Level,
+    scratch: &mut Scratch,
+) -> Choice {
     let sample_len: usize = windows.iter().map(|w| w.len()).sum();
     let trial = level.trial();
     // The one LZ-of-delta mode worth a trial: the stride whose deltas are
@@ -451,7 +494,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     // enough (see `small_deltas`).
     let mut delta_pick = (0, 1);
     for stride in 1..=4 {
-        let count = small_deltas(&windows, stride);
+        let count = small_deltas(windows, stride);
         if count > delta_pick.0 {
             delta_pick = (count, stride);
         }
@@ -486,7 +529,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
             continue;
         }
         let mut size = 0;
-        for window in &windows {
+        for window in windows {
             if mode >= MODE_PCM_MONO {
                 // Fixed predictors only, and counted, not written.
                 let (_, channels, lead) = pcm_layout(mode, window.len());
@@ -536,7 +579,7 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
             .sum();
         if literals_win(bound, coded.total, sample_len) {
             let mut literal_size = 0;
-            for window in &windows {
+            for window in windows {
                 literal_body.clear();
                 let literals_only = trial.literals_only();
                 encode_body(window, lz_mode, literals_only, scratch, &mut literal_body);
@@ -745,6 +788,36 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 coded = Some(lz_len);
             }
             scratch.body = lz;
+        }
+        // Where the sample misled, a second sample, of the block's busiest
+        // slots, chooses again (digital silence around bursts of music:
+        // the first sample heard only silence, and neither RLE nor LZ
+        // codes the music as PCM does); its mode's body is kept if it is
+        // the smallest yet.
+        if sample_misled && input.len() > SAMPLE_WHOLE_MAX {
+            let windows = busiest_windows(input);
+            let second = choose_by(input, &windows, false, level, scratch);
+            let tried = (second.mode == mode && second.find_matches == find_matches)
+                || (second.mode == MODE_LZ && second.find_matches);
+            if second.mode != MODE_STORED && !tried {
+                let second_level = if second.find_matches {
+                    level
+                } else {
+                    level.literals_only()
+                };
+                let best = coded.unwrap_or(input.len());
+                let mut again = std::mem::take(&mut scratch.body);
+                again.clear();
+                if let Some(len) =
+                    encode_coded(input, second.mode, second_level, None, scratch, &mut again)
+                    && len < best
+                {
+                    out.truncate(start);
+                    out.extend_from_slice(&again);
+                    coded = Some(len);
+                }
+                scratch.body = again;
+            }
         }
         coded.is_some()
     })
@@ -1153,6 +1226,105 @@ mod tests {
         // Where LZ does not beat RLE by the margin, RLE stays: runs only.
         let runs: Vec<u8> = (0..200_000u32).map(|i| (i / 5000) as u8).collect();
         assert_eq!(round_trip(&runs)[0], MODE_RLE);
+    }
+
+    /// 16-bit mono samples of a tone of `hz` at 44.1 kHz and `amp`, under
+    /// noise of up to `hiss` either way.
+    fn tone(samples: usize, hz: f64, amp: f64, hiss: i32) -> Vec<u8> {
+        let mut rng = crate::corpus::Rng::new(3);
+        (0..samples)
+            .map(|i| {
+                let t = i as f64 * 2.0 * std::f64::consts::PI * hz / 44_100.0;
+                let noise = (rng.next_u64() % (2 * hiss as u64 + 1)) as i32 - hiss;
+                ((amp * t.sin()) as i32 + noise).clamp(-32768, 32767) as i16
+            })
+            .flat_map(i16::to_le_bytes)
+            .collect()
+    }
+
+    #[test]
+    fn tones_that_defeat_fixed_predictors_get_a_linear_trial() {
+        // A 15 kHz tone: every fixed predictor's residual is larger than
+        // the signal, so the sample looks like noise to the first trials;
+        // a linear predictor codes it in well under half its size. A 1 kHz
+        // tone compresses under fixed predictors and keeps its path.
+        for len in [24_000, 400_000] {
+            let x = tone(len, 15_000.0, 20_000.0, 3);
+            let mode = choose_mode(&x);
+            assert!(
+                matches!(mode, MODE_STRIPED_MONO | MODE_STRIPED_STEREO),
+                "{len} samples: mode {mode}"
+            );
+            let payload = round_trip(&x);
+            assert!(
+                payload.len() * 5 < x.len() * 2,
+                "{} of {}",
+                payload.len(),
+                x.len()
+            );
+        }
+        assert_eq!(
+            choose_mode(&tone(200_000, 1000.0, 20_000.0, 3)),
+            MODE_STRIPED_MONO
+        );
+    }
+
+    #[test]
+    fn a_second_sample_of_the_busiest_slots_when_the_first_misled() {
+        // Music (here a few partials under noise) with digital silence in
+        // every window of the sample: the first sample chooses RLE, the
+        // block misleads it, and a sample of its busiest slots chooses
+        // PCM, which codes the block far smaller than plain LZ.
+        let len = 400_000;
+        let mut rng = crate::corpus::Rng::new(9);
+        let mut x: Vec<u8> = (0..len / 2)
+            .map(|i| {
+                let t = i as f64 / 44_100.0 * 2.0 * std::f64::consts::PI;
+                let v = 6000.0 * (220.0 * t).sin() + 3000.0 * (331.0 * t).sin();
+                (v as i32 + (rng.next_u64() % 9) as i32 - 4) as i16
+            })
+            .flat_map(i16::to_le_bytes)
+            .collect();
+        let span = len - SAMPLE_WINDOW_LEN;
+        for k in 0..SAMPLE_WINDOWS {
+            let start = k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
+            x[start..start + SAMPLE_WINDOW_LEN].fill(0);
+        }
+        assert!(choose_mode(&x) < MODE_LZ, "the sample must prefer RLE");
+        let busiest = busiest_windows(&x);
+        assert!(busiest.iter().all(|w| w.iter().any(|&b| b != 0)));
+        let payload = round_trip(&x);
+        assert!(
+            matches!(payload[0], MODE_PCM_MONO | MODE_STRIPED_MONO),
+            "mode {}",
+            payload[0]
+        );
+        let mut lz = Vec::new();
+        encode_mode_for_tests(&x, MODE_LZ, &mut lz);
+        assert!(
+            payload.len() * 3 < lz.len() * 2,
+            "{} vs LZ {}",
+            payload.len(),
+            lz.len()
+        );
+    }
+
+    #[test]
+    fn busiest_windows_rank_slots_by_changes_and_keep_their_order() {
+        // Twelve slots; slots 9, 2 and 5 change most, in that order, and
+        // the rest tie: the lowest of them fill the sample.
+        let mut x = vec![0u8; 12 * SAMPLE_WINDOW_LEN];
+        for (slot, every) in [(9, 1), (2, 2), (5, 3)] {
+            let at = slot * SAMPLE_WINDOW_LEN;
+            for (i, b) in x[at..at + SAMPLE_WINDOW_LEN].iter_mut().enumerate() {
+                *b = (i / every) as u8;
+            }
+        }
+        let starts: Vec<usize> = busiest_windows(&x)
+            .iter()
+            .map(|w| (w.as_ptr() as usize - x.as_ptr() as usize) / SAMPLE_WINDOW_LEN)
+            .collect();
+        assert_eq!(starts, [0, 1, 2, 3, 4, 5, 6, 9]);
     }
 
     #[test]
