@@ -120,6 +120,15 @@ def inputs():
     boundary = os.path.join(os.path.dirname(__file__), "..", "tests", "vectors", "pcm-twin-boundary.raw")
     with open(boundary, "rb") as f:
         yield "PCM stereo at byte 2, the twin rule's boundary", f.read()
+    # mono music under a 19 kHz pilot tone: fixed predictors make it look
+    # like stereo (each channel sees the tone's alias), linear ones code
+    # it as mono smaller (2.4: stereo within an eighth of mono); 8 windows,
+    # and a block that is its own sample
+    pilot = os.path.join(os.path.dirname(__file__), "..", "tests", "vectors", "pcm-mono-19khz-pilot.raw")
+    with open(pilot, "rb") as f:
+        pilot = f.read()
+    yield "PCM mono, music under a 19 kHz pilot", pilot
+    yield "PCM mono, a short piece of music under a 19 kHz pilot", pilot[:28000]
     left = music(9000, 6)
     right = [a // 2 + b for a, b in zip(left, music(9000, 7, 3000))]
     yield "striped stereo, wasted bits", stereo([v >> 2 << 2 for v in left], [v >> 2 << 2 for v in right])

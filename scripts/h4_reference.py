@@ -1030,6 +1030,7 @@ def choose(data, windows, params, trial):
     lz_delta = 6 + stride if most * 5 > sample_len * 2 else None
     simple, coded = (sample_len, 0, True), None
     best_lz = best_pcm = None
+    striped = {}
     for mode in range(1, (MODE_MAX if n < 2**32 else 5) + 1):
         if 7 <= mode <= 10 and mode != lz_delta:
             continue
@@ -1046,6 +1047,7 @@ def choose(data, windows, params, trial):
             best_lz = total if best_lz is None else min(best_lz, total)
         if mode in (14, 15):
             best_pcm = total if best_pcm is None else min(best_pcm, total)
+            striped[mode] = total
         if mode <= 5 and total < simple[0]:
             simple = (total, mode, True)
         if mode >= 6 and (coded is None or total < coded[0]):
@@ -1056,6 +1058,13 @@ def choose(data, windows, params, trial):
         literal_total = sum(len(body_for(w, coded[1], None)) for w in windows)
         if literal_total <= coded[0] + coded_margin(sample_len):
             coded = (literal_total, coded[1], False)
+    # Stereo chosen with mono within an eighth of it: both again with
+    # linear predictors (a tone near the top of the band looks like stereo
+    # to fixed ones).
+    if coded is not None and coded[1] == 15 and striped[15] * 8 >= striped[14] * 7:
+        mono = sum(len(body_for(w, 14, trial, linear=True)) for w in windows)
+        stereo = sum(len(body_for(w, 15, trial, linear=True)) for w in windows)
+        coded = (mono, 14, True) if mono < stereo else (stereo, 15, True)
     # Where no mode saved a quarter of the sample, modes 14 and 15 are
     # tried again with linear predictors (a tone defeats fixed ones).
     if n < 2**32 and min(simple[0], coded[0] if coded else simple[0]) * 4 >= sample_len * 3:
