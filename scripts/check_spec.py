@@ -217,6 +217,16 @@ def inputs():
         rows.append(bytes(row))
     yield "chart, rows repeated", b"".join(rows[r // 5 % 20] for r in range(100))
     yield "runs of 5000", bytes((i // 5000) & 255 for i in range(200000))
+    # a noisy RGB raster whose rows (4500 bytes, longer than a window) are
+    # each written twice: the sample codes its deltas without matches, the
+    # block's first 65536 bytes show long repeats (2.4, "Long repeats")
+    grain = random.Random(17)
+    doubled = bytearray()
+    for y in range(24):
+        row = bytes((int(100 + 50 * math.sin(x / 90.0 + c) * math.cos(y / 7.0)) + grain.randint(-6, 6)) & 255
+                    for x in range(1500) for c in range(3))
+        doubled += row * 2
+    yield "noisy RGB rows written twice", bytes(doubled)
     # random windows, random between, but 8000 bytes between two windows
     # repeat 8000 bytes seen before: the sample says store, the whole
     # block's matches say LZ with raw literals ("stored by the sample");

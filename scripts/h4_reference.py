@@ -1129,6 +1129,16 @@ def encode_payload(data, level=DEFAULT_LEVEL):
                 mode2, body2 = code_block(data, mode2, params if matches2 else None)
                 if len(body2) < min(len(body), n):
                     body, best_mode = body2, mode2
+    # An LZ mode chosen without matches: the first 16384 bytes of what it
+    # codes show whether the block has repeats of 32 bytes or more that
+    # the windows were too short to see (2.4, "Long repeats").
+    if n > 32768 and not chosen[1]:
+        head = data[:16384] if chosen[0] == 6 else delta(data[:16384], chosen[0] - 6)
+        seqs, _ = lz_parse(head, *trial)
+        if sum(length for _, length, _ in seqs if length >= 32) > 16384 // 8:
+            mode2, body2 = code_block(data, chosen[0], params)
+            if len(body2) < min(len(body), n):
+                body, best_mode = body2, mode2
     if len(body) >= n:
         return bytes([0]) + put_varint(n) + data
     return bytes([best_mode]) + put_varint(n) + body

@@ -392,6 +392,17 @@ pub fn parse_matched(x: &[u8], params: Params, s: &mut Scratch) -> usize {
     s.tail - s.lit_count
 }
 
+/// The bytes of `x` in matches of at least `min_len` bytes, as the parse
+/// of [`encode`] with `params` finds them.
+pub fn bytes_in_long_matches(x: &[u8], params: Params, s: &mut Scratch, min_len: usize) -> usize {
+    find_sequences(x, params, s);
+    s.seqs
+        .iter()
+        .map(|seq| seq.len as usize)
+        .filter(|&len| len >= min_len)
+        .sum()
+}
+
 /// Appends the LZ body of `x`, last given to [`parse_matched`].
 pub fn encode_parsed(x: &[u8], literals: LiteralCoding, s: &mut Scratch, out: &mut Vec<u8>) {
     finish_literals(x, s);

@@ -845,9 +845,43 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 scratch.body = again;
             }
         }
+        // An LZ mode chosen without matches: the windows are too short to
+        // show repeats further apart than their length (a raster's rows
+        // doubled, tiles, chunks written twice), which a block can be full
+        // of. The start of the block says whether it has long ones.
+        if !find_matches && mode >= MODE_LZ && input.len() > SAMPLE_WHOLE_MAX {
+            let head = &input[..input.len().min(LONG_REPEAT_PROBE)];
+            let head = if mode == MODE_LZ {
+                head
+            } else {
+                delta::encode(head, stride(mode), &mut scratch.delta);
+                &scratch.delta[..]
+            };
+            let long =
+                lz::bytes_in_long_matches(head, level.trial().lz, &mut scratch.lz, LONG_REPEAT);
+            if long > LONG_REPEAT_PROBE / 8 {
+                let best = coded.unwrap_or(input.len());
+                let mut again = std::mem::take(&mut scratch.body);
+                again.clear();
+                if let Some(len) = encode_coded(input, mode, level, None, scratch, &mut again)
+                    && len < best
+                {
+                    out.truncate(start);
+                    out.extend_from_slice(&again);
+                    coded = Some(len);
+                }
+                scratch.body = again;
+            }
+        }
         coded.is_some()
     })
 }
+
+/// The bytes at the start of a block that [`encode_block`] parses for
+/// long repeats when the sample chose an LZ mode without matches, and the
+/// shortest match that counts as one (`docs/FORMAT.md` 2.4).
+const LONG_REPEAT_PROBE: usize = 16 * 1024;
+const LONG_REPEAT: usize = 32;
 
 /// The look at the whole block that a sample showing nothing to compress
 /// gets (`docs/FORMAT.md` 2.4). Eight windows are 3% of a 1 MiB block,
@@ -1292,6 +1326,53 @@ mod tests {
         assert_eq!(
             choose_mode(&tone(200_000, 1000.0, 20_000.0, 3)),
             MODE_STRIPED_MONO
+        );
+    }
+
+    #[test]
+    fn long_repeats_bring_back_matches_the_sample_could_not_see() {
+        // A noisy grey raster whose rows, longer than a window, are each
+        // written twice: in a window its deltas have no match worth a
+        // sequence, so the sample codes them without matches; the block's
+        // start shows the repeats, and with matches it codes far smaller.
+        const WIDTH: usize = 5000;
+        const { assert!(WIDTH > SAMPLE_WINDOW_LEN) };
+        let mut rng = crate::corpus::Rng::new(4);
+        let x: Vec<u8> = (0..40)
+            .flat_map(|y| {
+                let row: Vec<u8> = (0..WIDTH)
+                    .map(|i| {
+                        let smooth = 120.0 + 60.0 * (i as f64 / 80.0 + f64::from(y) / 5.0).sin();
+                        (smooth as i32 + (rng.next_u64() % 13) as i32 - 6) as u8
+                    })
+                    .collect();
+                [row.clone(), row].concat()
+            })
+            .collect();
+        let level = Level::new(DEFAULT_LEVEL).for_len(x.len());
+        let choice = SCRATCH.with_borrow_mut(|scratch| choose(&x, level, scratch));
+        assert!(
+            choice.mode >= MODE_LZ && !choice.find_matches,
+            "the sample must choose an LZ mode without matches, not {}",
+            choice.mode
+        );
+        let payload = round_trip(&x);
+        assert_eq!(payload[0], choice.mode);
+        let mut literals = Vec::new();
+        SCRATCH.with_borrow_mut(|scratch| {
+            encode_body(
+                &x,
+                choice.mode,
+                level.literals_only(),
+                scratch,
+                &mut literals,
+            )
+        });
+        assert!(
+            payload.len() * 3 < literals.len() * 2,
+            "{} vs without matches {}",
+            payload.len(),
+            literals.len()
         );
     }
 
