@@ -154,45 +154,37 @@ mod tests {
         assert_eq!(out, [7]);
     }
 
+    /// Undoes the delta of `data` with the byte loop and with
+    /// [`decode_in_place`] (eight bytes a word for these strides).
+    fn bytes_and_words(data: &[u8], stride: usize) -> (Vec<u8>, Vec<u8>) {
+        let mut by_bytes = data.to_vec();
+        match stride {
+            1 => undo::<1>(&mut by_bytes),
+            2 => undo::<2>(&mut by_bytes),
+            _ => undo::<4>(&mut by_bytes),
+        }
+        let mut by_words = data.to_vec();
+        decode_in_place(&mut by_words, stride);
+        (by_bytes, by_words)
+    }
+
     /// Every length around the eight-byte words, every stride, and bytes
     /// whose sums wrap: the word-wise undo gives what the byte loop does.
     #[test]
     fn words_restore_what_bytes_do() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let noise: Vec<u8> = (0..300)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
+        let noise = crate::corpus::Rng::new(5).bytes(300);
         for stride in [1, 2, 4] {
             for len in 0..noise.len() {
-                let mut by_bytes = noise[..len].to_vec();
-                let mut by_words = by_bytes.clone();
-                match stride {
-                    1 => undo::<1>(&mut by_bytes),
-                    2 => undo::<2>(&mut by_bytes),
-                    _ => undo::<4>(&mut by_bytes),
-                }
-                decode_in_place(&mut by_words, stride);
+                let (by_bytes, by_words) = bytes_and_words(&noise[..len], stride);
                 assert_eq!(by_words, by_bytes, "stride {stride}, {len} bytes");
             }
         }
         // Long inputs, where carries run through thousands of words: noise,
         // and all 0xff (every slot's sum at its largest, every word).
-        let long: Vec<u8> = noise.iter().cycle().take(100_003).copied().collect();
+        let long = crate::corpus::Rng::new(6).bytes(100_003);
         for data in [long, vec![0xff; 100_003]] {
             for stride in [1, 2, 4] {
-                let mut by_bytes = data.clone();
-                let mut by_words = data.clone();
-                match stride {
-                    1 => undo::<1>(&mut by_bytes),
-                    2 => undo::<2>(&mut by_bytes),
-                    _ => undo::<4>(&mut by_bytes),
-                }
-                decode_in_place(&mut by_words, stride);
+                let (by_bytes, by_words) = bytes_and_words(&data, stride);
                 assert!(
                     by_words == by_bytes,
                     "stride {stride}, {} bytes",
