@@ -227,6 +227,12 @@ def inputs():
                     for x in range(1500) for c in range(3))
         doubled += row * 2
     yield "noisy RGB rows written twice", bytes(doubled)
+    # PCM whose 8 KiB chunks are each written twice: the windows see PCM,
+    # the block's first 16384 bytes long repeats, and plain LZ codes it
+    # smaller (2.4, "Long repeats")
+    sensor = stereo(music(30000, 21, noise=40), music(30000, 22, noise=40))
+    yield "PCM stereo, 8 KiB chunks written twice", b"".join(
+        sensor[i:i + 8192] * 2 for i in range(0, len(sensor), 8192))
     # random windows, random between, but 8000 bytes between two windows
     # repeat 8000 bytes seen before: the sample says store, the whole
     # block's matches say LZ with raw literals ("stored by the sample");

@@ -1129,14 +1129,16 @@ def encode_payload(data, level=DEFAULT_LEVEL):
                 mode2, body2 = code_block(data, mode2, params if matches2 else None)
                 if len(body2) < min(len(body), n):
                     body, best_mode = body2, mode2
-    # An LZ mode chosen without matches: the first 16384 bytes of what it
-    # codes show whether the block has repeats of 32 bytes or more that
-    # the windows were too short to see (2.4, "Long repeats").
-    if n > 32768 and not chosen[1]:
-        head = data[:16384] if chosen[0] == 6 else delta(data[:16384], chosen[0] - 6)
+    # An LZ mode chosen without matches, or a PCM mode: the first 16384
+    # bytes of what LZ would code show whether the block has repeats of 32
+    # bytes or more, from 32 or more back, that the windows were too short
+    # to see (2.4, "Long repeats").
+    again = chosen[0] if 6 <= chosen[0] <= 10 and not chosen[1] else 6 if chosen[0] >= 11 else None
+    if n > 32768 and again is not None:
+        head = data[:16384] if again == 6 else delta(data[:16384], again - 6)
         seqs, _ = lz_parse(head, *trial)
-        if sum(length for _, length, _ in seqs if length >= 32) > 16384 // 8:
-            mode2, body2 = code_block(data, chosen[0], params)
+        if sum(length for _, length, offset in seqs if length >= 32 and offset >= 32) > 16384 // 8:
+            mode2, body2 = code_block(data, again, params)
             if len(body2) < min(len(body), n):
                 body, best_mode = body2, mode2
     if len(body) >= n:

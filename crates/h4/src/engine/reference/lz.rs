@@ -392,12 +392,14 @@ pub fn parse_matched(x: &[u8], params: Params, s: &mut Scratch) -> usize {
     s.tail - s.lit_count
 }
 
-/// The bytes of `x` in matches of at least `min_len` bytes, as the parse
-/// of [`encode`] with `params` finds them.
+/// The bytes of `x` in matches of at least `min_len` bytes from at least
+/// `min_len` bytes back (a run, such as digital silence, does not count),
+/// as the parse of [`encode`] with `params` finds them.
 pub fn bytes_in_long_matches(x: &[u8], params: Params, s: &mut Scratch, min_len: usize) -> usize {
     find_sequences(x, params, s);
     s.seqs
         .iter()
+        .filter(|seq| seq.offset as usize >= min_len)
         .map(|seq| seq.len as usize)
         .filter(|&len| len >= min_len)
         .sum()

@@ -845,16 +845,27 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 scratch.body = again;
             }
         }
-        // An LZ mode chosen without matches: the windows are too short to
-        // show repeats further apart than their length (a raster's rows
-        // doubled, tiles, chunks written twice), which a block can be full
-        // of. The start of the block says whether it has long ones.
-        if !find_matches && mode >= MODE_LZ && input.len() > SAMPLE_WHOLE_MAX {
+        // An LZ mode chosen without matches, or a PCM mode: the windows are
+        // too short to show repeats further apart than their length (a
+        // raster's rows doubled, tiles, chunks of an array written twice),
+        // which a block can be full of. The start of the block says
+        // whether it has long ones; if so, the mode with matches (plain
+        // LZ after PCM) codes the whole block too.
+        let long_repeats_mode = if !find_matches && (MODE_LZ..=MODE_LZ_DELTA_MAX).contains(&mode) {
+            Some(mode)
+        } else if mode >= MODE_PCM_MONO {
+            Some(MODE_LZ)
+        } else {
+            None
+        };
+        if let Some(again_mode) = long_repeats_mode
+            && input.len() > SAMPLE_WHOLE_MAX
+        {
             let head = &input[..input.len().min(LONG_REPEAT_PROBE)];
-            let head = if mode == MODE_LZ {
+            let head = if again_mode == MODE_LZ {
                 head
             } else {
-                delta::encode(head, stride(mode), &mut scratch.delta);
+                delta::encode(head, stride(again_mode), &mut scratch.delta);
                 &scratch.delta[..]
             };
             let long =
@@ -863,7 +874,7 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 let best = coded.unwrap_or(input.len());
                 let mut again = std::mem::take(&mut scratch.body);
                 again.clear();
-                if let Some(len) = encode_coded(input, mode, level, None, scratch, &mut again)
+                if let Some(len) = encode_coded(input, again_mode, level, None, scratch, &mut again)
                     && len < best
                 {
                     out.truncate(start);
@@ -878,8 +889,9 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
 }
 
 /// The bytes at the start of a block that [`encode_block`] parses for
-/// long repeats when the sample chose an LZ mode without matches, and the
-/// shortest match that counts as one (`docs/FORMAT.md` 2.4).
+/// long repeats when the sample chose an LZ mode without matches or a PCM
+/// mode, and the shortest match (and offset) that counts as one
+/// (`docs/FORMAT.md` 2.4).
 const LONG_REPEAT_PROBE: usize = 16 * 1024;
 const LONG_REPEAT: usize = 32;
 
@@ -1373,6 +1385,29 @@ mod tests {
             "{} vs without matches {}",
             payload.len(),
             literals.len()
+        );
+    }
+
+    #[test]
+    fn pcm_whose_chunks_repeat_further_apart_than_a_window_gets_plain_lz_too() {
+        // Noisy samples whose 8 KiB chunks are each written twice (a log
+        // of readings flushed twice): the windows see PCM, the block's
+        // start shows the long repeats, and plain LZ codes it smaller.
+        let samples = tone(60_000, 440.0, 9000.0, 200);
+        let x: Vec<u8> = samples.chunks(8192).flat_map(|c| [c, c].concat()).collect();
+        assert!(
+            (MODE_STRIPED_MONO..=MODE_STRIPED_STEREO_AT_2).contains(&choose_mode(&x)),
+            "the sample must choose PCM"
+        );
+        let payload = round_trip(&x);
+        assert_eq!(payload[0], MODE_LZ);
+        let mut pcm = Vec::new();
+        encode_mode_for_tests(&x, choose_mode(&x), &mut pcm);
+        assert!(
+            payload.len() < pcm.len(),
+            "{} vs PCM {}",
+            payload.len(),
+            pcm.len()
         );
     }
 
