@@ -447,6 +447,19 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     choose_by(input, &windows, whole, level, scratch)
 }
 
+/// The total of the striped PCM `mode`'s bodies of the `windows`, counted
+/// rather than written: with `linear`, as the encoder writes them; without,
+/// with fixed predictors only.
+fn pcm_trial(windows: &[&[u8]], mode: u8, linear: bool, scratch: &mut Scratch) -> usize {
+    windows
+        .iter()
+        .map(|window| {
+            let (_, channels, lead) = pcm_layout(mode, window.len());
+            lead + pcm::trial_len(&window[lead..], channels, linear, &mut scratch.pcm)
+        })
+        .sum()
+}
+
 /// The second sample of a block more than [`SAMPLE_WHOLE_MAX`] bytes
 /// long that the first one misled about (`docs/FORMAT.md` 2.4, "Second
 /// look"): of the block's whole [`SAMPLE_WINDOW_LEN`]-byte slots, the
@@ -530,18 +543,18 @@ fn choose_by(
         {
             continue;
         }
-        let mut size = 0;
-        for window in windows {
-            if mode >= MODE_PCM_MONO {
-                // Fixed predictors only, and counted, not written.
-                let (_, channels, lead) = pcm_layout(mode, window.len());
-                size += lead + pcm::trial_len(&window[lead..], channels, false, &mut scratch.pcm);
-                continue;
+        let size = if mode >= MODE_PCM_MONO {
+            // Fixed predictors only, and counted, not written.
+            pcm_trial(windows, mode, false, scratch)
+        } else {
+            let mut size = 0;
+            for window in windows {
+                body.clear();
+                encode_body(window, mode, trial, scratch, &mut body);
+                size += body.len();
             }
-            body.clear();
-            encode_body(window, mode, trial, scratch, &mut body);
-            size += body.len();
-        }
+            size
+        };
         if let MODE_STRIPED_MONO | MODE_STRIPED_STEREO = mode {
             striped[usize::from(mode - MODE_STRIPED_MONO)] = size;
         }
@@ -612,21 +625,17 @@ fn choose_by(
     // "channel" seeing the tone at a low alias, while a linear predictor
     // codes it as mono a tenth smaller. Stereo music is a third or more
     // smaller as stereo, and never pays for these trials.
-    let linear_total = |mode: u8, scratch: &mut Scratch| -> usize {
-        windows
-            .iter()
-            .map(|window| {
-                let (_, channels, lead) = pcm_layout(mode, window.len());
-                lead + pcm::trial_len(&window[lead..], channels, true, &mut scratch.pcm)
-            })
-            .sum()
+    // Modes 14 and 15 with linear predictors, made once for both looks.
+    let mut linear = None;
+    let mut linear_totals = |scratch: &mut Scratch| -> [usize; 2] {
+        *linear.get_or_insert_with(|| {
+            [MODE_STRIPED_MONO, MODE_STRIPED_STEREO]
+                .map(|mode| pcm_trial(windows, mode, true, scratch))
+        })
     };
     let [mono, stereo] = striped;
     if coded.mode == MODE_STRIPED_STEREO && stereo.saturating_mul(8) >= mono.saturating_mul(7) {
-        let (mono, stereo) = (
-            linear_total(MODE_STRIPED_MONO, scratch),
-            linear_total(MODE_STRIPED_STEREO, scratch),
-        );
+        let [mono, stereo] = linear_totals(scratch);
         coded = if mono < stereo {
             Candidate::new(mono, MODE_STRIPED_MONO)
         } else {
@@ -642,8 +651,11 @@ fn choose_by(
     let pcm_modes = candidates(input.len()).contains(&MODE_STRIPED_STEREO);
     if pcm_modes && simple.total.min(coded.total).saturating_mul(4) >= sample_len.saturating_mul(3)
     {
-        for mode in [MODE_STRIPED_MONO, MODE_STRIPED_STEREO] {
-            let size = linear_total(mode, scratch);
+        let totals = linear_totals(scratch);
+        for (mode, size) in [MODE_STRIPED_MONO, MODE_STRIPED_STEREO]
+            .into_iter()
+            .zip(totals)
+        {
             if size < coded.total {
                 coded = Candidate::new(size, mode);
             }
@@ -804,16 +816,9 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
         if (sample_misled || (mode < MODE_LZ && body_len > margin))
             && input.len() > SAMPLE_WHOLE_MAX
         {
-            let mut lz = std::mem::take(&mut scratch.body);
-            lz.clear();
-            if let Some(lz_len) = encode_coded(input, MODE_LZ, level, None, scratch, &mut lz)
-                && lz_len.saturating_add(margin) < body_len
-            {
-                out.truncate(start);
-                out.extend_from_slice(&lz);
-                coded = Some(lz_len);
-            }
-            scratch.body = lz;
+            code_instead(
+                input, MODE_LZ, level, margin, &mut coded, scratch, out, start,
+            );
         }
         // Where the sample misled, a second sample, of the block's busiest
         // slots, chooses again (digital silence around bursts of music:
@@ -831,18 +836,16 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
                 } else {
                     level.literals_only()
                 };
-                let best = coded.unwrap_or(input.len());
-                let mut again = std::mem::take(&mut scratch.body);
-                again.clear();
-                if let Some(len) =
-                    encode_coded(input, second.mode, second_level, None, scratch, &mut again)
-                    && len < best
-                {
-                    out.truncate(start);
-                    out.extend_from_slice(&again);
-                    coded = Some(len);
-                }
-                scratch.body = again;
+                code_instead(
+                    input,
+                    second.mode,
+                    second_level,
+                    0,
+                    &mut coded,
+                    scratch,
+                    out,
+                    start,
+                );
             }
         }
         // An LZ mode chosen without matches, or a PCM mode: the windows are
@@ -871,21 +874,40 @@ fn encode_block(input: &[u8], level: Level, out: &mut Vec<u8>) -> bool {
             let long =
                 lz::bytes_in_long_matches(head, level.trial().lz, &mut scratch.lz, LONG_REPEAT);
             if long > LONG_REPEAT_PROBE / 8 {
-                let best = coded.unwrap_or(input.len());
-                let mut again = std::mem::take(&mut scratch.body);
-                again.clear();
-                if let Some(len) = encode_coded(input, again_mode, level, None, scratch, &mut again)
-                    && len < best
-                {
-                    out.truncate(start);
-                    out.extend_from_slice(&again);
-                    coded = Some(len);
-                }
-                scratch.body = again;
+                code_instead(input, again_mode, level, 0, &mut coded, scratch, out, start);
             }
         }
         coded.is_some()
     })
+}
+
+/// Codes `input` with `mode` at `level` as well, and puts that payload in
+/// place of the one `out` holds from `start` (whose body is `coded` bytes
+/// long, or `None`: stored) where its body is shorter by more than
+/// `margin` bytes (and shorter than `input`): one of the whole-block looks
+/// of [`encode_block`].
+#[allow(clippy::too_many_arguments)]
+fn code_instead(
+    input: &[u8],
+    mode: u8,
+    level: Level,
+    margin: usize,
+    coded: &mut Option<usize>,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+    start: usize,
+) {
+    let best = coded.unwrap_or(input.len());
+    let mut again = std::mem::take(&mut scratch.body);
+    again.clear();
+    if let Some(len) = encode_coded(input, mode, level, None, scratch, &mut again)
+        && len.saturating_add(margin) < best
+    {
+        out.truncate(start);
+        out.extend_from_slice(&again);
+        *coded = Some(len);
+    }
+    scratch.body = again;
 }
 
 /// The bytes at the start of a block that [`encode_block`] parses for
