@@ -8,15 +8,19 @@ use std::process::Command;
 
 use crate::util::{self, H4, stderr_of};
 
-#[test]
-fn compare_skips_what_is_not_installed() {
-    let Some(python) = Command::new("python3")
+/// The path of the Python interpreter, if there is one.
+fn python3() -> Option<String> {
+    Command::new("python3")
         .args(["-c", "import sys; print(sys.executable)"])
         .output()
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_string())
-    else {
+}
+
+#[test]
+fn compare_skips_what_is_not_installed() {
+    let Some(python) = python3() else {
         eprintln!("skipped: python3 is not installed");
         return;
     };
@@ -69,4 +73,46 @@ fn compare_skips_what_is_not_installed() {
         "{report}"
     );
     assert!(!report.contains(&*d.to_string_lossy()), "{report}");
+}
+
+#[test]
+fn compare_measures_the_head_of_each_input() {
+    let Some(python) = python3() else {
+        eprintln!("skipped: python3 is not installed");
+        return;
+    };
+    let dir = util::tempdir();
+    let data = dir.path().join("data");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/compare");
+    let out = Command::new(python)
+        .arg(script)
+        .args([
+            "--only",
+            "random",
+            "--runs",
+            "1",
+            "--threads",
+            "1",
+            "--head",
+            "5k",
+        ])
+        .args(["--h4", H4])
+        .arg("--data")
+        .arg(&data)
+        .env_remove("HARMONY4_CORE_PATH")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{report}", stderr_of(&out));
+    assert!(
+        report.contains("**random** (5 KiB: the first 5000 bytes of seeded pseudo-random bytes)"),
+        "{report}"
+    );
+    // The whole input is kept; its head is a file of its own.
+    let head = data.join("scratch/head-5000/random.bin");
+    assert_eq!(std::fs::metadata(head).unwrap().len(), 5000);
+    assert_eq!(
+        std::fs::metadata(data.join("random.bin")).unwrap().len(),
+        32 << 20
+    );
 }
