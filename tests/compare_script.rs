@@ -1,6 +1,7 @@
 //! `scripts/compare` on a machine that lacks some tools: a peer that is
 //! not installed, or a program an input needs, is left out with a note,
-//! and the rest is measured (it used to stop the whole run).
+//! and the rest is measured (it used to stop the whole run). And with
+//! `--head`, on the first bytes of its inputs.
 
 use std::os::unix::fs::symlink;
 use std::path::Path;
@@ -18,6 +19,29 @@ fn python3() -> Option<String> {
         .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_string())
 }
 
+/// `scripts/compare` run by `python` on the data in `data`, with `args`,
+/// one run of each command, and this build of h4.
+fn compare(python: &Path, data: &Path, args: &[&str]) -> Command {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/compare");
+    let mut command = Command::new(python);
+    command
+        .arg(script)
+        .args(args)
+        .args(["--runs", "1", "--h4", H4])
+        .arg("--data")
+        .arg(data)
+        .env_remove("HARMONY4_CORE_PATH");
+    command
+}
+
+/// The report `command` prints; it must succeed.
+fn report_of(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}\n{report}", stderr_of(&out));
+    report
+}
+
 #[test]
 fn compare_skips_what_is_not_installed() {
     let Some(python) = python3() else {
@@ -32,27 +56,14 @@ fn compare_skips_what_is_not_installed() {
     std::fs::create_dir(&bin).unwrap();
     symlink(&python, bin.join("python3")).unwrap();
     symlink("/bin/sh", bin.join("sh")).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/compare");
-    let out = Command::new(bin.join("python3"))
-        .arg(script)
-        .args([
-            "--only",
-            "random,speech-mono",
-            "--runs",
-            "1",
-            "--threads",
-            "1",
-            "--h4",
-            H4,
-        ])
-        .arg("--data")
-        .arg(d.join("data"))
-        .env("PATH", &bin)
-        .env_remove("HARMONY4_CORE_PATH")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}\n{report}", stderr_of(&out));
+    let report = report_of(
+        compare(
+            &bin.join("python3"),
+            &d.join("data"),
+            &["--only", "random,speech-mono", "--threads", "1"],
+        )
+        .env("PATH", &bin),
+    );
     assert!(
         report.contains("Not installed, so not measured: lz4 -1,"),
         "{report}"
@@ -68,7 +79,7 @@ fn compare_skips_what_is_not_installed() {
     // what they are.
     assert!(
         report.contains(
-            "by `scripts/compare --only random,speech-mono --runs 1 --threads 1 --h4 H4 --data DIR`"
+            "by `scripts/compare --only random,speech-mono --threads 1 --runs 1 --h4 H4 --data DIR`"
         ),
         "{report}"
     );
@@ -83,27 +94,11 @@ fn compare_measures_the_head_of_each_input() {
     };
     let dir = util::tempdir();
     let data = dir.path().join("data");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/compare");
-    let out = Command::new(python)
-        .arg(script)
-        .args([
-            "--only",
-            "random",
-            "--runs",
-            "1",
-            "--threads",
-            "1",
-            "--head",
-            "5k",
-        ])
-        .args(["--h4", H4])
-        .arg("--data")
-        .arg(&data)
-        .env_remove("HARMONY4_CORE_PATH")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}\n{report}", stderr_of(&out));
+    let report = report_of(&mut compare(
+        Path::new(&python),
+        &data,
+        &["--only", "random", "--threads", "1", "--head", "5k"],
+    ));
     assert!(
         report.contains("**random** (5 KiB: the first 5000 bytes of seeded pseudo-random bytes)"),
         "{report}"
