@@ -434,17 +434,22 @@ fn choose(input: &[u8], level: Level, scratch: &mut Scratch) -> Choice {
     let windows: Vec<&[u8]> = if whole {
         vec![input]
     } else {
-        let span = input.len() - SAMPLE_WINDOW_LEN;
         (0..SAMPLE_WINDOWS)
             .map(|k| {
-                // Whole 16-bit stereo frames: a window that starts inside
-                // a frame would hide PCM structure from the PCM modes.
-                let start = k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
+                let start = sample_start(input.len(), k);
                 &input[start..start + SAMPLE_WINDOW_LEN]
             })
             .collect()
     };
     choose_by(input, &windows, whole, level, scratch)
+}
+
+/// Where window `k` of the sample of a block of `len` bytes (more than
+/// [`SAMPLE_WHOLE_MAX`]) starts, as [`choose`] says.
+fn sample_start(len: usize, k: usize) -> usize {
+    // Whole 16-bit stereo frames: a window that starts inside a frame
+    // would hide PCM structure from the PCM modes.
+    k * (len - SAMPLE_WINDOW_LEN) / (SAMPLE_WINDOWS - 1) / 4 * 4
 }
 
 /// The total of the striped PCM `mode`'s bodies of the `windows`, counted
@@ -1108,6 +1113,24 @@ mod tests {
         }
     }
 
+    /// The payload of `input` under `mode`, forced.
+    fn forced(input: &[u8], mode: u8) -> Vec<u8> {
+        let mut payload = Vec::new();
+        encode_mode_for_tests(input, mode, &mut payload);
+        payload
+    }
+
+    /// Asserts `payload` is shorter than `num / den` of `other` (`what`,
+    /// for the message).
+    fn assert_shorter(payload: &[u8], other: &[u8], (num, den): (usize, usize), what: &str) {
+        assert!(
+            payload.len() * den < other.len() * num,
+            "{} vs {what} {}",
+            payload.len(),
+            other.len()
+        );
+    }
+
     fn round_trip(input: &[u8]) -> Vec<u8> {
         let mut payload = Vec::new();
         encode(input, &mut payload);
@@ -1168,8 +1191,7 @@ mod tests {
             assert_eq!(payload[0], MODE_LZ + 1, "{width}x{height}");
             assert_eq!(lz_counts(&payload), (raster.len() as u64, 0));
             // The parse does find matches, which save at most the margin.
-            let mut matched = Vec::new();
-            encode_mode_for_tests(&raster, MODE_LZ + 1, &mut matched);
+            let matched = forced(&raster, MODE_LZ + 1);
             assert!(lz_counts(&matched).1 > 0);
             assert!(
                 payload.len() <= matched.len() + coded_margin(raster.len()),
@@ -1239,15 +1261,19 @@ mod tests {
             .flat_map(|i| phrases[i * 7 % 6].clone())
             .take(len)
             .collect();
-        let span = len - SAMPLE_WINDOW_LEN;
-        for k in 0..SAMPLE_WINDOWS {
-            let start = k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
-            x[start..start + SAMPLE_WINDOW_LEN].fill(17);
-        }
+        fill_sample_windows(&mut x, 17);
         assert!(choose_mode(&x) < MODE_LZ, "the sample must prefer RLE");
         let payload = round_trip(&x);
         assert_eq!(payload[0], MODE_LZ);
         assert!(payload.len() < len / 20, "{}", payload.len());
+    }
+
+    /// Sets every byte of the sample's windows of `x` to `byte`.
+    fn fill_sample_windows(x: &mut [u8], byte: u8) {
+        for k in 0..SAMPLE_WINDOWS {
+            let start = sample_start(x.len(), k);
+            x[start..start + SAMPLE_WINDOW_LEN].fill(byte);
+        }
     }
 
     /// Random bytes whose sample windows (of a block of `len`) hold nothing
@@ -1255,8 +1281,7 @@ mod tests {
     /// between windows repeated in the middle of the fourth.
     fn random_with_repeat_between_windows(len: usize, copy: usize) -> Vec<u8> {
         let mut x = crate::corpus::Rng::new(21).bytes(len);
-        let span = len - SAMPLE_WINDOW_LEN;
-        let window = |k: usize| k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
+        let window = |k: usize| sample_start(len, k);
         let gap_middle = |k: usize| (window(k) + SAMPLE_WINDOW_LEN + window(k + 1)) / 2;
         let (from, to) = (gap_middle(0) - copy / 2, gap_middle(3) - copy / 2);
         assert!(to + copy < window(4), "the copy must miss the windows");
@@ -1349,13 +1374,7 @@ mod tests {
                 matches!(mode, MODE_STRIPED_MONO | MODE_STRIPED_STEREO),
                 "{len} samples: mode {mode}"
             );
-            let payload = round_trip(&x);
-            assert!(
-                payload.len() * 5 < x.len() * 2,
-                "{} of {}",
-                payload.len(),
-                x.len()
-            );
+            assert_shorter(&round_trip(&x), &x, (2, 5), "input");
         }
         assert_eq!(
             choose_mode(&tone(200_000, 1000.0, 20_000.0, 3)),
@@ -1402,12 +1421,7 @@ mod tests {
                 &mut literals,
             )
         });
-        assert!(
-            payload.len() * 3 < literals.len() * 2,
-            "{} vs without matches {}",
-            payload.len(),
-            literals.len()
-        );
+        assert_shorter(&payload, &literals, (2, 3), "without matches");
     }
 
     #[test]
@@ -1423,14 +1437,7 @@ mod tests {
         );
         let payload = round_trip(&x);
         assert_eq!(payload[0], MODE_LZ);
-        let mut pcm = Vec::new();
-        encode_mode_for_tests(&x, choose_mode(&x), &mut pcm);
-        assert!(
-            payload.len() < pcm.len(),
-            "{} vs PCM {}",
-            payload.len(),
-            pcm.len()
-        );
+        assert_shorter(&payload, &forced(&x, choose_mode(&x)), (1, 1), "PCM");
     }
 
     #[test]
@@ -1445,13 +1452,11 @@ mod tests {
         let x = std::fs::read(path).unwrap();
         assert_eq!(choose_mode(&x), MODE_STRIPED_MONO);
         let payload = round_trip(&x);
-        let mut stereo = Vec::new();
-        encode_mode_for_tests(&x, MODE_STRIPED_STEREO, &mut stereo);
-        assert!(
-            payload.len() * 20 < stereo.len() * 19,
-            "{} vs stereo {}",
-            payload.len(),
-            stereo.len()
+        assert_shorter(
+            &payload,
+            &forced(&x, MODE_STRIPED_STEREO),
+            (19, 20),
+            "stereo",
         );
     }
 
@@ -1471,11 +1476,7 @@ mod tests {
             })
             .flat_map(i16::to_le_bytes)
             .collect();
-        let span = len - SAMPLE_WINDOW_LEN;
-        for k in 0..SAMPLE_WINDOWS {
-            let start = k * span / (SAMPLE_WINDOWS - 1) / 4 * 4;
-            x[start..start + SAMPLE_WINDOW_LEN].fill(0);
-        }
+        fill_sample_windows(&mut x, 0);
         assert!(choose_mode(&x) < MODE_LZ, "the sample must prefer RLE");
         let busiest = busiest_windows(&x);
         assert!(busiest.iter().all(|w| w.iter().any(|&b| b != 0)));
@@ -1485,14 +1486,7 @@ mod tests {
             "mode {}",
             payload[0]
         );
-        let mut lz = Vec::new();
-        encode_mode_for_tests(&x, MODE_LZ, &mut lz);
-        assert!(
-            payload.len() * 3 < lz.len() * 2,
-            "{} vs LZ {}",
-            payload.len(),
-            lz.len()
-        );
+        assert_shorter(&payload, &forced(&x, MODE_LZ), (2, 3), "LZ");
     }
 
     #[test]
@@ -1569,8 +1563,7 @@ mod tests {
             // twin, which the striped modes here may give way to.)
             let modes = (MODE_RLE..=MODE_LZ_DELTA_MAX).chain(MODE_STRIPED_MONO..=MODE_MAX);
             for mode in modes {
-                let mut payload = Vec::new();
-                encode_mode_for_tests(x, mode, &mut payload);
+                let payload = forced(x, mode);
                 let mut back = Vec::new();
                 decode(&payload, x.len(), &mut back).unwrap();
                 assert!(back == *x, "mode {mode}, {} bytes", x.len());
