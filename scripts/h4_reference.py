@@ -1058,18 +1058,25 @@ def choose(data, windows, params, trial):
         literal_total = sum(len(body_for(w, coded[1], None)) for w in windows)
         if literal_total <= coded[0] + coded_margin(sample_len):
             coded = (literal_total, coded[1], False)
+    # Modes 14 and 15 with linear predictors, made once for both looks.
+    linear = {}
+
+    def linear_total(mode):
+        if mode not in linear:
+            linear[mode] = sum(len(body_for(w, mode, trial, linear=True)) for w in windows)
+        return linear[mode]
+
     # Stereo chosen with mono within an eighth of it: both again with
     # linear predictors (a tone near the top of the band looks like stereo
     # to fixed ones).
     if coded is not None and coded[1] == 15 and striped[15] * 8 >= striped[14] * 7:
-        mono = sum(len(body_for(w, 14, trial, linear=True)) for w in windows)
-        stereo = sum(len(body_for(w, 15, trial, linear=True)) for w in windows)
+        mono, stereo = linear_total(14), linear_total(15)
         coded = (mono, 14, True) if mono < stereo else (stereo, 15, True)
     # Where no mode saved a quarter of the sample, modes 14 and 15 are
     # tried again with linear predictors (a tone defeats fixed ones).
     if n < 2**32 and min(simple[0], coded[0] if coded else simple[0]) * 4 >= sample_len * 3:
         for mode in (14, 15):
-            total = sum(len(body_for(w, mode, trial, linear=True)) for w in windows)
+            total = linear_total(mode)
             if coded is None or total < coded[0]:
                 coded = (total, mode, True)
     if coded is not None and coded[0] + coded_margin(sample_len) < simple[0]:
